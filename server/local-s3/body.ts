@@ -1,0 +1,204 @@
+import { createWriteStream } from "node:fs";
+import { unlink } from "node:fs/promises";
+import type { IncomingMessage } from "node:http";
+import { PassThrough, Transform, type TransformCallback } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { S3Error, errors } from "./errors.js";
+import { createHasher, headerName, type ChecksumAlgorithm, type Checksums, type Hasher } from "./checksums.js";
+
+const MAX_LINE = 8 * 1024;
+
+/**
+ * Decodes an `aws-chunked` body ("<hex size>\r\n<data>\r\n ... 0\r\n<trailers>\r\n\r\n"),
+ * the framing the AWS SDK uses for streaming uploads with trailing checksums.
+ */
+export class AwsChunkedDecoder extends Transform {
+  private state: "size" | "data" | "data-end" | "trailer" | "done" = "size";
+  private remaining = 0;
+  private pending: Buffer = Buffer.alloc(0);
+  readonly trailers = new Map<string, string>();
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    try {
+      let i = 0;
+      while (i < chunk.length) {
+        if (this.state === "data") {
+          const take = Math.min(this.remaining, chunk.length - i);
+          this.push(chunk.subarray(i, i + take));
+          i += take;
+          this.remaining -= take;
+          if (this.remaining === 0) this.state = "data-end";
+          continue;
+        }
+        const newline = chunk.indexOf(0x0a, i);
+        if (newline === -1) {
+          this.pending = Buffer.concat([this.pending, chunk.subarray(i)]);
+          if (this.pending.length > MAX_LINE) throw this.malformed();
+          break;
+        }
+        const line = Buffer.concat([this.pending, chunk.subarray(i, newline)])
+          .toString("latin1")
+          .replace(/\r$/, "");
+        this.pending = Buffer.alloc(0);
+        i = newline + 1;
+        this.handleLine(line);
+      }
+      callback();
+    } catch (error) {
+      callback(error as Error);
+    }
+  }
+
+  private handleLine(line: string): void {
+    switch (this.state) {
+      case "size": {
+        const sizeText = line.split(";")[0]!.trim();
+        if (!/^[0-9a-fA-F]+$/.test(sizeText)) throw this.malformed();
+        const size = parseInt(sizeText, 16);
+        if (size === 0) this.state = "trailer";
+        else {
+          this.remaining = size;
+          this.state = "data";
+        }
+        return;
+      }
+      case "data-end":
+        if (line !== "") throw this.malformed();
+        this.state = "size";
+        return;
+      case "trailer": {
+        if (line === "") {
+          this.state = "done";
+          return;
+        }
+        const colon = line.indexOf(":");
+        if (colon <= 0) throw this.malformed();
+        this.trailers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+        return;
+      }
+      default:
+        throw this.malformed();
+    }
+  }
+
+  override _flush(callback: TransformCallback): void {
+    callback(this.state === "done" ? undefined : errors.incompleteBody());
+  }
+
+  private malformed(): S3Error {
+    return errors.invalidRequest("The aws-chunked body is malformed.");
+  }
+}
+
+/** Feeds every byte that passes through to the given hashers and counts them. */
+class Digester extends Transform {
+  bytes = 0;
+  constructor(
+    private readonly hashers: Hasher[],
+    private readonly maxBytes: number,
+  ) {
+    super();
+  }
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.bytes += chunk.length;
+    if (this.bytes > this.maxBytes) return callback(errors.entityTooLarge(this.maxBytes));
+    for (const hasher of this.hashers) hasher.update(chunk);
+    callback(null, chunk);
+  }
+}
+
+export interface BodyExpectations {
+  /** aws-chunked framing: decode it, and take checksums from its trailers. */
+  chunked: boolean;
+  /** x-amz-decoded-content-length for chunked bodies. */
+  decodedLength?: number;
+  /** A hex SHA-256 of the payload declared in x-amz-content-sha256, to verify. */
+  sha256Hex?: string;
+  /** Content-MD5 (base64), to verify. */
+  contentMd5?: string;
+  /** Checksums declared in headers, to verify. */
+  checksums: Checksums;
+  /** Algorithm announced in x-amz-trailer, to verify from the trailer. */
+  trailerAlgorithm?: ChecksumAlgorithm;
+  /** Algorithms to compute even when the client declared none (e.g. the multipart upload's algorithm). */
+  compute: ChecksumAlgorithm[];
+  maxBytes: number;
+}
+
+export interface BodyResult {
+  size: number;
+  md5Hex: string;
+  checksums: Checksums;
+}
+
+/**
+ * Streams a request body into `file`, hashing as it goes, then verifies every digest the client declared.
+ * Never holds the body in memory; on any failure the file is removed and the S3 error is thrown.
+ */
+export async function receiveBody(
+  request: IncomingMessage,
+  taps: Transform[],
+  file: string,
+  expect: BodyExpectations,
+): Promise<BodyResult> {
+  const algorithms = new Set<ChecksumAlgorithm>(expect.compute);
+  for (const algorithm of Object.keys(expect.checksums) as ChecksumAlgorithm[]) algorithms.add(algorithm);
+  if (expect.trailerAlgorithm) algorithms.add(expect.trailerAlgorithm);
+  const md5 = createHasher("MD5");
+  const checksumHashers = new Map([...algorithms].map((a) => [a, createHasher(a)] as const));
+  // The payload hash covers the bytes on the wire, which for chunked bodies is the framing too.
+  const wireSha256 = expect.sha256Hex ? createHasher("SHA256") : undefined;
+  const wireDigester = wireSha256 ? new Digester([wireSha256], Number.MAX_SAFE_INTEGER) : undefined;
+  const decoder = expect.chunked ? new AwsChunkedDecoder() : undefined;
+  const digester = new Digester([md5, ...checksumHashers.values()], expect.maxBytes);
+  // Feed the pipeline through a PassThrough: a failing stage must not destroy the request,
+  // so that the server can still drain it and answer with the S3 error instead of a reset.
+  const source = new PassThrough();
+  const onClose = () => {
+    if (!request.complete) source.destroy(new Error("client disconnected mid-body"));
+  };
+  request.once("close", onClose);
+  request.pipe(source);
+  try {
+    const stages: Transform[] = [
+      ...taps,
+      ...(wireDigester ? [wireDigester] : []),
+      ...(decoder ? [decoder] : []),
+      digester,
+    ];
+    // A large buffer lets the file stream batch socket-sized chunks into few writev calls.
+    await pipeline([source, ...stages, createWriteStream(file, { highWaterMark: 4 * 1024 * 1024 })]);
+    if (decoder && expect.decodedLength !== undefined && digester.bytes !== expect.decodedLength) {
+      throw errors.incompleteBody();
+    }
+    if (wireSha256) {
+      const computed = (await wireSha256.digest()).toString("hex");
+      if (computed !== expect.sha256Hex) throw errors.sha256Mismatch(expect.sha256Hex!, computed);
+    }
+    const md5Digest = await md5.digest();
+    if (expect.contentMd5 !== undefined && md5Digest.toString("base64") !== expect.contentMd5) {
+      throw errors.badDigest("Content-MD5");
+    }
+    const declared: Checksums = { ...expect.checksums };
+    if (expect.trailerAlgorithm) {
+      const fromTrailer = decoder?.trailers.get(headerName(expect.trailerAlgorithm));
+      if (fromTrailer === undefined)
+        throw errors.invalidRequest(`The ${headerName(expect.trailerAlgorithm)} trailer was announced but not sent.`);
+      declared[expect.trailerAlgorithm] = fromTrailer;
+    }
+    const checksums: Checksums = {};
+    for (const [algorithm, hasher] of checksumHashers) {
+      const value = (await hasher.digest()).toString("base64");
+      const wanted = declared[algorithm];
+      if (wanted !== undefined && wanted !== value) throw errors.badDigest(algorithm.toLowerCase());
+      checksums[algorithm] = value;
+    }
+    return { size: digester.bytes, md5Hex: md5Digest.toString("hex"), checksums };
+  } catch (error) {
+    request.unpipe(source);
+    await unlink(file).catch(() => undefined);
+    throw error;
+  } finally {
+    request.off("close", onClose);
+  }
+}

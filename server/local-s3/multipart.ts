@@ -1,0 +1,95 @@
+import { errors } from "./errors.js";
+import { compositeChecksum, multipartEtag, xmlName, type ChecksumAlgorithm } from "./checksums.js";
+import type { CompletedDescription, CompletedPartRef, PartMeta, UploadState } from "./store.js";
+
+export const MIN_PART_NUMBER = 1;
+export const MAX_PART_NUMBER = 10_000;
+export const DEFAULT_MIN_PART_SIZE = 5 * 1024 * 1024;
+export const MAX_PART_SIZE = 5 * 1024 * 1024 * 1024;
+
+const normalizeEtag = (etag: string) => etag.trim().replace(/^"|"$/g, "");
+
+export function parsePartNumber(value: string | undefined): number {
+  const n = Number(value);
+  if (value === undefined || !/^\d+$/.test(value) || n < MIN_PART_NUMBER || n > MAX_PART_NUMBER) {
+    throw errors.invalidArgument(
+      `Part number must be an integer between ${MIN_PART_NUMBER} and ${MAX_PART_NUMBER}, inclusive`,
+      "partNumber",
+      value,
+    );
+  }
+  return n;
+}
+
+/**
+ * Applies S3's CompleteMultipartUpload rules to the listed parts and returns the stored
+ * parts to concatenate, in order.
+ */
+export function choosePartsToComplete(
+  listed: CompletedPartRef[],
+  upload: UploadState,
+  minPartSize: number,
+): PartMeta[] {
+  if (listed.length === 0) throw errors.malformedXml();
+  const algorithm = upload.meta.checksumAlgorithm;
+  const chosen: PartMeta[] = [];
+  for (const [index, ref] of listed.entries()) {
+    if (!Number.isInteger(ref.partNumber) || ref.partNumber < MIN_PART_NUMBER || ref.partNumber > MAX_PART_NUMBER) {
+      throw errors.invalidArgument(
+        "Part number must be an integer between 1 and 10000, inclusive",
+        "partNumber",
+        String(ref.partNumber),
+      );
+    }
+    if (index > 0 && ref.partNumber <= listed[index - 1]!.partNumber) throw errors.invalidPartOrder();
+    const stored = upload.parts.get(ref.partNumber);
+    if (!stored || normalizeEtag(stored.etag) !== normalizeEtag(ref.etag)) throw errors.invalidPart(ref.partNumber);
+    if (algorithm) {
+      const given = ref.checksums[algorithm];
+      if (given === undefined) {
+        throw errors.invalidRequest(
+          `The upload was created using a ${algorithm.toLowerCase()} checksum. The complete request must include the checksum for each part. It was missing for part ${ref.partNumber} in the request.`,
+        );
+      }
+      if (given !== stored.checksums[algorithm]) throw errors.invalidPart(ref.partNumber);
+    }
+    chosen.push(stored);
+  }
+  for (const part of chosen.slice(0, -1)) {
+    if (part.size < minPartSize) throw errors.entityTooSmall(part.partNumber, part.size, minPartSize);
+  }
+  return chosen;
+}
+
+/** The completed object's ETag and composite checksum, computed from its parts as S3 does. */
+export async function describeCompleted(
+  parts: PartMeta[],
+  algorithm: ChecksumAlgorithm | undefined,
+): Promise<CompletedDescription> {
+  const checksums: CompletedDescription["checksums"] = {};
+  if (algorithm)
+    checksums[algorithm] = await compositeChecksum(
+      algorithm,
+      parts.map((p) => p.checksums[algorithm]!),
+    );
+  return {
+    etag: multipartEtag(parts.map((p) => p.etag)),
+    checksums,
+    ...(algorithm ? { checksumType: "COMPOSITE" as const } : {}),
+    partCount: parts.length,
+  };
+}
+
+/** Reads the <Part> elements of a CompleteMultipartUpload body. */
+export function parseCompletedParts(parts: Array<Record<string, unknown>>): CompletedPartRef[] {
+  return parts.map((part) => {
+    const checksums: CompletedPartRef["checksums"] = {};
+    for (const algorithm of ["CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256"] as const) {
+      const value = part[xmlName(algorithm)];
+      if (typeof value === "string") checksums[algorithm] = value;
+    }
+    const partNumber = Number(part.PartNumber);
+    if (typeof part.ETag !== "string" || !Number.isFinite(partNumber)) throw errors.malformedXml();
+    return { partNumber, etag: part.ETag, checksums };
+  });
+}

@@ -1,0 +1,410 @@
+import { createHash, randomUUID } from "node:crypto";
+import { createReadStream, existsSync } from "node:fs";
+import { mkdir, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { errors } from "./errors.js";
+import type { ChecksumAlgorithm, Checksums } from "./checksums.js";
+import type { CorsRule } from "./cors.js";
+import { KeyedLock } from "./lock.js";
+
+/** Headers S3 stores with an object and returns on GET/HEAD. */
+export interface StoredHeaders {
+  contentType?: string;
+  contentDisposition?: string;
+  contentEncoding?: string;
+  contentLanguage?: string;
+  cacheControl?: string;
+  expires?: string;
+  metadata: Record<string, string>;
+}
+
+/** One file holding a contiguous run of an object's bytes: the whole body, or one part of a multipart upload. */
+export interface Segment {
+  file: string;
+  size: number;
+}
+
+export interface ObjectMeta extends StoredHeaders {
+  key: string;
+  /** The object's bytes in order. Completing a multipart upload moves its part files here instead of copying them. */
+  segments: Segment[];
+  size: number;
+  etag: string;
+  lastModified: string;
+  checksums: Checksums;
+  checksumType?: "COMPOSITE" | "FULL_OBJECT";
+  partCount?: number;
+}
+
+export interface PartMeta {
+  partNumber: number;
+  dataFile: string;
+  size: number;
+  etag: string;
+  lastModified: string;
+  checksums: Checksums;
+}
+
+export interface UploadMeta extends StoredHeaders {
+  uploadId: string;
+  key: string;
+  initiated: string;
+  checksumAlgorithm?: ChecksumAlgorithm;
+}
+
+export interface UploadState {
+  meta: UploadMeta;
+  parts: Map<number, PartMeta>;
+  dir: string;
+}
+
+export interface BucketState {
+  name: string;
+  createdAt: string;
+  cors?: CorsRule[];
+  dir: string;
+  objects: Map<string, ObjectMeta>;
+  uploads: Map<string, UploadState>;
+}
+
+export type CompletedDescription = Pick<ObjectMeta, "etag" | "checksums" | "checksumType" | "partCount">;
+
+export interface CompletedPartRef {
+  partNumber: number;
+  etag: string;
+  checksums: Checksums;
+}
+
+async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+  const tmp = `${path}.${randomUUID()}.tmp`;
+  await writeFile(tmp, JSON.stringify(value));
+  await rename(tmp, path);
+}
+
+async function readJson<T>(path: string): Promise<T | undefined> {
+  try {
+    return JSON.parse(await readFile(path, "utf8")) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+async function listDir(path: string): Promise<string[]> {
+  try {
+    return await readdir(path);
+  } catch {
+    return [];
+  }
+}
+
+const keyFileName = (key: string) => `${createHash("sha256").update(key).digest("hex")}.json`;
+
+/**
+ * Buckets, objects and multipart uploads on disk, indexed in memory.
+ * Every body lands in tmp/ first and is renamed into place, and metadata is written
+ * atomically after it, so a crash never leaves a half object; orphans are swept at open.
+ */
+export class Store {
+  private readonly buckets = new Map<string, BucketState>();
+  private readonly uploadLock = new KeyedLock();
+  private readonly objectLock = new KeyedLock();
+
+  private constructor(readonly dataDir: string) {}
+
+  static async open(dataDir: string): Promise<Store> {
+    const store = new Store(dataDir);
+    await rm(store.tmpDir, { recursive: true, force: true });
+    await mkdir(store.tmpDir, { recursive: true });
+    await mkdir(join(dataDir, "buckets"), { recursive: true });
+    for (const name of await listDir(join(dataDir, "buckets"))) await store.loadBucket(name);
+    return store;
+  }
+
+  private get tmpDir(): string {
+    return join(this.dataDir, "tmp");
+  }
+
+  tmpFile(): string {
+    return join(this.tmpDir, randomUUID());
+  }
+
+  private async loadBucket(name: string): Promise<void> {
+    const dir = join(this.dataDir, "buckets", name);
+    const info = await readJson<{ name: string; createdAt: string; cors?: CorsRule[] }>(join(dir, "bucket.json"));
+    if (!info) return;
+    const bucket: BucketState = { ...info, dir, objects: new Map(), uploads: new Map() };
+    const referenced = new Set<string>();
+    for (const file of await listDir(join(dir, "objects"))) {
+      const meta = file.endsWith(".json") ? await readJson<ObjectMeta>(join(dir, "objects", file)) : undefined;
+      if (meta) {
+        bucket.objects.set(meta.key, meta);
+        for (const segment of meta.segments) referenced.add(segment.file);
+      } else await rm(join(dir, "objects", file), { force: true });
+    }
+    for (const file of await listDir(join(dir, "data"))) {
+      if (!referenced.has(file)) await rm(join(dir, "data", file), { force: true });
+    }
+    for (const uploadId of await listDir(join(dir, "uploads"))) {
+      const uploadDir = join(dir, "uploads", uploadId);
+      const meta = await readJson<UploadMeta>(join(uploadDir, "upload.json"));
+      if (!meta) {
+        await rm(uploadDir, { recursive: true, force: true });
+        continue;
+      }
+      const upload: UploadState = { meta, parts: new Map(), dir: uploadDir };
+      const files = await listDir(uploadDir);
+      for (const file of files.filter((f) => /^part-\d+\.json$/.test(f))) {
+        const part = await readJson<PartMeta>(join(uploadDir, file));
+        // A part whose bytes are gone was being moved into an object when the process stopped.
+        if (part && existsSync(join(uploadDir, part.dataFile))) upload.parts.set(part.partNumber, part);
+      }
+      const partFiles = new Set([...upload.parts.values()].map((p) => p.dataFile));
+      for (const file of files) {
+        if (file !== "upload.json" && !/^part-\d+\.json$/.test(file) && !partFiles.has(file)) {
+          await rm(join(uploadDir, file), { force: true });
+        }
+      }
+      bucket.uploads.set(uploadId, upload);
+    }
+    this.buckets.set(name, bucket);
+  }
+
+  listBuckets(): BucketState[] {
+    return [...this.buckets.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  bucket(name: string): BucketState {
+    const bucket = this.buckets.get(name);
+    if (!bucket) throw errors.noSuchBucket(name);
+    return bucket;
+  }
+
+  hasBucket(name: string): boolean {
+    return this.buckets.has(name);
+  }
+
+  async createBucket(name: string): Promise<BucketState> {
+    if (this.buckets.has(name)) throw errors.bucketExists(name);
+    const dir = join(this.dataDir, "buckets", name);
+    for (const sub of ["objects", "data", "uploads"]) await mkdir(join(dir, sub), { recursive: true });
+    const bucket: BucketState = {
+      name,
+      createdAt: new Date().toISOString(),
+      dir,
+      objects: new Map(),
+      uploads: new Map(),
+    };
+    await this.saveBucketInfo(bucket);
+    this.buckets.set(name, bucket);
+    return bucket;
+  }
+
+  private async saveBucketInfo(bucket: BucketState): Promise<void> {
+    await writeJsonAtomic(join(bucket.dir, "bucket.json"), {
+      name: bucket.name,
+      createdAt: bucket.createdAt,
+      cors: bucket.cors,
+    });
+  }
+
+  async deleteBucket(name: string): Promise<void> {
+    const bucket = this.bucket(name);
+    if (bucket.objects.size > 0) throw errors.bucketNotEmpty(name);
+    this.buckets.delete(name);
+    await rm(bucket.dir, { recursive: true, force: true });
+  }
+
+  async setCors(name: string, rules: CorsRule[] | undefined): Promise<void> {
+    const bucket = this.bucket(name);
+    bucket.cors = rules;
+    await this.saveBucketInfo(bucket);
+  }
+
+  object(bucketName: string, key: string): ObjectMeta {
+    const meta = this.bucket(bucketName).objects.get(key);
+    if (!meta) throw errors.noSuchKey(key);
+    return meta;
+  }
+
+  /**
+   * Streams bytes [start, end] of an object. The object's files stay on disk until the stream
+   * ends, even if the key is overwritten or deleted meanwhile, as S3 readers expect.
+   */
+  readObject(bucketName: string, meta: ObjectMeta, start: number, end: number): Readable {
+    const dir = join(this.bucket(bucketName).dir, "data");
+    const files = meta.segments.map((s) => s.file);
+    this.acquire(files);
+    const release = () => this.release(dir, files);
+    async function* bytes() {
+      try {
+        let offset = 0;
+        for (const segment of meta.segments) {
+          const from = Math.max(start, offset);
+          const to = Math.min(end, offset + segment.size - 1);
+          if (from <= to) yield* createReadStream(join(dir, segment.file), { start: from - offset, end: to - offset });
+          offset += segment.size;
+          if (offset > end) break;
+        }
+      } finally {
+        await release();
+      }
+    }
+    return Readable.from(bytes(), { objectMode: false });
+  }
+
+  private readonly readers = new Map<string, number>();
+  private readonly doomed = new Set<string>();
+
+  private acquire(files: string[]): void {
+    for (const file of files) this.readers.set(file, (this.readers.get(file) ?? 0) + 1);
+  }
+
+  private async release(dir: string, files: string[]): Promise<void> {
+    for (const file of files) {
+      const left = (this.readers.get(file) ?? 1) - 1;
+      if (left > 0) {
+        this.readers.set(file, left);
+        continue;
+      }
+      this.readers.delete(file);
+      if (this.doomed.delete(file)) await rm(join(dir, file), { force: true });
+    }
+  }
+
+  /** Removes data files no longer referenced, or marks them for removal once their last reader is done. */
+  private async discard(dir: string, segments: Segment[]): Promise<void> {
+    for (const { file } of segments) {
+      if (this.readers.has(file)) this.doomed.add(file);
+      else await rm(join(dir, file), { force: true });
+    }
+  }
+
+  /** Moves received files into place as `key` (in order), replacing any previous version. */
+  async putObject(
+    bucketName: string,
+    files: Array<{ path: string; size: number }>,
+    meta: Omit<ObjectMeta, "segments">,
+  ): Promise<ObjectMeta> {
+    return this.objectLock.run(`${bucketName}/${meta.key}`, async () => {
+      const bucket = this.bucket(bucketName);
+      const segments: Segment[] = [];
+      for (const { path, size } of files) {
+        const file = randomUUID();
+        await rename(path, join(bucket.dir, "data", file));
+        segments.push({ file, size });
+      }
+      const stored: ObjectMeta = { ...meta, segments };
+      await writeJsonAtomic(join(bucket.dir, "objects", keyFileName(meta.key)), stored);
+      const previous = bucket.objects.get(meta.key);
+      bucket.objects.set(meta.key, stored);
+      if (previous) await this.discard(join(bucket.dir, "data"), previous.segments);
+      return stored;
+    });
+  }
+
+  async deleteObject(bucketName: string, key: string): Promise<void> {
+    await this.objectLock.run(`${bucketName}/${key}`, async () => {
+      const bucket = this.bucket(bucketName);
+      const meta = bucket.objects.get(key);
+      if (!meta) return;
+      bucket.objects.delete(key);
+      await rm(join(bucket.dir, "objects", keyFileName(key)), { force: true });
+      await this.discard(join(bucket.dir, "data"), meta.segments);
+    });
+  }
+
+  async createUpload(bucketName: string, meta: Omit<UploadMeta, "uploadId" | "initiated">): Promise<UploadMeta> {
+    const bucket = this.bucket(bucketName);
+    // Upload ids are opaque to clients; random bytes make them unguessable like S3's.
+    const uploadId = randomUUID().replace(/-/g, "") + randomUUID().replace(/-/g, "");
+    const dir = join(bucket.dir, "uploads", uploadId);
+    await mkdir(dir, { recursive: true });
+    const full: UploadMeta = { ...meta, uploadId, initiated: new Date().toISOString() };
+    await writeJsonAtomic(join(dir, "upload.json"), full);
+    bucket.uploads.set(uploadId, { meta: full, parts: new Map(), dir });
+    return full;
+  }
+
+  upload(bucketName: string, key: string, uploadId: string): UploadState {
+    const upload = this.bucket(bucketName).uploads.get(uploadId);
+    if (!upload || upload.meta.key !== key) throw errors.noSuchUpload(uploadId);
+    return upload;
+  }
+
+  listUploads(bucketName: string): UploadState[] {
+    return [...this.bucket(bucketName).uploads.values()];
+  }
+
+  /** Stores a received part, replacing an earlier upload of the same part number. */
+  async putPart(
+    bucketName: string,
+    key: string,
+    uploadId: string,
+    tmpFile: string,
+    part: Omit<PartMeta, "dataFile">,
+  ): Promise<PartMeta> {
+    return this.uploadLock.run(uploadId, async () => {
+      let upload: UploadState;
+      try {
+        upload = this.upload(bucketName, key, uploadId);
+      } catch (error) {
+        await rm(tmpFile, { force: true });
+        throw error;
+      }
+      const dataFile = randomUUID();
+      await rename(tmpFile, join(upload.dir, dataFile));
+      const stored: PartMeta = { ...part, dataFile };
+      await writeJsonAtomic(join(upload.dir, `part-${part.partNumber}.json`), stored);
+      const previous = upload.parts.get(part.partNumber);
+      upload.parts.set(part.partNumber, stored);
+      if (previous) await rm(join(upload.dir, previous.dataFile), { force: true });
+      return stored;
+    });
+  }
+
+  /**
+   * Turns the chosen parts into one object under the upload's lock, so a racing
+   * UploadPart or Abort waits and then finds the upload gone.
+   */
+  async completeUpload(
+    bucketName: string,
+    key: string,
+    uploadId: string,
+    choose: (upload: UploadState) => PartMeta[],
+    describe: (parts: PartMeta[], upload: UploadState) => Promise<CompletedDescription>,
+  ): Promise<ObjectMeta> {
+    return this.uploadLock.run(uploadId, async () => {
+      const upload = this.upload(bucketName, key, uploadId);
+      const parts = choose(upload);
+      const size = parts.reduce((sum, part) => sum + part.size, 0);
+      const described = await describe(parts, upload);
+      const { uploadId: _id, initiated: _at, checksumAlgorithm: _alg, key: _key, ...headers } = upload.meta;
+      // Part files become the object's segments: completing is a rename, not a copy.
+      const files = parts.map((part) => ({ path: join(upload.dir, part.dataFile), size: part.size }));
+      const stored = await this.putObject(bucketName, files, {
+        ...headers,
+        ...described,
+        key,
+        size,
+        lastModified: new Date().toISOString(),
+      });
+      this.bucket(bucketName).uploads.delete(uploadId);
+      await rm(upload.dir, { recursive: true, force: true });
+      return stored;
+    });
+  }
+
+  async abortUpload(bucketName: string, key: string, uploadId: string): Promise<void> {
+    await this.uploadLock.run(uploadId, async () => {
+      const upload = this.upload(bucketName, key, uploadId);
+      this.bucket(bucketName).uploads.delete(uploadId);
+      await rm(upload.dir, { recursive: true, force: true });
+    });
+  }
+
+  /** Files waiting in tmp/: tests use it to check that nothing leaks. */
+  async tmpFiles(): Promise<string[]> {
+    return listDir(this.tmpDir);
+  }
+}

@@ -1,0 +1,157 @@
+import {
+  HeadBucketCommand,
+  PutObjectCommand,
+  S3ServiceException,
+  UploadPartCommand,
+  CreateMultipartUploadCommand,
+  HeadObjectCommand,
+} from "@aws-sdk/client-s3";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { startTestS3, type TestS3 } from "../../support/local-s3.js";
+
+let s3: TestS3;
+const Bucket = "faults";
+
+beforeAll(async () => {
+  s3 = await startTestS3({ buckets: [Bucket] });
+});
+afterEach(() => {
+  s3.server.setFaults([]);
+  s3.server.resetStats();
+});
+afterAll(async () => s3.close());
+
+async function failure(promise: Promise<unknown>): Promise<S3ServiceException> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof S3ServiceException) return error;
+    throw error;
+  }
+  throw new Error("expected the request to fail");
+}
+
+const presignPut = (Key: string) => getSignedUrl(s3.client, new PutObjectCommand({ Bucket, Key }), { expiresIn: 60 });
+
+describe("fault injection", () => {
+  it("status: answers with the chosen status and a proper S3 error", async () => {
+    s3.server.setFaults([{ op: "UploadPart", fault: "status", status: 503 }]);
+    const { UploadId } = await s3.client.send(new CreateMultipartUploadCommand({ Bucket, Key: "k" }));
+    const error = await failure(
+      s3.client.send(new UploadPartCommand({ Bucket, Key: "k", UploadId, PartNumber: 1, Body: "x" })),
+    );
+    expect([error.name, error.$metadata.httpStatusCode]).toEqual(["SlowDown", 503]);
+    expect(s3.server.stats().UploadPart?.faults).toBe(1);
+  });
+
+  it("reset: drops the connection after N body bytes and keeps nothing", async () => {
+    s3.server.setFaults([{ op: "PutObject", fault: "reset", afterBytes: 65_536 }]);
+    const url = await presignPut("reset-me");
+    await expect(fetch(url, { method: "PUT", body: Buffer.alloc(1024 * 1024, 1) })).rejects.toThrow();
+    const stats = s3.server.stats().PutObject!;
+    expect(stats.faults).toBe(1);
+    expect(stats.bytesReceived).toBeGreaterThanOrEqual(65_536);
+    expect(stats.bytesStored).toBe(0);
+    await vi.waitFor(async () => expect(await s3.server.store.tmpFiles()).toEqual([]));
+    expect(
+      (await failure(s3.client.send(new HeadObjectCommand({ Bucket, Key: "reset-me" })))).$metadata.httpStatusCode,
+    ).toBe(404);
+  });
+
+  it("delay: holds the answer for the given time", async () => {
+    s3.server.setFaults([{ op: "HeadBucket", fault: "delay", ms: 300 }]);
+    const started = performance.now();
+    await s3.client.send(new HeadBucketCommand({ Bucket }));
+    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+  });
+
+  it("throttle: limits body bytes per second", async () => {
+    s3.server.setFaults([{ op: "PutObject", fault: "throttle", bytesPerSecond: 500_000 }]);
+    const started = performance.now();
+    await s3.client.send(new PutObjectCommand({ Bucket, Key: "throttled", Body: Buffer.alloc(250_000, 2) }));
+    expect(performance.now() - started).toBeGreaterThanOrEqual(450);
+  });
+
+  it("stall: accepts the request and never answers", async () => {
+    s3.server.setFaults([{ op: "PutObject", fault: "stall" }]);
+    const url = await presignPut("stalled");
+    await expect(fetch(url, { method: "PUT", body: "x", signal: AbortSignal.timeout(300) })).rejects.toThrow(
+      /timeout|aborted/i,
+    );
+    expect(s3.server.stats().PutObject?.faults).toBe(1);
+  });
+
+  it("expire: answers as if the presigned URL had expired", async () => {
+    s3.server.setFaults([{ op: "PutObject", fault: "expire", times: 1 }]);
+    const url = await presignPut("expiring");
+    const first = await fetch(url, { method: "PUT", body: "x" });
+    expect(first.status).toBe(403);
+    expect(await first.text()).toContain("Request has expired");
+    expect((await fetch(url, { method: "PUT", body: "x" })).status).toBe(200);
+  });
+
+  it("gives the same sequence of faults for the same seed", async () => {
+    const run = async () => {
+      s3.server.setFaults([{ op: "HeadBucket", fault: "status", status: 500, probability: 0.5 }], 42);
+      const outcomes: string[] = [];
+      for (let i = 0; i < 24; i += 1) {
+        const result = await s3.client.send(new HeadBucketCommand({ Bucket })).then(
+          () => "ok",
+          () => "fault",
+        );
+        outcomes.push(result);
+      }
+      return outcomes;
+    };
+    const first = await run();
+    const second = await run();
+    expect(second).toEqual(first);
+    expect(first).toContain("ok");
+    expect(first).toContain("fault");
+    s3.server.setFaults([{ op: "HeadBucket", fault: "status", status: 500, probability: 0.5 }], 7);
+    const other: string[] = [];
+    for (let i = 0; i < 24; i += 1)
+      other.push(
+        await s3.client.send(new HeadBucketCommand({ Bucket })).then(
+          () => "ok",
+          () => "fault",
+        ),
+      );
+    expect(other).not.toEqual(first);
+  });
+
+  it("is controlled and observed over HTTP through /_local/faults and /_local/stats", async () => {
+    const set = await fetch(`${s3.server.url}/_local/faults`, {
+      method: "PUT",
+      body: JSON.stringify({ rules: [{ op: "PutObject", fault: "status", status: 500, times: 1 }], seed: 3 }),
+    });
+    expect(set.status).toBe(200);
+    expect(((await set.json()) as { seed: number }).seed).toBe(3);
+    const body = Buffer.from("counted bytes");
+    const url = await presignPut("counted");
+    expect((await fetch(url, { method: "PUT", body })).status).toBe(500);
+    expect((await fetch(url, { method: "PUT", body })).status).toBe(200);
+    const stats = (await (await fetch(`${s3.server.url}/_local/stats`)).json()) as Record<
+      string,
+      { requests: number; faults: number; bytesReceived: number; bytesStored: number }
+    >;
+    expect(stats.PutObject).toMatchObject({ requests: 2, faults: 1, bytesStored: body.length });
+    expect(stats.PutObject!.bytesReceived).toBe(2 * body.length);
+
+    const invalid = await fetch(`${s3.server.url}/_local/faults`, {
+      method: "PUT",
+      body: JSON.stringify([{ op: "PutObject", fault: "explode" }]),
+    });
+    expect(invalid.status).toBe(400);
+    const cleared = await fetch(`${s3.server.url}/_local/faults`, { method: "DELETE" });
+    expect(((await cleared.json()) as { rules: unknown[] }).rules).toEqual([]);
+  });
+
+  it("can target a key prefix only", async () => {
+    s3.server.setFaults([{ op: "PutObject", fault: "status", status: 500, keyPrefix: "flaky/" }]);
+    await s3.client.send(new PutObjectCommand({ Bucket, Key: "steady/a", Body: "a" }));
+    const error = await failure(s3.client.send(new PutObjectCommand({ Bucket, Key: "flaky/a", Body: "a" })));
+    expect(error.$metadata.httpStatusCode).toBe(500);
+  });
+});
