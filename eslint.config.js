@@ -26,6 +26,11 @@ export default tseslint.config(
     },
   },
   {
+    // Migrations are written against Kysely<any>: they must not depend on today's schema types.
+    files: ["migrations/**/*.ts"],
+    rules: { "@typescript-eslint/no-explicit-any": "off" },
+  },
+  {
     // Server-only code may be imported only from loaders, actions and *.server.ts modules.
     files: ["app/**/*.ts", "app/**/*.tsx"],
     ignores: ["app/**/*.server.ts", "app/**/*.server.tsx", "app/routes/**"],

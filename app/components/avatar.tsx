@@ -1,0 +1,19 @@
+export function Avatar({ name, url, size = 36 }: { name: string; url: string | null; size?: number }) {
+  const initials = name
+    .split(/[\s-]+/)
+    .filter(Boolean)
+    .slice(0, 2)
+    .map((part) => part[0]!.toUpperCase())
+    .join("");
+  const style = { width: size, height: size };
+  if (url) return <img src={url} alt="" style={style} className="rounded-full bg-slate-200 object-cover" />;
+  return (
+    <span
+      aria-hidden="true"
+      style={style}
+      className="inline-flex items-center justify-center rounded-full bg-indigo-100 text-xs font-semibold text-indigo-700"
+    >
+      {initials || "?"}
+    </span>
+  );
+}

@@ -1,0 +1,30 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { z } from "zod";
+import { commitSignIn } from "../../server/auth/guards";
+import { safeReturnTo } from "../../server/auth/session";
+import { findOrCreateLocalUser } from "../../server/auth/users";
+import { apiError, notFound } from "../../server/http/responses";
+
+const devSignInSchema = z.object({
+  login: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9-]{1,39}$/, "Use 1 to 39 letters, digits or hyphens."),
+});
+
+/** "Continue as a local user": only outside production and when no GitHub app is configured. */
+export async function action({ request, context }: ActionFunctionArgs) {
+  const { services } = context;
+  if (!services.config.devSignIn) throw notFound("Development sign-in");
+  const form = await request.formData();
+  const parsed = devSignInSchema.safeParse({ login: form.get("login") ?? "local-dev" });
+  if (!parsed.success) {
+    return apiError(400, "invalid_input", "Choose a valid local user name.", z.flattenError(parsed.error).fieldErrors);
+  }
+  const user = await findOrCreateLocalUser(services.db, parsed.data.login);
+  return commitSignIn(services, request, user, safeReturnTo(form.get("returnTo")));
+}
+
+export async function loader() {
+  throw notFound("This page");
+}

@@ -1,0 +1,117 @@
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { buildAppConfig, type AppConfig } from "./config/app-config.js";
+import { parseEnv } from "./config/env.js";
+import { createDb } from "./db/connection.js";
+import { startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded.js";
+import { migrateToLatest } from "./db/migrate.js";
+import { startLocalS3, type LocalS3 } from "./local-s3/index.js";
+import { closeServices, createServices, type Services } from "./services.js";
+import { prepareBucket } from "./storage/s3.js";
+
+export interface Runtime {
+  config: AppConfig;
+  services: Services;
+  embeddedDatabase?: EmbeddedDatabase;
+  localS3?: LocalS3;
+  stop(): Promise<void>;
+}
+
+/** A value generated on first use and kept under the data directory, so restarts keep sessions and data working. */
+async function persistentSecret<T>(file: string, create: () => T): Promise<T> {
+  if (existsSync(file)) return JSON.parse(await readFile(file, "utf8")) as T;
+  const value = create();
+  await writeFile(file, JSON.stringify(value), { mode: 0o600 });
+  return value;
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@");
+}
+
+/**
+ * Starts what the app needs: the database (embedded PostgreSQL unless DATABASE_URL), migrations,
+ * object storage (the local S3 unless S3_ENDPOINT) and the services loaders use.
+ */
+export async function startRuntime(options: {
+  env?: Record<string, string | undefined>;
+  /** The port the HTTP server actually listens on (known once it is bound). */
+  port: number;
+  log?: (line: string) => void;
+}): Promise<Runtime> {
+  const env = parseEnv(options.env ?? process.env);
+  const log = options.log ?? ((line: string) => console.log(line));
+  const dataDir = resolve(env.DATA_DIR);
+  await mkdir(dataDir, { recursive: true });
+  const appUrl = (env.APP_URL ?? `http://localhost:${options.port}`).replace(/\/$/, "");
+  const stops: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const fn of stops.reverse()) await fn().catch((error) => log(`shutdown: ${String(error)}`));
+  };
+
+  try {
+    let embeddedDatabase: EmbeddedDatabase | undefined;
+    let databaseUrl = env.DATABASE_URL;
+    if (!databaseUrl) {
+      embeddedDatabase = await startEmbeddedPostgres({
+        clusterDir: join(dataDir, "postgres"),
+        database: "feedup",
+        onLog: env.LOG_LEVEL === "debug" ? (line) => log(`[postgres] ${line.trimEnd()}`) : undefined,
+      });
+      stops.push(() => embeddedDatabase!.stop());
+      databaseUrl = embeddedDatabase.url;
+    }
+    const db = createDb(databaseUrl);
+    const applied = await migrateToLatest(db);
+
+    let localS3: LocalS3 | undefined;
+    let s3Credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
+    if (!env.S3_ENDPOINT) {
+      s3Credentials = await persistentSecret(join(dataDir, "local-s3-credentials.json"), () => ({
+        accessKeyId: `local-${randomBytes(6).toString("hex")}`,
+        secretAccessKey: randomBytes(24).toString("base64url"),
+      }));
+      const appOrigin = new URL(appUrl).origin;
+      const origins = [appOrigin, appOrigin.replace("//localhost:", "//127.0.0.1:")];
+      localS3 = await startLocalS3({
+        port: env.LOCAL_S3_PORT,
+        dataDir: join(dataDir, "s3"),
+        credentials: s3Credentials,
+        buckets: [env.S3_BUCKET],
+        corsOrigins: [...new Set(origins)],
+      });
+      stops.push(() => localS3!.stop());
+    }
+
+    const sessionSecret =
+      env.SESSION_SECRET ??
+      (await persistentSecret(join(dataDir, "session-secret.json"), () => randomBytes(32).toString("base64url")));
+    const config = buildAppConfig(env, {
+      dataDir,
+      databaseUrl,
+      sessionSecret,
+      appUrl,
+      s3Endpoint: localS3?.url,
+      s3Credentials,
+    });
+    const services = createServices(config, db);
+    stops.push(() => closeServices(services));
+    if (localS3) await prepareBucket(services.storage, new URL(appUrl).origin);
+
+    log(
+      [
+        `feedup is running at ${appUrl}`,
+        `  database:  ${embeddedDatabase ? `embedded PostgreSQL, data in ${join(dataDir, "postgres")}` : redact(databaseUrl)}${applied.length ? ` (applied ${applied.length} migration${applied.length === 1 ? "" : "s"})` : ""}`,
+        `  objects:   ${localS3 ? `local S3 at ${localS3.url}, bucket "${env.S3_BUCKET}", data in ${join(dataDir, "s3")}` : `${config.s3.endpoint}, bucket "${env.S3_BUCKET}"`}`,
+        `  sign-in:   ${config.github ? `GitHub (${config.github.url})` : "development sign-in (no GitHub OAuth app configured)"}`,
+        `  mode:      ${env.NODE_ENV}`,
+      ].join("\n"),
+    );
+    return { config, services, embeddedDatabase, localS3, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,67 @@
+import type { Env } from "./env.js";
+
+/** The settings the running app uses, after embedded services have filled in what the environment left out. */
+export interface AppConfig {
+  env: Env;
+  production: boolean;
+  appUrl: string;
+  dataDir: string;
+  databaseUrl: string;
+  session: { secret: string; secure: boolean };
+  github?: { clientId: string; clientSecret: string; url: string; apiUrl: string };
+  /** The "continue as a local user" sign-in: only outside production and without a GitHub app. */
+  devSignIn: boolean;
+  s3: {
+    endpoint?: string;
+    publicEndpoint?: string;
+    bucket: string;
+    region: string;
+    credentials?: { accessKeyId: string; secretAccessKey: string };
+    forcePathStyle: boolean;
+  };
+}
+
+export function buildAppConfig(
+  env: Env,
+  resolved: {
+    dataDir: string;
+    databaseUrl: string;
+    sessionSecret: string;
+    appUrl: string;
+    s3Endpoint?: string;
+    s3Credentials?: { accessKeyId: string; secretAccessKey: string };
+  },
+): AppConfig {
+  const production = env.NODE_ENV === "production";
+  const github =
+    env.GITHUB_CLIENT_ID && env.GITHUB_CLIENT_SECRET
+      ? {
+          clientId: env.GITHUB_CLIENT_ID,
+          clientSecret: env.GITHUB_CLIENT_SECRET,
+          url: env.GITHUB_URL.replace(/\/$/, ""),
+          apiUrl: env.GITHUB_API_URL.replace(/\/$/, ""),
+        }
+      : undefined;
+  return {
+    env,
+    production,
+    appUrl: resolved.appUrl,
+    dataDir: resolved.dataDir,
+    databaseUrl: resolved.databaseUrl,
+    session: { secret: resolved.sessionSecret, secure: production },
+    github,
+    devSignIn: !production && !github,
+    s3: {
+      endpoint: resolved.s3Endpoint ?? env.S3_ENDPOINT,
+      publicEndpoint: env.S3_PUBLIC_ENDPOINT,
+      bucket: env.S3_BUCKET,
+      region: env.S3_REGION,
+      credentials:
+        resolved.s3Credentials ??
+        (env.S3_ACCESS_KEY_ID && env.S3_SECRET_ACCESS_KEY
+          ? { accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY }
+          : undefined),
+      forcePathStyle: env.S3_FORCE_PATH_STYLE,
+    },
+  };
+}

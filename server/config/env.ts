@@ -1,0 +1,95 @@
+import { z } from "zod";
+
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const url = z.string().url();
+
+/**
+ * Every setting the app reads from the environment, with its default.
+ * The README's configuration table lists the same variables.
+ */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  /** The origin people use to reach the app; OAuth redirects and the bucket's CORS rule are built from it. */
+  APP_URL: url.optional(),
+  DATA_DIR: z.string().min(1).default(".data"),
+  LOG_LEVEL: z.enum(["silent", "info", "debug"]).default("info"),
+
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
+    .optional(),
+
+  S3_ENDPOINT: url.optional(),
+  S3_PUBLIC_ENDPOINT: url.optional(),
+  S3_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be a valid S3 bucket name")
+    .default("feedup-media"),
+  S3_REGION: z.string().min(1).default("us-east-1"),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  S3_FORCE_PATH_STYLE: bool.default(true),
+  LOCAL_S3_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+
+  SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  GITHUB_CLIENT_ID: z.string().min(1).optional(),
+  GITHUB_CLIENT_SECRET: z.string().min(1).optional(),
+  GITHUB_URL: url.default("https://github.com"),
+  GITHUB_API_URL: url.default("https://api.github.com"),
+});
+
+export type Env = z.output<typeof envSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Cross-field rules: what production requires, and what must come in pairs. */
+function crossFieldProblems(env: Env): string[] {
+  const problems: string[] = [];
+  const production = env.NODE_ENV === "production";
+  if (env.S3_ENDPOINT && (!env.S3_ACCESS_KEY_ID || !env.S3_SECRET_ACCESS_KEY)) {
+    if (!env.S3_ACCESS_KEY_ID) problems.push("S3_ACCESS_KEY_ID: required when S3_ENDPOINT is set");
+    if (!env.S3_SECRET_ACCESS_KEY) problems.push("S3_SECRET_ACCESS_KEY: required when S3_ENDPOINT is set");
+  }
+  if (Boolean(env.GITHUB_CLIENT_ID) !== Boolean(env.GITHUB_CLIENT_SECRET)) {
+    problems.push(
+      `${env.GITHUB_CLIENT_ID ? "GITHUB_CLIENT_SECRET" : "GITHUB_CLIENT_ID"}: GitHub sign-in needs both GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET`,
+    );
+  }
+  if (production) {
+    if (!env.SESSION_SECRET) problems.push("SESSION_SECRET: required in production (at least 32 characters)");
+    if (!env.GITHUB_CLIENT_ID)
+      problems.push("GITHUB_CLIENT_ID: required in production (GitHub is the only sign-in there)");
+    if (!env.GITHUB_CLIENT_SECRET && !env.GITHUB_CLIENT_ID)
+      problems.push("GITHUB_CLIENT_SECRET: required in production");
+    if (!env.APP_URL)
+      problems.push("APP_URL: required in production (the public origin, e.g. https://feed.example.com)");
+    if (!env.DATABASE_URL)
+      problems.push("DATABASE_URL: required in production (the embedded PostgreSQL is for development)");
+    if (!env.S3_ENDPOINT)
+      problems.push("S3_ENDPOINT: required in production (the local S3 is for development and tests)");
+  }
+  return problems;
+}
+
+/** Parses the environment once, naming every bad or missing variable. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  // Treat empty strings as unset, as shells and .env files often leave them.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const result = envSchema.safeParse(cleaned);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`));
+  }
+  const problems = crossFieldProblems(result.data);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return result.data;
+}

@@ -1,0 +1,18 @@
+import { Kysely, PostgresDialect } from "kysely";
+import pg from "pg";
+import type { Database } from "./schema.js";
+
+// bigint (int8) columns come back as text unless told otherwise; keep counts and sizes as numbers
+// where they fit, which every byte count in this app does (S3 objects stop at 5 TiB).
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => {
+  const n = Number(value);
+  return Number.isSafeInteger(n) ? n : value;
+});
+
+export type DB = Kysely<Database>;
+
+export function createDb(connectionString: string, max = 10): DB {
+  return new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString, max }) }),
+  });
+}

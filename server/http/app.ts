@@ -1,0 +1,57 @@
+import { createRequestHandler } from "@remix-run/express";
+import type { ServerBuild } from "@remix-run/node";
+import express, { type RequestHandler } from "express";
+import type { Services } from "../services.js";
+import { isCrossSiteMutation } from "./csrf.js";
+
+declare module "@remix-run/node" {
+  interface AppLoadContext {
+    services: Services;
+  }
+}
+
+const securityHeaders: RequestHandler = (_req, res, next) => {
+  res.setHeader("X-Content-Type-Options", "nosniff");
+  res.setHeader("Referrer-Policy", "strict-origin-when-cross-origin");
+  res.setHeader("X-Frame-Options", "DENY");
+  next();
+};
+
+export function createHttpApp(options: {
+  services: Services;
+  /** The current Remix build (a function so development can swap it after a rebuild). */
+  build: () => ServerBuild;
+  mode: "development" | "production";
+  publicDir: string;
+}): express.Express {
+  const { services } = options;
+  const appOrigin = new URL(services.config.appUrl).origin;
+  const app = express();
+  app.disable("x-powered-by");
+  app.use(securityHeaders);
+  app.use("/build", express.static(`${options.publicDir}/build`, { immutable: true, maxAge: "1y" }));
+  app.use(express.static(options.publicDir, { maxAge: "1h" }));
+  app.use((req, res, next) => {
+    const headers = { get: (name: string) => req.get(name) ?? null };
+    if (isCrossSiteMutation(req.method, headers, appOrigin)) {
+      res
+        .status(403)
+        .json({ error: { code: "cross_site_request", message: "Cross-site requests may not change anything here." } });
+      return;
+    }
+    next();
+  });
+  // One handler per build: creating it compiles the route table, so it must not happen per request.
+  let current: { build: ServerBuild; handler: RequestHandler } | undefined;
+  app.all("*", (req, res, next) => {
+    const build = options.build();
+    if (current?.build !== build) {
+      current = {
+        build,
+        handler: createRequestHandler({ build, mode: options.mode, getLoadContext: () => ({ services }) }),
+      };
+    }
+    return current.handler(req, res, next);
+  });
+  return app;
+}

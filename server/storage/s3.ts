@@ -1,0 +1,68 @@
+import { CreateBucketCommand, HeadBucketCommand, PutBucketCorsCommand, S3Client } from "@aws-sdk/client-s3";
+
+export interface StorageSettings {
+  endpoint?: string;
+  /** Where browsers reach S3, when it differs from where the server does (presigned URLs are signed for it). */
+  publicEndpoint?: string;
+  bucket: string;
+  region: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  forcePathStyle: boolean;
+}
+
+export interface Storage {
+  bucket: string;
+  /** For the server's own calls. */
+  client: S3Client;
+  /** For URLs handed to browsers. */
+  presignClient: S3Client;
+  close(): void;
+}
+
+function client(settings: StorageSettings, endpoint: string | undefined): S3Client {
+  return new S3Client({
+    region: settings.region,
+    ...(endpoint ? { endpoint } : {}),
+    ...(settings.credentials ? { credentials: settings.credentials } : {}),
+    forcePathStyle: settings.forcePathStyle,
+  });
+}
+
+export function createStorage(settings: StorageSettings): Storage {
+  const main = client(settings, settings.endpoint);
+  const presign = settings.publicEndpoint ? client(settings, settings.publicEndpoint) : main;
+  return {
+    bucket: settings.bucket,
+    client: main,
+    presignClient: presign,
+    close() {
+      main.destroy();
+      if (presign !== main) presign.destroy();
+    },
+  };
+}
+
+/** Creates the bucket if it is missing and lets the app's origin upload to it from browsers. */
+export async function prepareBucket(storage: Storage, appOrigin: string): Promise<void> {
+  const exists = await storage.client.send(new HeadBucketCommand({ Bucket: storage.bucket })).then(
+    () => true,
+    () => false,
+  );
+  if (!exists) await storage.client.send(new CreateBucketCommand({ Bucket: storage.bucket }));
+  await storage.client.send(
+    new PutBucketCorsCommand({
+      Bucket: storage.bucket,
+      CORSConfiguration: {
+        CORSRules: [
+          {
+            AllowedOrigins: [appOrigin],
+            AllowedMethods: ["GET", "HEAD", "PUT"],
+            AllowedHeaders: ["*"],
+            ExposeHeaders: ["ETag", "x-amz-checksum-sha256"],
+            MaxAgeSeconds: 3000,
+          },
+        ],
+      },
+    }),
+  );
+}

@@ -1,0 +1,64 @@
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { createDb } from "../../server/db/connection.js";
+import { startEmbeddedPostgres, type EmbeddedDatabase } from "../../server/db/embedded.js";
+import { migrateToLatest } from "../../server/db/migrate.js";
+
+export const TEMPLATE_DATABASE = "feedup_template";
+
+export interface TestCluster {
+  cluster: EmbeddedDatabase;
+  /** Superuser URL for the `postgres` database, to create and drop per-file databases. */
+  adminUrl: string;
+  stop(): Promise<void>;
+}
+
+/** One embedded PostgreSQL for a whole test run, with a migrated template database to clone. */
+export async function startTestCluster(): Promise<TestCluster> {
+  const dir = await mkdtemp(join(tmpdir(), "feedup-test-pg-"));
+  await chmod(dir, 0o755);
+  const cluster = await startEmbeddedPostgres({ clusterDir: join(dir, "cluster"), database: TEMPLATE_DATABASE });
+  const db = createDb(cluster.url, 2);
+  await migrateToLatest(db);
+  await db.destroy();
+  return {
+    cluster,
+    adminUrl: cluster.urlFor("postgres"),
+    async stop() {
+      await cluster.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Creates a fresh database cloned from the migrated template; returns its URL and a drop function. */
+export async function createDatabaseFromTemplate(
+  adminUrl: string,
+  name: string,
+): Promise<{ url: string; drop(): Promise<void> }> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(
+      `create database ${pg.escapeIdentifier(name)} template ${pg.escapeIdentifier(TEMPLATE_DATABASE)}`,
+    );
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const client = new pg.Client({ connectionString: adminUrl });
+      await client.connect();
+      try {
+        await client.query(`drop database if exists ${pg.escapeIdentifier(name)} with (force)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import { randomBytes } from "node:crypto";
+import { inject } from "vitest";
+import { buildAppConfig, type AppConfig } from "../../server/config/app-config.js";
+import { parseEnv } from "../../server/config/env.js";
+import { createDb, type DB } from "../../server/db/connection.js";
+import { closeServices, createServices, type Services } from "../../server/services.js";
+import { prepareBucket } from "../../server/storage/s3.js";
+import { TEST_CREDENTIALS, startTestS3, type TestS3 } from "./local-s3.js";
+import { createDatabaseFromTemplate } from "./postgres.js";
+
+export const TEST_APP_URL = "http://app.test";
+
+export interface TestApp {
+  services: Services;
+  db: DB;
+  s3: TestS3;
+  /** The same app with other settings (e.g. production), sharing the database and storage. */
+  withEnv(env: Record<string, string>): Services;
+  close(): Promise<void>;
+}
+
+/**
+ * Real services for loader and action tests: a fresh PostgreSQL database cloned from the migrated
+ * template and a local S3 of its own. Only GitHub is ever faked.
+ */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const database = await createDatabaseFromTemplate(inject("pgAdminUrl"), `test_${randomBytes(6).toString("hex")}`);
+  const s3 = await startTestS3({ buckets: ["feedup-media"] });
+  const db = createDb(database.url, 4);
+  const configFor = (extra: Record<string, string>): AppConfig =>
+    buildAppConfig(
+      parseEnv({
+        NODE_ENV: "test",
+        S3_ENDPOINT: s3.server.url,
+        S3_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+        S3_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+        DATABASE_URL: database.url,
+        APP_URL: TEST_APP_URL,
+        ...env,
+        ...extra,
+      }),
+      {
+        dataDir: "/nonexistent",
+        databaseUrl: database.url,
+        sessionSecret: "test-session-secret-0123456789abcdef",
+        appUrl: TEST_APP_URL,
+      },
+    );
+  const services = createServices(configFor({}), db);
+  await prepareBucket(services.storage, TEST_APP_URL);
+  const extras: Services[] = [];
+  return {
+    services,
+    db,
+    s3,
+    withEnv(extra) {
+      const other = createServices(configFor(extra), db);
+      extras.push(other);
+      return other;
+    },
+    async close() {
+      for (const other of extras) other.storage.close();
+      await closeServices(services);
+      await s3.close();
+      await database.drop();
+    },
+  };
+}

@@ -1,0 +1,120 @@
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { Writable } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { AwsChunkedDecoder } from "../../../server/local-s3/body.js";
+import { matchCorsRule } from "../../../server/local-s3/cors.js";
+import { FaultInjector } from "../../../server/local-s3/faults.js";
+import { parseRange } from "../../../server/local-s3/handlers.js";
+import { listKeys } from "../../../server/local-s3/listing.js";
+import { resolveOperation } from "../../../server/local-s3/router.js";
+
+async function decode(pieces: string[]): Promise<{ data: string; trailers: Map<string, string> }> {
+  const decoder = new AwsChunkedDecoder();
+  const out: Buffer[] = [];
+  await pipeline(
+    Readable.from(pieces.map((p) => Buffer.from(p))),
+    decoder,
+    new Writable({
+      write(chunk: Buffer, _e, cb) {
+        out.push(chunk);
+        cb();
+      },
+    }),
+  );
+  return { data: Buffer.concat(out).toString(), trailers: decoder.trailers };
+}
+
+describe("aws-chunked decoder", () => {
+  it("decodes chunks split at arbitrary points and collects trailers", async () => {
+    const framed = "5\r\nhello\r\n6;chunk-signature=abc\r\n world\r\n0\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n";
+    for (const size of [1, 3, 7, framed.length]) {
+      const pieces = framed.match(new RegExp(`[\\s\\S]{1,${size}}`, "g"))!;
+      const { data, trailers } = await decode(pieces);
+      expect(data).toBe("hello world");
+      expect(trailers.get("x-amz-checksum-crc32")).toBe("AAAAAA==");
+    }
+  });
+
+  it("refuses a body that ends early or is framed wrongly", async () => {
+    await expect(decode(["5\r\nhel"])).rejects.toMatchObject({ code: "IncompleteBody" });
+    await expect(decode(["zz\r\nhello\r\n"])).rejects.toMatchObject({ code: "InvalidRequest" });
+    await expect(decode(["5\r\nhelloXX0\r\n\r\n"])).rejects.toMatchObject({ code: "InvalidRequest" });
+  });
+});
+
+describe("ranges", () => {
+  it("parses the single-range forms S3 supports", () => {
+    expect(parseRange("bytes=0-9", 100)).toEqual({ start: 0, end: 9 });
+    expect(parseRange("bytes=90-", 100)).toEqual({ start: 90, end: 99 });
+    expect(parseRange("bytes=-10", 100)).toEqual({ start: 90, end: 99 });
+    expect(parseRange("bytes=50-500", 100)).toEqual({ start: 50, end: 99 });
+    expect(parseRange("bytes=100-", 100)).toBe("unsatisfiable");
+    expect(parseRange("bytes=5-1", 100)).toBeUndefined();
+    expect(parseRange("bytes=0-1,5-6", 100)).toBeUndefined();
+    expect(parseRange(undefined, 100)).toBeUndefined();
+  });
+});
+
+describe("listing", () => {
+  const keys = ["a", "b/1", "b/2", "c"];
+  it("rolls up common prefixes and counts them against max-keys", () => {
+    const page = listKeys(keys, { prefix: "", delimiter: "/", after: "", maxKeys: 2 });
+    expect(page.entries).toEqual([
+      { type: "key", key: "a" },
+      { type: "prefix", prefix: "b/" },
+    ]);
+    expect(page.isTruncated).toBe(true);
+    const next = listKeys(keys, { prefix: "", delimiter: "/", after: page.last!, maxKeys: 2 });
+    expect(next.entries).toEqual([{ type: "key", key: "c" }]);
+    expect(next.isTruncated).toBe(false);
+  });
+});
+
+describe("CORS matching", () => {
+  const rules = [
+    {
+      allowedOrigins: ["https://*.example.com"],
+      allowedMethods: ["PUT"],
+      allowedHeaders: ["x-amz-*"],
+      exposeHeaders: [],
+    },
+  ];
+  it("matches one wildcard in origins and headers, case-insensitively for headers", () => {
+    expect(matchCorsRule(rules, "https://a.example.com", "PUT", ["X-Amz-Checksum-Sha256"])).toBe(rules[0]);
+    expect(matchCorsRule(rules, "https://a.example.org", "PUT")).toBeUndefined();
+    expect(matchCorsRule(rules, "https://a.example.com", "PUT", ["content-type"])).toBeUndefined();
+  });
+});
+
+describe("routing", () => {
+  it("maps methods, paths and sub-resources to operations", () => {
+    const q = (s: string) => new Map(new URLSearchParams(s));
+    expect(resolveOperation("PUT", "b", "k", q("partNumber=1&uploadId=x"))).toBe("UploadPart");
+    expect(resolveOperation("POST", "b", "k", q("uploads="))).toBe("CreateMultipartUpload");
+    expect(resolveOperation("GET", "b", "", q("list-type=2"))).toBe("ListObjectsV2");
+    expect(resolveOperation("GET", "b", "", q("versions="))).toBe("ListObjectVersions");
+    expect(resolveOperation("DELETE", "b", "k", q("uploadId=x"))).toBe("AbortMultipartUpload");
+    expect(resolveOperation("PATCH", "b", "k", q(""))).toBeUndefined();
+  });
+});
+
+describe("fault decisions", () => {
+  it("repeat for the same seed and differ for another", () => {
+    const draw = (seed: number) => {
+      const injector = new FaultInjector([{ op: "UploadPart", fault: "reset", probability: 0.3 }], seed);
+      return Array.from({ length: 50 }, () => (injector.pick("UploadPart", "b", "k") ? 1 : 0)).join("");
+    };
+    expect(draw(9)).toBe(draw(9));
+    expect(draw(9)).not.toBe(draw(10));
+    const hits = [...draw(9)].filter((c) => c === "1").length;
+    expect(hits).toBeGreaterThan(5);
+    expect(hits).toBeLessThan(30);
+  });
+
+  it("stops after `times` injections and ignores other operations", () => {
+    const injector = new FaultInjector([{ op: "PutObject", fault: "status", times: 2 }]);
+    expect(injector.pick("GetObject", "b", "k")).toBeUndefined();
+    expect([1, 2, 3].map(() => Boolean(injector.pick("PutObject", "b", "k")))).toEqual([true, true, false]);
+  });
+});
