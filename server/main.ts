@@ -3,7 +3,7 @@
  * then serves the Remix build. Ctrl-C stops the app and the embedded services cleanly.
  */
 import { existsSync, watch } from "node:fs";
-import { createServer } from "node:http";
+import { createServer, type RequestListener } from "node:http";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { broadcastDevReady, type ServerBuild } from "@remix-run/node";
@@ -24,7 +24,12 @@ async function importBuild(): Promise<ServerBuild> {
 
 async function main(): Promise<void> {
   let build = await importBuild();
-  const server = createServer();
+  // Until the runtime is up, answer 503 rather than leaving early requests hanging.
+  let handle: RequestListener = (_req, res) => {
+    res.writeHead(503, { "Content-Type": "text/plain", "Retry-After": "1" });
+    res.end("Feedup is starting…");
+  };
+  const server = createServer((req, res) => handle(req, res));
   server.requestTimeout = 60_000;
   const port = Number(process.env.PORT ?? 3000);
   const host = process.env.HOST ?? "0.0.0.0";
@@ -41,7 +46,7 @@ async function main(): Promise<void> {
     mode: development ? "development" : "production",
     publicDir: resolve("public"),
   });
-  server.on("request", app);
+  handle = app;
 
   let stopping: Promise<void> | undefined;
   const shutdown = () =>

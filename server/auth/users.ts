@@ -14,14 +14,12 @@ export async function upsertGitHubUser(db: DB, profile: GitHubProfile): Promise<
     .insertInto("users")
     .values({ github_id: profile.githubId, login: profile.login, name: profile.name, avatar_url: profile.avatarUrl })
     .onConflict((oc) =>
-      oc
-        .column("github_id")
-        .doUpdateSet({
-          login: profile.login,
-          name: profile.name,
-          avatar_url: profile.avatarUrl,
-          updated_at: new Date(),
-        }),
+      oc.column("github_id").doUpdateSet({
+        login: profile.login,
+        name: profile.name,
+        avatar_url: profile.avatarUrl,
+        updated_at: new Date(),
+      }),
     )
     .returningAll()
     .executeTakeFirstOrThrow();

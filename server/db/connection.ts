@@ -12,7 +12,9 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => {
 export type DB = Kysely<Database>;
 
 export function createDb(connectionString: string, max = 10): DB {
-  return new Kysely<Database>({
-    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString, max }) }),
-  });
+  const pool = new pg.Pool({ connectionString, max });
+  // An idle connection that the server closes (restart, failover, shutdown) must not crash the app;
+  // the pool replaces it on the next query.
+  pool.on("error", (error) => console.warn(`database: idle connection lost (${error.message})`));
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }

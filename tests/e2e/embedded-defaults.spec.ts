@@ -1,0 +1,79 @@
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort } from "../../server/db/embedded.js";
+import { waitForHttp } from "../support/wait.js";
+import { expect, test } from "./fixtures.js";
+
+/** `npm start` with nothing configured: embedded PostgreSQL, local S3, development sign-in. */
+function npmStart(env: Record<string, string>): {
+  child: ChildProcess;
+  output: () => string;
+  exit: Promise<number | null>;
+} {
+  const clean = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: "development",
+    ...env,
+  } as NodeJS.ProcessEnv;
+  const child = spawn(process.execPath, ["scripts/start.mjs"], { env: clean, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
+  const exit = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return { child, output: () => output, exit };
+}
+
+function postgresRunningFor(dataDir: string): boolean {
+  return spawnSync("pgrep", ["-f", `postgres -D ${dataDir}`]).status === 0;
+}
+
+test("a fresh start needs no configuration, and a second start finds the same data", async ({ page }) => {
+  const dataDir = await mkdtemp(join(tmpdir(), "feedup-fresh-"));
+  await chmod(dataDir, 0o755);
+  const port = await freePort();
+  const url = `http://localhost:${port}`;
+  const env = { PORT: String(port), DATA_DIR: dataDir };
+  try {
+    const first = npmStart(env);
+    await waitForHttp(`${url}/healthz`, { timeoutMs: 90_000, whileAlive: first.child });
+    expect(first.output()).toContain(`feedup is running at ${url}`);
+    expect(first.output()).toContain("embedded PostgreSQL");
+    expect(first.output()).toContain("local S3 at http://127.0.0.1:");
+    expect(first.output()).toContain("development sign-in");
+
+    const anonymous = await fetch(url, { redirect: "manual" });
+    expect([anonymous.status, anonymous.headers.get("location")]).toEqual([302, "/login"]);
+
+    await page.goto(`${url}/`);
+    await page.getByLabel("Local user name").fill("fresh-clone");
+    await page.getByRole("button", { name: "Continue as a local user" }).click();
+    await page.waitForURL(`${url}/`);
+    await expect(page.getByTestId("signed-in-as")).toHaveText("fresh-clone");
+    await expect(page.getByRole("heading", { name: "No posts yet" })).toBeVisible();
+    const before = await (await page.request.get(`${url}/api/me`)).json();
+
+    // Ctrl-C: the conventional 130 (128 + SIGINT) after a complete shutdown, PostgreSQL included.
+    first.child.kill("SIGINT");
+    expect(await first.exit).toBe(130);
+    expect(first.output()).toContain("Stopped.");
+    expect(postgresRunningFor(dataDir)).toBe(false);
+
+    const second = npmStart(env);
+    await waitForHttp(`${url}/healthz`, { timeoutMs: 90_000, whileAlive: second.child });
+    try {
+      // Same session secret, same database: the browser is still signed in as the same user.
+      await page.goto(`${url}/`);
+      await expect(page.getByTestId("signed-in-as")).toHaveText("fresh-clone");
+      expect(await (await page.request.get(`${url}/api/me`)).json()).toEqual(before);
+    } finally {
+      second.child.kill("SIGINT");
+      expect(await second.exit).toBe(130);
+      expect(postgresRunningFor(dataDir)).toBe(false);
+    }
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,78 @@
+import { spawn } from "node:child_process";
+import { createWriteStream } from "node:fs";
+import { chmod, mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startLocalS3 } from "../../server/local-s3/index.js";
+import { startFakeGitHub } from "./fake-github.js";
+import { TEST_CREDENTIALS } from "./local-s3.js";
+import { createDatabaseFromTemplate, startTestCluster } from "./postgres.js";
+import { waitForHttp } from "./wait.js";
+
+/**
+ * Starts what the end-to-end suite runs against: PostgreSQL, the local S3 (with its fault and stats
+ * endpoints), the fake GitHub and the app itself as its own process. Workers find them through E2E_* variables.
+ */
+export default async function globalSetup() {
+  const port = Number(process.env.E2E_PORT);
+  const appUrl = `http://localhost:${port}`;
+  const dir = await mkdtemp(join(tmpdir(), "feedup-e2e-"));
+  await chmod(dir, 0o755);
+  const cluster = await startTestCluster();
+  const database = await createDatabaseFromTemplate(cluster.adminUrl, "feedup_e2e");
+  const s3 = await startLocalS3({
+    dataDir: join(dir, "s3"),
+    credentials: TEST_CREDENTIALS,
+    buckets: ["feedup-e2e"],
+    corsOrigins: [appUrl],
+  });
+  const github = await startFakeGitHub();
+  const sessionSecret = `e2e-session-secret-${Date.now()}-0123456789abcdef`;
+
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: "test",
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+    PORT: String(port),
+    APP_URL: appUrl,
+    DATA_DIR: join(dir, "app-data"),
+    DATABASE_URL: database.url,
+    S3_ENDPOINT: s3.url,
+    S3_BUCKET: "feedup-e2e",
+    S3_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+    S3_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+    GITHUB_CLIENT_ID: github.clientId,
+    GITHUB_CLIENT_SECRET: github.clientSecret,
+    GITHUB_URL: github.url,
+    GITHUB_API_URL: github.url,
+    SESSION_SECRET: sessionSecret,
+  };
+  await mkdir("test-results", { recursive: true });
+  const log = createWriteStream("test-results/e2e-app.log");
+  const app = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  app.stdout.pipe(log);
+  app.stderr.pipe(log);
+  const exited = new Promise<void>((resolve) => app.once("exit", () => resolve()));
+  await waitForHttp(`${appUrl}/healthz`, { timeoutMs: 60_000, whileAlive: app });
+
+  Object.assign(process.env, {
+    E2E_APP_URL: appUrl,
+    E2E_DATABASE_URL: database.url,
+    E2E_S3_URL: s3.url,
+    E2E_S3_BUCKET: "feedup-e2e",
+    E2E_SECRETS: JSON.stringify([sessionSecret, github.clientSecret, TEST_CREDENTIALS.secretAccessKey]),
+    E2E_ADMIN_DATABASE_URL: cluster.adminUrl,
+  });
+
+  return async () => {
+    app.kill("SIGINT");
+    await exited;
+    await github.stop();
+    await s3.stop();
+    await cluster.stop();
+    await rm(dir, { recursive: true, force: true });
+  };
+}
