@@ -10,6 +10,7 @@ import { migrateToLatest } from "./db/migrate.js";
 import { startLocalS3, type LocalS3 } from "./local-s3/index.js";
 import { closeServices, createServices, type Services } from "./services.js";
 import { prepareBucket } from "./storage/s3.js";
+import { startSweeper } from "./uploads/sweeper.js";
 
 export interface Runtime {
   config: AppConfig;
@@ -40,6 +41,8 @@ export async function startRuntime(options: {
   /** The port the HTTP server actually listens on (known once it is bound). */
   port: number;
   log?: (line: string) => void;
+  /** Run the abandoned-upload sweeper periodically (default true). */
+  sweep?: boolean;
 }): Promise<Runtime> {
   const env = parseEnv(options.env ?? process.env);
   const log = options.log ?? ((line: string) => console.log(line));
@@ -99,6 +102,10 @@ export async function startRuntime(options: {
     const services = createServices(config, db);
     stops.push(() => closeServices(services));
     if (localS3) await prepareBucket(services.storage, new URL(appUrl).origin);
+    if (options.sweep !== false) {
+      const stopSweeper = startSweeper(services, log);
+      stops.push(async () => stopSweeper());
+    }
 
     log(
       [

@@ -1,5 +1,19 @@
 import type { Env } from "./env.js";
 
+/** Operator knobs for uploads; the client-facing ones are handed to the browser with each upload. */
+export interface UploadSettings {
+  partSize: number;
+  concurrency: number;
+  urlTtlSeconds: number;
+  abandonAfterMs: number;
+  sweepIntervalMs: number;
+  quotaBytes: number;
+  /** Content type → largest allowed size in bytes. */
+  allowedTypes: Record<string, number>;
+  retry: { baseMs: number; capMs: number; attempts: number };
+  stallTimeoutMs: number;
+}
+
 /** The settings the running app uses, after embedded services have filled in what the environment left out. */
 export interface AppConfig {
   env: Env;
@@ -11,6 +25,7 @@ export interface AppConfig {
   github?: { clientId: string; clientSecret: string; url: string; apiUrl: string };
   /** The "continue as a local user" sign-in: only outside production and without a GitHub app. */
   devSignIn: boolean;
+  uploads: UploadSettings;
   s3: {
     endpoint?: string;
     publicEndpoint?: string;
@@ -51,6 +66,17 @@ export function buildAppConfig(
     session: { secret: resolved.sessionSecret, secure: production },
     github,
     devSignIn: !production && !github,
+    uploads: {
+      partSize: env.UPLOAD_PART_SIZE,
+      concurrency: env.UPLOAD_CONCURRENCY,
+      urlTtlSeconds: Math.round(env.UPLOAD_URL_TTL / 1000),
+      abandonAfterMs: env.UPLOAD_ABANDON_AFTER,
+      sweepIntervalMs: env.UPLOAD_SWEEP_INTERVAL,
+      quotaBytes: env.UPLOAD_QUOTA,
+      allowedTypes: env.UPLOAD_ALLOWED_TYPES,
+      retry: { baseMs: env.UPLOAD_RETRY_BASE, capMs: env.UPLOAD_RETRY_CAP, attempts: env.UPLOAD_RETRY_ATTEMPTS },
+      stallTimeoutMs: env.UPLOAD_STALL_TIMEOUT,
+    },
     s3: {
       endpoint: resolved.s3Endpoint ?? env.S3_ENDPOINT,
       publicEndpoint: env.S3_PUBLIC_ENDPOINT,

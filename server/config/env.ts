@@ -1,10 +1,66 @@
 import { z } from "zod";
+import { parseBytes, parseDuration } from "./units.js";
 
 const bool = z
   .enum(["true", "false", "1", "0", "yes", "no"])
   .transform((v) => v === "true" || v === "1" || v === "yes");
 
 const url = z.string().url();
+
+const bytes = (fallback: string, min = 1) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const value = parseBytes(text);
+      if (value === undefined || value < min) {
+        ctx.addIssue({
+          code: "custom",
+          message: `must be a size such as "8MiB" or a number of bytes (at least ${min})`,
+        });
+        return z.NEVER;
+      }
+      return value;
+    });
+
+const duration = (fallback: string, minMs: number, maxMs = Number.MAX_SAFE_INTEGER) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const value = parseDuration(text);
+      if (value === undefined || value < minMs || value > maxMs) {
+        ctx.addIssue({
+          code: "custom",
+          message: `must be a duration such as "15m", "24h" or "30s", between ${minMs} ms and ${maxMs} ms`,
+        });
+        return z.NEVER;
+      }
+      return value;
+    });
+
+/** "type=max,type=max": the content types people may upload, each with its largest size. */
+const allowedTypes = z
+  .string()
+  .default(
+    "image/jpeg=25MiB,image/png=25MiB,image/webp=25MiB,image/gif=25MiB,video/mp4=10GiB,video/webm=10GiB,video/quicktime=10GiB",
+  )
+  .transform((text, ctx) => {
+    const entries: Record<string, number> = {};
+    for (const item of text
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean)) {
+      const [type, max] = item.split("=").map((s) => s.trim());
+      const size = max ? parseBytes(max) : undefined;
+      if (!type || !/^[a-z]+\/[a-z0-9.+-]+$/.test(type) || size === undefined || size < 1) {
+        ctx.addIssue({ code: "custom", message: `"${item}" is not "type/subtype=size"` });
+        return z.NEVER;
+      }
+      entries[type] = size;
+    }
+    return entries;
+  });
 
 /**
  * Every setting the app reads from the environment, with its default.
@@ -41,6 +97,18 @@ export const envSchema = z.object({
   GITHUB_CLIENT_SECRET: z.string().min(1).optional(),
   GITHUB_URL: url.default("https://github.com"),
   GITHUB_API_URL: url.default("https://api.github.com"),
+
+  UPLOAD_PART_SIZE: bytes("8MiB"),
+  UPLOAD_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
+  UPLOAD_URL_TTL: duration("15m", 10_000, 7 * 86_400_000),
+  UPLOAD_ABANDON_AFTER: duration("24h", 60_000),
+  UPLOAD_SWEEP_INTERVAL: duration("1h", 1_000),
+  UPLOAD_QUOTA: bytes("20GiB"),
+  UPLOAD_ALLOWED_TYPES: allowedTypes,
+  UPLOAD_RETRY_BASE: duration("1s", 1),
+  UPLOAD_RETRY_CAP: duration("30s", 1),
+  UPLOAD_RETRY_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
+  UPLOAD_STALL_TIMEOUT: duration("30s", 1_000),
 });
 
 export type Env = z.output<typeof envSchema>;

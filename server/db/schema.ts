@@ -9,14 +9,53 @@ export interface UsersTable {
   login: string;
   name: string | null;
   avatar_url: string | null;
-  created_at: Generated<Timestamp>;
-  updated_at: Generated<Timestamp>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export type UploadStatus = "uploading" | "completing" | "completed" | "aborted" | "failed";
+
+export interface UploadsTable {
+  id: Generated<string>;
+  user_id: string;
+  s3_key: string;
+  s3_upload_id: string;
+  file_name: string;
+  content_type: string;
+  size: number;
+  part_size: number;
+  part_count: number;
+  fingerprint: string;
+  checksum_algorithm: Generated<string>;
+  status: Generated<UploadStatus>;
+  /** The completed object's ETag and composite SHA-256 ("<base64>-<parts>"), as S3 reports them. */
+  etag: string | null;
+  checksum_sha256: string | null;
+  failure_reason: string | null;
+  created_at: Timestamp;
+  last_activity_at: Timestamp;
+  completed_at: Timestamp | null;
+}
+
+export interface UploadPartsTable {
+  upload_id: string;
+  part_number: number;
+  size: number;
+  etag: string;
+  checksum_sha256: string | null;
+  uploaded_at: Timestamp;
 }
 
 export interface Database {
   users: UsersTable;
+  uploads: UploadsTable;
+  upload_parts: UploadPartsTable;
 }
 
 export type User = Selectable<UsersTable>;
 export type NewUser = Insertable<UsersTable>;
 export type UserUpdate = Updateable<UsersTable>;
+
+export type Upload = Selectable<UploadsTable>;
+export type NewUpload = Insertable<UploadsTable>;
+export type UploadPart = Selectable<UploadPartsTable>;

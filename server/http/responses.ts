@@ -1,7 +1,9 @@
 import { json } from "@remix-run/node";
+import type { ZodError } from "zod";
+import type { DomainError, Result } from "../result.js";
 
 export interface ApiErrorBody {
-  error: { code: string; message: string; fields?: Record<string, string[]> };
+  error: { code: string; message: string; fields?: Record<string, string[]>; details?: Record<string, unknown> };
 }
 
 /** The one shape every API error has: `{ error: { code, message, fields? } }` with its HTTP status. */
@@ -10,3 +12,64 @@ export function apiError(status: number, code: string, message: string, fields?:
 }
 
 export const notFound = (what = "This resource") => apiError(404, "not_found", `${what} does not exist.`);
+
+export function errorResponse(error: DomainError) {
+  return json<ApiErrorBody>(
+    {
+      error: {
+        code: error.code,
+        message: error.message,
+        ...(error.fields ? { fields: error.fields } : {}),
+        ...(error.details ? { details: error.details } : {}),
+      },
+    },
+    { status: error.status },
+  );
+}
+
+/** Maps a domain result to the API's JSON: the value with `status`, or the error with its own. */
+export function resultResponse<T>(result: Result<T>, status = 200) {
+  return result.ok ? json(result.value, { status }) : errorResponse(result.error);
+}
+
+/** Field errors from zod, keyed by dotted path, for `fields` in a 400. */
+export function zodFields(error: ZodError): Record<string, string[]> {
+  const fields: Record<string, string[]> = {};
+  for (const issue of error.issues) {
+    const key = issue.path.join(".") || "body";
+    (fields[key] ??= []).push(issue.message);
+  }
+  return fields;
+}
+
+/** Reads a JSON body: 400 invalid_json when it is not JSON. */
+export async function readJson(
+  request: Request,
+): Promise<{ ok: true; value: unknown } | { ok: false; response: Response }> {
+  const text = await request.text();
+  try {
+    return { ok: true, value: text === "" ? undefined : JSON.parse(text) };
+  } catch {
+    return { ok: false, response: apiError(400, "invalid_json", "The request body is not valid JSON.") };
+  }
+}
+
+export const methodNotAllowed = (allowed: string[]) => {
+  const response = apiError(405, "method_not_allowed", `Use ${allowed.join(" or ")}.`);
+  response.headers.set("Allow", allowed.join(", "));
+  return response;
+};
+
+/**
+ * Runs an API handler: thrown Responses (401s, redirects) pass through; anything else unexpected
+ * (storage down, a bug) becomes a 500 JSON error instead of an HTML error page, and is logged.
+ */
+export async function handleApi(handler: () => Promise<Response>): Promise<Response> {
+  try {
+    return await handler();
+  } catch (thrown) {
+    if (thrown instanceof Response) throw thrown;
+    console.error("API error:", thrown);
+    return apiError(500, "internal", "Something went wrong on our side. Please try again.");
+  }
+}

@@ -1,7 +1,8 @@
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 import { SignatureV4 } from "@smithy/signature-v4";
-import type { HeaderBag, HttpRequest, SourceData } from "@smithy/types";
+import { Sha256 } from "@smithy/core/checksum";
+import type { HeaderBag, HttpRequest } from "@smithy/types";
 import { errors } from "./errors.js";
 
 export interface Credentials {
@@ -30,28 +31,6 @@ export interface AuthResult {
   presigned: boolean;
   /** The declared payload hash: hex SHA-256, UNSIGNED-PAYLOAD or a STREAMING-* mode. */
   payloadHash: string;
-}
-
-class Sha256 {
-  private readonly hash;
-  constructor(secret?: SourceData) {
-    this.hash = secret === undefined ? createHash("sha256") : createHmac("sha256", toBuffer(secret));
-  }
-  update(data: SourceData): void {
-    this.hash.update(toBuffer(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
-  reset(): void {
-    throw new Error("Sha256.reset is not used by the signer");
-  }
-}
-
-function toBuffer(data: SourceData): Buffer {
-  if (typeof data === "string") return Buffer.from(data, "utf8");
-  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  return Buffer.from(data);
 }
 
 /** Exposes the signer's own canonicalisation so verification matches the SDK's signing byte for byte. */

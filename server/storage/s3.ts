@@ -12,6 +12,10 @@ export interface StorageSettings {
 
 export interface Storage {
   bucket: string;
+  region: string;
+  endpoint?: string;
+  publicEndpoint?: string;
+  forcePathStyle: boolean;
   /** For the server's own calls. */
   client: S3Client;
   /** For URLs handed to browsers. */
@@ -33,6 +37,10 @@ export function createStorage(settings: StorageSettings): Storage {
   const presign = settings.publicEndpoint ? client(settings, settings.publicEndpoint) : main;
   return {
     bucket: settings.bucket,
+    region: settings.region,
+    endpoint: settings.endpoint,
+    publicEndpoint: settings.publicEndpoint,
+    forcePathStyle: settings.forcePathStyle,
     client: main,
     presignClient: presign,
     close() {

@@ -66,6 +66,20 @@ test.describe("over HTTP", () => {
     expect((await response.json()).error.code).toBe("cross_site_request");
     const fetchMetadata = await request.post("/auth/github", { headers: { "Sec-Fetch-Site": "cross-site" } });
     expect(fetchMetadata.status()).toBe(403);
+    for (const [method, path] of [
+      ["POST", "/api/uploads"],
+      ["POST", "/api/uploads/0b4b7c4e-8f1e-4b55-9a77-3c1b8f0e2d11/parts"],
+      ["PUT", "/api/uploads/0b4b7c4e-8f1e-4b55-9a77-3c1b8f0e2d11/parts/1"],
+      ["POST", "/api/uploads/0b4b7c4e-8f1e-4b55-9a77-3c1b8f0e2d11/complete"],
+      ["DELETE", "/api/uploads/0b4b7c4e-8f1e-4b55-9a77-3c1b8f0e2d11"],
+    ] as const) {
+      const refused = await request.fetch(path, {
+        method,
+        headers: { Origin: "https://evil.test", "Sec-Fetch-Site": "cross-site" },
+        data: {},
+      });
+      expect(refused.status(), `${method} ${path}`).toBe(403);
+    }
   });
 
   test("the development sign-in does not exist when GitHub is configured", async ({ request }) => {

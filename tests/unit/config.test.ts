@@ -62,3 +62,45 @@ describe("environment", () => {
     expect(env.S3_FORCE_PATH_STYLE).toBe(false);
   });
 });
+
+describe("upload knobs", () => {
+  it("default to 8 MiB parts, 4 in parallel, 15-minute URLs, a day before abandoning, 20 GiB quota", () => {
+    const env = parseEnv({});
+    expect(env).toMatchObject({
+      UPLOAD_PART_SIZE: 8 * 2 ** 20,
+      UPLOAD_CONCURRENCY: 4,
+      UPLOAD_URL_TTL: 15 * 60_000,
+      UPLOAD_ABANDON_AFTER: 24 * 3_600_000,
+      UPLOAD_QUOTA: 20 * 2 ** 30,
+      UPLOAD_RETRY_BASE: 1000,
+      UPLOAD_RETRY_CAP: 30_000,
+      UPLOAD_RETRY_ATTEMPTS: 8,
+    });
+    expect(env.UPLOAD_ALLOWED_TYPES).toEqual({
+      "image/jpeg": 25 * 2 ** 20,
+      "image/png": 25 * 2 ** 20,
+      "image/webp": 25 * 2 ** 20,
+      "image/gif": 25 * 2 ** 20,
+      "video/mp4": 10 * 2 ** 30,
+      "video/webm": 10 * 2 ** 30,
+      "video/quicktime": 10 * 2 ** 30,
+    });
+  });
+
+  it("read sizes and durations in human units", () => {
+    const env = parseEnv({ UPLOAD_PART_SIZE: "16 MiB", UPLOAD_URL_TTL: "90s", UPLOAD_ALLOWED_TYPES: "video/mp4=1GB" });
+    expect(env.UPLOAD_PART_SIZE).toBe(16 * 2 ** 20);
+    expect(env.UPLOAD_URL_TTL).toBe(90_000);
+    expect(env.UPLOAD_ALLOWED_TYPES).toEqual({ "video/mp4": 1e9 });
+  });
+
+  it("name malformed knobs", () => {
+    const names = problems({
+      UPLOAD_PART_SIZE: "big",
+      UPLOAD_URL_TTL: "soon",
+      UPLOAD_ALLOWED_TYPES: "mp4",
+      UPLOAD_CONCURRENCY: "0",
+    }).map((p) => p.split(":")[0]);
+    expect(names.sort()).toEqual(["UPLOAD_ALLOWED_TYPES", "UPLOAD_CONCURRENCY", "UPLOAD_PART_SIZE", "UPLOAD_URL_TTL"]);
+  });
+});

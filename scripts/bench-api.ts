@@ -1,0 +1,103 @@
+/**
+ * Signing throughput of the upload API: starts the app on embedded defaults in a temporary directory,
+ * signs in, creates a 10 GiB upload, then signs 100-part batches over HTTP one after another and prints
+ * URLs per second and the latency percentiles of the signing action. Prints figures; asserts nothing.
+ * Usage: npm run bench:api [-- --batches 300]
+ */
+import { spawn } from "node:child_process";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { freePort } from "../server/db/embedded.js";
+import { waitForHttp } from "../tests/support/wait.js";
+
+const { values } = parseArgs({
+  options: { batches: { type: "string", default: "300" }, warmup: { type: "string", default: "20" } },
+});
+const batches = Number(values.batches);
+const warmup = Number(values.warmup);
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+
+async function main() {
+  const dir = await mkdtemp(join(tmpdir(), "bench-api-"));
+  await chmod(dir, 0o755);
+  const port = await freePort();
+  const url = `http://localhost:${port}`;
+  const app = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
+    env: {
+      ...process.env,
+      NODE_ENV: "development",
+      PORT: String(port),
+      DATA_DIR: dir,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+    },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  try {
+    await waitForHttp(`${url}/healthz`, { timeoutMs: 90_000, whileAlive: app });
+    const signIn = await fetch(`${url}/auth/dev`, {
+      method: "POST",
+      body: new URLSearchParams({ login: "bench" }),
+      redirect: "manual",
+    });
+    const cookie = signIn.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; ");
+    const headers = { Cookie: cookie, "Content-Type": "application/json" };
+    const size = 10 * 1024 ** 3;
+    const created = await fetch(`${url}/api/uploads`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({
+        fileName: "bench.mp4",
+        size,
+        contentType: "video/mp4",
+        lastModified: Date.now(),
+        fingerprint: `bench-${Date.now()}`,
+      }),
+    });
+    const upload = (await created.json()) as { id: string; partCount: number; partSize: number };
+    if (!created.ok) throw new Error(`create failed: ${JSON.stringify(upload)}`);
+    const checksum = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
+    const latencies: number[] = [];
+    let urls = 0;
+    let started = 0;
+    for (let i = 0; i < warmup + batches; i += 1) {
+      if (i === warmup) started = performance.now();
+      const first = ((i * 100) % (upload.partCount - 100)) + 1;
+      const parts = Array.from({ length: 100 }, (_, k) => ({ partNumber: first + k, checksumSha256: checksum }));
+      const t0 = performance.now();
+      const response = await fetch(`${url}/api/uploads/${upload.id}/parts`, {
+        method: "POST",
+        headers,
+        body: JSON.stringify({ parts }),
+      });
+      const body = (await response.json()) as { parts: unknown[] };
+      const elapsed = performance.now() - t0;
+      if (!response.ok) throw new Error(`sign failed: ${JSON.stringify(body)}`);
+      if (i >= warmup) {
+        latencies.push(elapsed);
+        urls += body.parts.length;
+      }
+    }
+    const seconds = (performance.now() - started) / 1000;
+    latencies.sort((a, b) => a - b);
+    console.log(
+      `upload API signing benchmark: ${batches} sequential batches of 100 parts over HTTP (after ${warmup} warm-up batches)`,
+    );
+    console.log(`  URLs per second: ${(urls / seconds).toFixed(0)}`);
+    console.log(
+      `  latency per 100-part batch: p50 ${percentile(latencies, 50).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms  (target p95 < 50 ms)`,
+    );
+  } finally {
+    app.kill("SIGINT");
+    await new Promise((resolve) => app.once("exit", resolve));
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

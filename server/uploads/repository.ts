@@ -1,0 +1,144 @@
+import { sql, type Transaction } from "kysely";
+import type { DB } from "../db/connection.js";
+import type { Database, NewUpload, Upload, UploadPart, UploadStatus } from "../db/schema.js";
+
+type Executor = DB | Transaction<Database>;
+
+export const UNFINISHED: UploadStatus[] = ["uploading", "completing"];
+
+export async function insertUpload(db: Executor, upload: NewUpload): Promise<Upload | undefined> {
+  // The partial unique index on (user_id, fingerprint) makes a racing duplicate a no-op.
+  return db
+    .insertInto("uploads")
+    .values(upload)
+    .onConflict((oc) => oc.doNothing())
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** An upload of this user's, or undefined: another user's id looks exactly like an unknown one. */
+export async function findUpload(db: Executor, userId: string, id: string): Promise<Upload | undefined> {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return undefined;
+  return db.selectFrom("uploads").selectAll().where("id", "=", id).where("user_id", "=", userId).executeTakeFirst();
+}
+
+/** The same, holding the row lock until the transaction ends: completion and abort take turns. */
+export async function lockUpload(trx: Transaction<Database>, userId: string, id: string): Promise<Upload | undefined> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  return trx
+    .selectFrom("uploads")
+    .selectAll()
+    .where("id", "=", id)
+    .where("user_id", "=", userId)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export async function findUnfinishedByFingerprint(
+  db: Executor,
+  userId: string,
+  fingerprint: string,
+): Promise<Upload | undefined> {
+  return db
+    .selectFrom("uploads")
+    .selectAll()
+    .where("user_id", "=", userId)
+    .where("fingerprint", "=", fingerprint)
+    .where("status", "in", UNFINISHED)
+    .executeTakeFirst();
+}
+
+export async function listUnfinished(db: Executor, userId: string): Promise<Upload[]> {
+  return db
+    .selectFrom("uploads")
+    .selectAll()
+    .where("user_id", "=", userId)
+    .where("status", "in", UNFINISHED)
+    .orderBy("created_at", "desc")
+    .execute();
+}
+
+/** Bytes of the user's unfinished uploads, for the quota. */
+export async function unfinishedBytes(db: Executor, userId: string): Promise<number> {
+  const row = await db
+    .selectFrom("uploads")
+    .select(sql<string>`coalesce(sum(size), 0)`.as("total"))
+    .where("user_id", "=", userId)
+    .where("status", "in", UNFINISHED)
+    .executeTakeFirstOrThrow();
+  return Number(row.total);
+}
+
+export async function listLedgerParts(db: Executor, uploadId: string): Promise<UploadPart[]> {
+  return db.selectFrom("upload_parts").selectAll().where("upload_id", "=", uploadId).orderBy("part_number").execute();
+}
+
+export async function upsertParts(
+  db: Executor,
+  uploadId: string,
+  parts: Array<{ partNumber: number; size: number; etag: string; checksumSha256: string | null }>,
+): Promise<void> {
+  if (parts.length === 0) return;
+  await db
+    .insertInto("upload_parts")
+    .values(
+      parts.map((p) => ({
+        upload_id: uploadId,
+        part_number: p.partNumber,
+        size: p.size,
+        etag: p.etag,
+        checksum_sha256: p.checksumSha256,
+      })),
+    )
+    .onConflict((oc) =>
+      oc.columns(["upload_id", "part_number"]).doUpdateSet((eb) => ({
+        size: eb.ref("excluded.size"),
+        etag: eb.ref("excluded.etag"),
+        checksum_sha256: eb.ref("excluded.checksum_sha256"),
+        uploaded_at: sql`now()`,
+      })),
+    )
+    .execute();
+}
+
+export async function deleteLedgerParts(db: Executor, uploadId: string, partNumbers: number[]): Promise<void> {
+  if (partNumbers.length === 0) return;
+  await db
+    .deleteFrom("upload_parts")
+    .where("upload_id", "=", uploadId)
+    .where("part_number", "in", partNumbers)
+    .execute();
+}
+
+export async function touchUpload(db: Executor, uploadId: string): Promise<void> {
+  await db
+    .updateTable("uploads")
+    .set({ last_activity_at: sql`now()` })
+    .where("id", "=", uploadId)
+    .execute();
+}
+
+export async function updateUpload(
+  db: Executor,
+  uploadId: string,
+  changes: Partial<Pick<Upload, "status" | "etag" | "checksum_sha256" | "failure_reason">> & { completed_at?: Date },
+): Promise<Upload> {
+  return db
+    .updateTable("uploads")
+    .set({ ...changes, last_activity_at: sql`now()` })
+    .where("id", "=", uploadId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** Uploads with no activity since `before`, oldest first: the sweeper's work list (any user). */
+export async function findAbandoned(db: Executor, before: Date, limit: number): Promise<Upload[]> {
+  return db
+    .selectFrom("uploads")
+    .selectAll()
+    .where("status", "=", "uploading")
+    .where("last_activity_at", "<", before)
+    .orderBy("last_activity_at")
+    .limit(limit)
+    .execute();
+}
