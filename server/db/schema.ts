@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
+import type { UploadStatus } from "../../app/upload/types.js";
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
@@ -13,7 +14,7 @@ export interface UsersTable {
   updated_at: Timestamp;
 }
 
-export type UploadStatus = "uploading" | "completing" | "completed" | "aborted" | "failed";
+export type { UploadStatus };
 
 export interface UploadsTable {
   id: Generated<string>;

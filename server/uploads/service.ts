@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { sql } from "kysely";
 import { z } from "zod";
 import { partRange, planParts, S3_LIMITS, type PartPlan } from "../../app/upload/plan.js";
+import type { SignedParts, UnfinishedUpload } from "../../app/upload/types.js";
 import { formatBytes } from "../config/units.js";
 import type { Upload, User } from "../db/schema.js";
 import { zodFields } from "../http/responses.js";
@@ -214,19 +215,6 @@ export async function getUpload(services: Services, user: User, id: string): Pro
   return ok(await currentView(services, upload));
 }
 
-export interface UnfinishedUpload {
-  id: string;
-  fileName: string;
-  size: number;
-  contentType: string;
-  fingerprint: string;
-  partCount: number;
-  completedParts: number;
-  completedBytes: number;
-  createdAt: string;
-  lastActivityAt: string;
-}
-
 /** The user's unfinished uploads, from the ledger (cheap: no S3 call per upload). */
 export async function listUnfinishedUploads(services: Services, user: User): Promise<UnfinishedUpload[]> {
   const uploads = await repo.listUnfinished(services.db, user.id);
@@ -247,11 +235,6 @@ export async function listUnfinishedUploads(services: Services, user: User): Pro
       };
     }),
   );
-}
-
-export interface SignedParts {
-  expiresAt: string;
-  parts: Array<{ partNumber: number; size: number; url: string; headers: Record<string, string> }>;
 }
 
 export async function signParts(

@@ -1,33 +1,8 @@
 import type { UploadSettings } from "../config/app-config.js";
-import type { Upload, UploadStatus } from "../db/schema.js";
+import type { PartView, UploadView } from "../../app/upload/types.js";
+import type { Upload } from "../db/schema.js";
 
-export interface PartView {
-  partNumber: number;
-  size: number;
-  etag: string;
-  checksumSha256: string | null;
-}
-
-/** What the browser's uploader needs to run (or resume) an upload. */
-export interface UploadView {
-  id: string;
-  fileName: string;
-  size: number;
-  contentType: string;
-  fingerprint: string;
-  status: UploadStatus;
-  partSize: number;
-  partCount: number;
-  concurrency: number;
-  urlTtlSeconds: number;
-  retry: { baseMs: number; capMs: number; attempts: number };
-  stallTimeoutMs: number;
-  completedParts: PartView[];
-  checksumSha256: string | null;
-  failureReason: string | null;
-  createdAt: string;
-  lastActivityAt: string;
-}
+export type { PartView, UploadView } from "../../app/upload/types.js";
 
 export function uploadView(settings: UploadSettings, upload: Upload, parts: PartView[]): UploadView {
   return {

@@ -1,0 +1,87 @@
+import type { Failure } from "./retry";
+import type { ApiErrorBody, SignedParts, UnfinishedUpload, UploadView } from "./types";
+
+export interface CreateUploadInput {
+  fileName: string;
+  size: number;
+  contentType: string;
+  lastModified: number;
+  fingerprint: string;
+}
+
+/** The upload API as the uploader uses it. */
+export interface UploadApi {
+  create(input: CreateUploadInput): Promise<UploadView>;
+  get(id: string): Promise<UploadView>;
+  signParts(id: string, parts: Array<{ partNumber: number; checksumSha256: string }>): Promise<SignedParts>;
+  recordPart(id: string, partNumber: number, etag: string, checksumSha256: string): Promise<void>;
+  complete(id: string): Promise<UploadView>;
+  abort(id: string): Promise<void>;
+  listUnfinished(): Promise<UnfinishedUpload[]>;
+}
+
+/** An API call that failed: HTTP errors carry the server's code and message; network errors have status 0. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+
+  get failure(): Failure {
+    return this.status === 0
+      ? { type: "network" }
+      : { type: "http", status: this.status, code: this.code, message: this.message };
+  }
+}
+
+/** The browser's client for /api/uploads (same origin, session cookie). */
+export function createHttpUploadApi(baseUrl = ""): UploadApi {
+  async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetch(`${baseUrl}${path}`, {
+        method,
+        headers: body === undefined ? {} : { "Content-Type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        credentials: "same-origin",
+      });
+    } catch {
+      throw new ApiError(0, "network", "The connection to the server was lost.");
+    }
+    const text = await response.text().catch(() => "");
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    if (!response.ok) {
+      const error = (json as ApiErrorBody | undefined)?.error;
+      throw new ApiError(
+        response.status,
+        error?.code ?? "http_error",
+        error?.message ?? `The server answered ${response.status}.`,
+        error?.details,
+      );
+    }
+    return json as T;
+  }
+  return {
+    create: (input) => request("POST", "/api/uploads", input),
+    get: (id) => request("GET", `/api/uploads/${id}`),
+    signParts: (id, parts) => request("POST", `/api/uploads/${id}/parts`, { parts }),
+    recordPart: async (id, partNumber, etag, checksumSha256) => {
+      await request("PUT", `/api/uploads/${id}/parts/${partNumber}`, { etag, checksumSha256 });
+    },
+    complete: (id) => request("POST", `/api/uploads/${id}/complete`),
+    abort: async (id) => {
+      await request("DELETE", `/api/uploads/${id}`);
+    },
+    listUnfinished: async () => (await request<{ uploads: UnfinishedUpload[] }>("GET", "/api/uploads")).uploads,
+  };
+}

@@ -1,0 +1,668 @@
+import pLimit from "p-limit";
+import { ApiError, type UploadApi } from "./api";
+import { realClock, type Clock, type OnlineSignal, type UploadLocks, type WakeLocker } from "./environment";
+import { compositeSha256, fileFingerprint, toBase64, type SliceHasher } from "./hash";
+import { partRange, type PartPlan } from "./plan";
+import type { ResumeStore } from "./resume-store";
+import { backoffDelay, decide, type Failure, type RetryPolicy } from "./retry";
+import { PartFailure, type PartTransport } from "./transport";
+import type { UploadView } from "./types";
+
+export type UploadPhase =
+  | "starting"
+  | "uploading"
+  | "reconnecting"
+  | "offline"
+  | "paused"
+  | "finishing"
+  | "done"
+  | "failed"
+  | "cancelled"
+  | "locked";
+
+export type PartPhase = "pending" | "hashing" | "signing" | "uploading" | "retrying" | "done";
+
+export interface PartState {
+  partNumber: number;
+  size: number;
+  phase: PartPhase;
+  /** Bytes of the current attempt that have left the browser. */
+  sentBytes: number;
+  attempts: number;
+}
+
+export interface RetryEvent {
+  partNumber: number;
+  attempt: number;
+  reason: string;
+  delayMs: number;
+  at: number;
+}
+
+export interface UploadState {
+  phase: UploadPhase;
+  uploadId?: string;
+  fileName: string;
+  totalBytes: number;
+  /** Bytes in parts that S3 has and the server recorded. */
+  confirmedBytes: number;
+  /** Bytes of parts being sent right now. */
+  inFlightBytes: number;
+  /** What the person sees: confirmed plus in flight, never going backwards. */
+  displayedBytes: number;
+  /** Smoothed bytes per second. */
+  speedBps: number;
+  etaSeconds: number | null;
+  parts: PartState[];
+  /** The most recent retries, newest last. */
+  retries: RetryEvent[];
+  /** Parts that were already on the server when this upload (re)started. */
+  resumedParts: number;
+  error?: string;
+  /** A failed upload can be resumed by choosing the same file again. */
+  resumable: boolean;
+  /** The completed upload (phase "done"). */
+  result?: UploadView;
+}
+
+export interface UploaderDeps {
+  api: UploadApi;
+  transport: PartTransport;
+  store: ResumeStore;
+  hasher: SliceHasher;
+  userId: string;
+  online: OnlineSignal;
+  locks: UploadLocks;
+  wakeLock: WakeLocker;
+  clock?: Clock;
+  random?: () => number;
+  /** Checks that the server is reachable again after a run of network failures. */
+  probe?: () => Promise<boolean>;
+}
+
+export class UploadFailedError extends Error {
+  constructor(
+    message: string,
+    readonly gone: boolean,
+  ) {
+    super(message);
+    this.name = "UploadFailedError";
+  }
+}
+
+const MAX_RETRY_EVENTS = 50;
+const NETWORK_FAILURES_BEFORE_OFFLINE = 3;
+const SIGN_BATCH = 100;
+const SPEED_SAMPLE_MS = 500;
+
+const isAbort = (error: unknown) => error instanceof DOMException && error.name === "AbortError";
+
+interface SignedUrl {
+  url: string;
+  headers: Record<string, string>;
+  expiresAt: number;
+}
+
+/**
+ * Uploads one file as an S3 multipart upload through the app's API: parts in parallel, each hashed
+ * (SHA-256 of that slice only) and sent to a presigned URL, with retries, pause, offline waiting and
+ * resume. Framework-free: UIs subscribe to its state and call its controls.
+ */
+export class FileUpload {
+  private state: UploadState;
+  private readonly listeners = new Set<(state: UploadState) => void>();
+  private readonly clock: Clock;
+  private readonly random: () => number;
+  private view?: UploadView;
+  private plan?: PartPlan;
+  private policy: RetryPolicy = { baseMs: 1000, capMs: 30_000, maxAttempts: 8 };
+  private stallTimeoutMs = 30_000;
+  /** Aborted on cancel: ends everything. */
+  private readonly cancelController = new AbortController();
+  /** Aborted on pause or when the connection drops: ends the current attempts only. */
+  private attemptController = new AbortController();
+  private changed = signal();
+  private consecutiveNetworkFailures = 0;
+  private readonly digests = new Map<number, Uint8Array>();
+  private readonly urls = new Map<number, SignedUrl>();
+  private readonly signing = new Map<number, Promise<void>>();
+  private hashChain: Promise<void> = Promise.resolve();
+  private pendingOrder: number[] = [];
+  private speed = { bytes: 0, at: 0, sent: 0 };
+  private probing = false;
+  private releaseLock: () => void = () => undefined;
+  private releaseWakeLock: () => void = () => undefined;
+  private unsubscribeOnline: () => void = () => undefined;
+  private running?: Promise<UploadState>;
+
+  constructor(
+    readonly file: File,
+    private readonly deps: UploaderDeps,
+  ) {
+    this.clock = deps.clock ?? realClock;
+    this.random = deps.random ?? Math.random;
+    this.state = {
+      phase: "starting",
+      fileName: file.name,
+      totalBytes: file.size,
+      confirmedBytes: 0,
+      inFlightBytes: 0,
+      displayedBytes: 0,
+      speedBps: 0,
+      etaSeconds: null,
+      parts: [],
+      retries: [],
+      resumedParts: 0,
+      resumable: false,
+    };
+  }
+
+  getState(): UploadState {
+    return this.state;
+  }
+
+  subscribe(listener: (state: UploadState) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Runs the upload to its end (done, failed, cancelled or locked); safe to call more than once. */
+  start(): Promise<UploadState> {
+    this.running ??= this.run();
+    return this.running;
+  }
+
+  pause(): void {
+    if (!this.isActive()) return;
+    this.setPhase("paused");
+    this.interruptAttempts();
+    this.releaseWakeLock();
+  }
+
+  resume(): void {
+    if (this.state.phase !== "paused") return;
+    this.setPhase(this.deps.online.isOnline() ? "uploading" : "offline");
+    void this.deps.wakeLock.acquire().then((release) => (this.releaseWakeLock = release));
+  }
+
+  /** Stops everything and aborts the upload on the server. */
+  async cancel(): Promise<void> {
+    if (["done", "cancelled"].includes(this.state.phase)) return;
+    const uploadId = this.view?.id;
+    this.cancelController.abort();
+    this.interruptAttempts();
+    this.setPhase("cancelled");
+    if (uploadId) {
+      await this.withApiRetry(() => this.deps.api.abort(uploadId), true).catch(() => undefined);
+      this.deps.store.remove(uploadId);
+    }
+  }
+
+  private isActive(): boolean {
+    return ["uploading", "reconnecting", "offline"].includes(this.state.phase);
+  }
+
+  private async run(): Promise<UploadState> {
+    try {
+      const view = await this.withApiRetry(() =>
+        this.deps.api.create({
+          fileName: this.file.name,
+          size: this.file.size,
+          contentType: this.file.type,
+          lastModified: this.file.lastModified,
+          fingerprint: fileFingerprint(this.file),
+        }),
+      );
+      this.view = view;
+      this.patch({ uploadId: view.id });
+      const release = await this.deps.locks.acquire(`feedup-upload:${view.id}`);
+      if (!release) {
+        this.patch({ phase: "locked", error: "This file is uploading in another tab.", resumable: true });
+        return this.state;
+      }
+      this.releaseLock = release;
+      this.prepare(view);
+      this.unsubscribeOnline = this.deps.online.subscribe((online) => this.onConnectivity(online));
+      this.releaseWakeLock = await this.deps.wakeLock.acquire();
+      this.setPhase(this.deps.online.isOnline() ? "uploading" : "offline");
+
+      for (let round = 0; ; round += 1) {
+        await this.uploadPendingParts();
+        this.setPhase("finishing");
+        const missing = await this.verifyResumedParts();
+        if (missing.length === 0) {
+          const completed = await this.completeOnServer();
+          if (completed) return this.finish(completed);
+        }
+        if (round >= 3)
+          throw new UploadFailedError("Storage kept missing parts after completion was attempted.", false);
+        this.setPhase("uploading");
+      }
+    } catch (error) {
+      if (this.cancelController.signal.aborted) return this.state;
+      const message =
+        error instanceof UploadFailedError || error instanceof ApiError
+          ? error.message
+          : "The upload failed unexpectedly.";
+      const gone = error instanceof UploadFailedError && error.gone;
+      this.interruptAttempts();
+      if (gone && this.view) this.deps.store.remove(this.view.id);
+      this.patch({ phase: "failed", error: message, resumable: !gone && Boolean(this.view) });
+      return this.state;
+    } finally {
+      this.unsubscribeOnline();
+      this.releaseWakeLock();
+      this.releaseLock();
+    }
+  }
+
+  /** Sets up the parts from the server's view: what S3 already has counts as done (for now). */
+  private prepare(view: UploadView): void {
+    this.plan = { fileSize: view.size, partSize: view.partSize, partCount: view.partCount };
+    this.policy = { baseMs: view.retry.baseMs, capMs: view.retry.capMs, maxAttempts: view.retry.attempts };
+    this.stallTimeoutMs = view.stallTimeoutMs;
+    const done = new Map(view.completedParts.map((p) => [p.partNumber, p]));
+    const parts: PartState[] = [];
+    for (let n = 1; n <= view.partCount; n += 1) {
+      const range = partRange(this.plan, n);
+      parts.push({
+        partNumber: n,
+        size: range.size,
+        phase: done.has(n) ? "done" : "pending",
+        sentBytes: 0,
+        attempts: 0,
+      });
+    }
+    const confirmed = parts.filter((p) => p.phase === "done").reduce((sum, p) => sum + p.size, 0);
+    this.pendingOrder = parts.filter((p) => p.phase !== "done").map((p) => p.partNumber);
+    this.patch({ parts, confirmedBytes: confirmed, displayedBytes: confirmed, resumedParts: done.size });
+    this.speed = { bytes: confirmed, at: this.clock.now(), sent: 0 };
+    this.saveResumeRecord();
+  }
+
+  private async uploadPendingParts(): Promise<void> {
+    const limit = pLimit(this.view!.concurrency);
+    const pending = this.state.parts.filter((p) => p.phase !== "done").map((p) => p.partNumber);
+    this.pendingOrder = pending;
+    // The first part to give up stops the rest: the error is the upload's.
+    const failure = new AbortController();
+    let firstError: unknown;
+    await Promise.all(
+      pending.map((n) =>
+        limit(async () => {
+          if (failure.signal.aborted) return;
+          try {
+            await this.uploadPart(n);
+          } catch (error) {
+            if (!failure.signal.aborted) {
+              firstError = error;
+              failure.abort();
+              this.interruptAttempts();
+            }
+          }
+        }),
+      ),
+    );
+    if (firstError !== undefined) throw firstError;
+    this.throwIfCancelled();
+  }
+
+  private async uploadPart(n: number): Promise<void> {
+    const range = partRange(this.plan!, n);
+    let attempt = 0;
+    for (;;) {
+      await this.waitUntilRunnable();
+      const signal = this.attemptController.signal;
+      try {
+        this.updatePart(n, { phase: "hashing" });
+        const checksum = toBase64(await this.digest(n));
+        this.hashAhead(n);
+        this.updatePart(n, { phase: "signing" });
+        const signed = await this.signedUrl(n);
+        // Paused or offline while hashing or signing: send nothing now.
+        if (signal.aborted) throw new DOMException("Interrupted", "AbortError");
+        this.updatePart(n, { phase: "uploading", sentBytes: 0, attempts: attempt + 1 });
+        const { etag } = await this.deps.transport({
+          url: signed.url,
+          headers: signed.headers,
+          body: this.file.slice(range.start, range.end),
+          stallTimeoutMs: this.stallTimeoutMs,
+          signal,
+          onProgress: (sent) => this.onPartProgress(n, sent),
+        });
+        await this.withApiRetry(() => this.deps.api.recordPart(this.view!.id, n, etag, checksum));
+        this.consecutiveNetworkFailures = 0;
+        this.markPartDone(n);
+        return;
+      } catch (error) {
+        this.updatePart(n, { sentBytes: 0 });
+        this.throwIfCancelled();
+        if (isAbort(error)) continue; // paused or went offline: not this part's fault
+        const failure = this.toFailure(error);
+        attempt += 1;
+        // While the connection is known to be down, network failures wait for it instead of using up attempts.
+        const online = this.deps.online.isOnline() && !["offline", "reconnecting"].includes(this.state.phase);
+        const decision = decide(failure, attempt, this.policy, online, this.random);
+        if (decision.action === "give-up") throw new UploadFailedError(decision.reason, decision.gone);
+        if (!decision.countsAsAttempt) attempt -= 1;
+        if (failure.type === "network" || failure.type === "stall") this.onNetworkFailure();
+        if (decision.resign) this.urls.delete(n);
+        if (decision.rehash) this.digests.delete(n);
+        this.recordRetry({
+          partNumber: n,
+          attempt: Math.max(attempt, 1),
+          reason: decision.reason,
+          delayMs: decision.delayMs,
+          at: this.clock.now(),
+        });
+        this.updatePart(n, { phase: "retrying" });
+        await this.clock.sleep(decision.delayMs, this.cancelController.signal);
+      }
+    }
+  }
+
+  private toFailure(error: unknown): Failure {
+    if (error instanceof PartFailure) return error.failure;
+    if (error instanceof ApiError) return error.failure;
+    throw error;
+  }
+
+  /** SHA-256 of one part's slice, computed once (hashing is serialised: one slice in memory at a time). */
+  private digest(n: number): Promise<Uint8Array> {
+    const known = this.digests.get(n);
+    if (known) return Promise.resolve(known);
+    const range = partRange(this.plan!, n);
+    const run = this.hashChain.then(async () => {
+      if (!this.digests.has(n)) this.digests.set(n, await this.deps.hasher(this.file.slice(range.start, range.end)));
+    });
+    this.hashChain = run.catch(() => undefined);
+    return run.then(() => this.digests.get(n)!);
+  }
+
+  /**
+   * Hashes the next parts in the background (still one slice at a time), so that signing can take
+   * them in the same batch and they are ready when a worker gets to them.
+   */
+  private hashAhead(current: number): void {
+    const lookahead = this.view!.concurrency * 2;
+    let queued = 0;
+    for (const n of this.pendingOrder) {
+      if (queued >= lookahead) break;
+      if (n <= current || this.digests.has(n) || this.state.parts[n - 1]?.phase === "done") continue;
+      queued += 1;
+      this.digest(n).catch(() => undefined);
+    }
+  }
+
+  /**
+   * A URL for part `n` that will still be valid when the request starts. Signing happens in batches:
+   * the request for `n` also signs every other part that is hashed and waiting, up to 100.
+   */
+  private async signedUrl(n: number): Promise<SignedUrl> {
+    for (;;) {
+      const current = this.urls.get(n);
+      const margin = Math.min(30_000, (this.view!.urlTtlSeconds * 1000) / 4);
+      if (current && current.expiresAt - this.clock.now() > margin) return current;
+      const inFlight = this.signing.get(n);
+      if (inFlight) {
+        await inFlight;
+        if (this.urls.has(n) && this.urls.get(n)!.expiresAt - this.clock.now() > margin) continue;
+      }
+      const batch = [n];
+      for (const other of this.pendingOrder) {
+        if (batch.length >= SIGN_BATCH) break;
+        if (other === n || this.signing.has(other) || !this.digests.has(other)) continue;
+        const url = this.urls.get(other);
+        const part = this.state.parts[other - 1];
+        if (part?.phase !== "done" && (!url || url.expiresAt - this.clock.now() <= margin)) batch.push(other);
+      }
+      const request = this.withApiRetry(() =>
+        this.deps.api.signParts(
+          this.view!.id,
+          batch.map((partNumber) => ({ partNumber, checksumSha256: toBase64(this.digests.get(partNumber)!) })),
+        ),
+      ).then((signed) => {
+        const expiresAt = Math.min(Date.parse(signed.expiresAt), this.clock.now() + this.view!.urlTtlSeconds * 1000);
+        for (const part of signed.parts)
+          this.urls.set(part.partNumber, { url: part.url, headers: part.headers, expiresAt });
+      });
+      const settled = request.finally(() => batch.forEach((p) => this.signing.delete(p)));
+      batch.forEach((p) =>
+        this.signing.set(
+          p,
+          settled.catch(() => undefined),
+        ),
+      );
+      await settled;
+    }
+  }
+
+  /**
+   * Parts the server already had when the upload resumed were sent from some earlier copy of the file:
+   * hash them here and re-send any whose checksum differs, so no byte of the result is unverified.
+   */
+  private async verifyResumedParts(): Promise<number[]> {
+    const server = new Map(this.view!.completedParts.map((p) => [p.partNumber, p]));
+    const mismatched: number[] = [];
+    for (const part of this.state.parts) {
+      const local = toBase64(await this.digest(part.partNumber));
+      const known = server.get(part.partNumber);
+      if (known?.checksumSha256 && known.checksumSha256 !== local) mismatched.push(part.partNumber);
+    }
+    for (const n of mismatched) this.requeue(n);
+    this.view = {
+      ...this.view!,
+      completedParts: this.view!.completedParts.filter((p) => !mismatched.includes(p.partNumber)),
+    };
+    return mismatched;
+  }
+
+  private requeue(n: number): void {
+    const part = this.state.parts[n - 1]!;
+    if (part.phase === "done") {
+      this.updatePart(n, { phase: "pending", sentBytes: 0 });
+      this.patch({ confirmedBytes: this.state.confirmedBytes - part.size });
+    }
+  }
+
+  /** Completes on the server; false when it named parts to send again (they are queued). */
+  private async completeOnServer(): Promise<UploadView | false> {
+    try {
+      return await this.withApiRetry(() => this.deps.api.complete(this.view!.id));
+    } catch (error) {
+      if (error instanceof ApiError && error.code === "parts_missing") {
+        const details = error.details as { missing?: number[]; wrongSize?: number[] } | undefined;
+        for (const n of [...(details?.missing ?? []), ...(details?.wrongSize ?? [])]) this.requeue(n);
+        return false;
+      }
+      if (error instanceof ApiError && error.status === 409) throw new UploadFailedError(error.message, true);
+      if (error instanceof ApiError && error.status === 422) throw new UploadFailedError(error.message, true);
+      throw error;
+    }
+  }
+
+  private async finish(completed: UploadView): Promise<UploadState> {
+    const digests = this.state.parts.map((p) => this.digests.get(p.partNumber)!);
+    const expected = await compositeSha256(digests);
+    if (completed.checksumSha256 !== expected) {
+      throw new UploadFailedError(
+        `Integrity check failed: storage reports ${completed.checksumSha256 ?? "no checksum"}, this file hashes to ${expected}.`,
+        false,
+      );
+    }
+    this.deps.store.remove(completed.id);
+    this.patch({
+      phase: "done",
+      result: completed,
+      displayedBytes: this.state.totalBytes,
+      inFlightBytes: 0,
+      etaSeconds: 0,
+      error: undefined,
+    });
+    return this.state;
+  }
+
+  /** API calls retry network failures and 5xx with the same backoff; other errors are final. */
+  private async withApiRetry<T>(call: () => Promise<T>, ignoreCancel = false): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      if (!ignoreCancel) this.throwIfCancelled();
+      try {
+        return await call();
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+        const retryable = error.status === 0 || error.status >= 500 || error.status === 429;
+        const offline = error.status === 0 && !this.deps.online.isOnline();
+        if (!retryable || (!offline && attempt >= this.policy.maxAttempts)) throw error;
+        if (error.status === 0) this.onNetworkFailure();
+        await this.waitUntilRunnable(ignoreCancel);
+        await this.clock.sleep(
+          backoffDelay(attempt, this.policy, this.random),
+          ignoreCancel ? undefined : this.cancelController.signal,
+        );
+      }
+    }
+  }
+
+  private onConnectivity(online: boolean): void {
+    if (!online && this.isActive()) {
+      this.setPhase("offline");
+      this.interruptAttempts();
+    } else if (online && (this.state.phase === "offline" || this.state.phase === "reconnecting")) {
+      this.consecutiveNetworkFailures = 0;
+      this.setPhase("uploading");
+    }
+  }
+
+  /** Several network failures in a row while the browser claims to be online: wait for a probe to succeed. */
+  private onNetworkFailure(): void {
+    this.consecutiveNetworkFailures += 1;
+    if (this.consecutiveNetworkFailures < NETWORK_FAILURES_BEFORE_OFFLINE || this.probing || !this.isActive()) return;
+    this.setPhase("reconnecting");
+    this.probing = true;
+    void (async () => {
+      try {
+        for (let attempt = 1; this.state.phase === "reconnecting"; attempt += 1) {
+          await this.clock.sleep(
+            backoffDelay(attempt, { baseMs: 1000, capMs: 15_000 }, () => 1),
+            this.cancelController.signal,
+          );
+          if (this.state.phase !== "reconnecting") return;
+          if (await (this.deps.probe ?? (() => Promise.resolve(true)))().catch(() => false)) {
+            this.consecutiveNetworkFailures = 0;
+            this.setPhase("uploading");
+          }
+        }
+      } catch {
+        // cancelled
+      } finally {
+        this.probing = false;
+      }
+    })();
+  }
+
+  private async waitUntilRunnable(ignoreCancel = false): Promise<void> {
+    for (;;) {
+      if (!ignoreCancel) this.throwIfCancelled();
+      if (!["paused", "offline", "reconnecting"].includes(this.state.phase)) return;
+      await this.changed.promise;
+    }
+  }
+
+  private throwIfCancelled(): void {
+    if (this.cancelController.signal.aborted) throw new DOMException("Cancelled", "AbortError");
+  }
+
+  private interruptAttempts(): void {
+    this.attemptController.abort();
+    this.attemptController = new AbortController();
+  }
+
+  private onPartProgress(n: number, sent: number): void {
+    const part = this.state.parts[n - 1]!;
+    if (sent > part.sentBytes) this.speed.sent += sent - part.sentBytes;
+    this.updatePart(n, { sentBytes: Math.min(sent, part.size) });
+  }
+
+  private markPartDone(n: number): void {
+    const part = this.state.parts[n - 1]!;
+    this.updatePart(n, { phase: "done", sentBytes: 0 });
+    this.patch({ confirmedBytes: this.state.confirmedBytes + part.size });
+    this.saveResumeRecord();
+  }
+
+  private saveResumeRecord(): void {
+    const view = this.view!;
+    const parts: Record<number, { etag: string; checksumSha256?: string }> = {};
+    for (const p of this.state.parts) {
+      if (p.phase === "done") {
+        const digest = this.digests.get(p.partNumber);
+        const server = view.completedParts.find((c) => c.partNumber === p.partNumber);
+        parts[p.partNumber] = {
+          etag: server?.etag ?? "",
+          ...(digest
+            ? { checksumSha256: toBase64(digest) }
+            : server?.checksumSha256
+              ? { checksumSha256: server.checksumSha256 }
+              : {}),
+        };
+      }
+    }
+    this.deps.store.put({
+      uploadId: view.id,
+      userId: this.deps.userId,
+      fingerprint: view.fingerprint,
+      fileName: view.fileName,
+      size: view.size,
+      partSize: view.partSize,
+      parts,
+      updatedAt: this.clock.now(),
+    });
+  }
+
+  private recordRetry(event: RetryEvent): void {
+    this.patch({ retries: [...this.state.retries, event].slice(-MAX_RETRY_EVENTS) });
+  }
+
+  private updatePart(n: number, changes: Partial<PartState>): void {
+    const parts = this.state.parts.slice();
+    parts[n - 1] = { ...parts[n - 1]!, ...changes };
+    this.patch({ parts });
+  }
+
+  private setPhase(phase: UploadPhase): void {
+    if (this.state.phase === phase) return;
+    this.patch({ phase });
+    const previous = this.changed;
+    this.changed = signal();
+    previous.resolve();
+  }
+
+  private patch(changes: Partial<UploadState>): void {
+    const next = { ...this.state, ...changes };
+    next.inFlightBytes = next.parts.reduce((sum, p) => sum + (p.phase === "done" ? 0 : p.sentBytes), 0);
+    next.displayedBytes = Math.min(
+      next.totalBytes,
+      Math.max(this.state.displayedBytes, next.confirmedBytes + next.inFlightBytes),
+    );
+    const now = this.clock.now();
+    if (now - this.speed.at >= SPEED_SAMPLE_MS) {
+      const instant = (this.speed.sent * 1000) / (now - this.speed.at);
+      next.speedBps = next.speedBps === 0 ? instant : next.speedBps * 0.7 + instant * 0.3;
+      this.speed = { bytes: next.displayedBytes, at: now, sent: 0 };
+    }
+    next.etaSeconds = next.speedBps > 0 ? Math.ceil((next.totalBytes - next.displayedBytes) / next.speedBps) : null;
+    this.state = next;
+    this.emit();
+  }
+
+  private emit(): void {
+    for (const listener of this.listeners) listener(this.state);
+  }
+}
+
+/** A promise with its resolver, to wake waiters when the phase changes. */
+function signal(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}

@@ -1,0 +1,221 @@
+import { createHash } from "node:crypto";
+import { ApiError, type CreateUploadInput, type UploadApi } from "~/upload/api";
+import type { OnlineSignal, UploadLocks, WakeLocker } from "~/upload/environment";
+import { partRange, planParts } from "~/upload/plan";
+import { PartFailure, abortError, type PartRequest, type PartTransport } from "~/upload/transport";
+import type { UploadView } from "~/upload/types";
+import type { Failure } from "~/upload/retry";
+
+interface StoredPart {
+  etag: string;
+  checksum: string;
+  size: number;
+}
+
+/**
+ * An in-memory stand-in for the upload API plus S3, for unit tests of the uploader's logic only
+ * (integration and browser tests run the real server and the local S3). It enforces what matters to
+ * the uploader: signed checksums, URL expiry, exact sizes, ListParts as the truth.
+ */
+export class FakeUploadBackend {
+  view?: UploadView;
+  readonly parts = new Map<number, StoredPart>();
+  readonly calls = {
+    create: 0,
+    sign: [] as number[][],
+    record: [] as number[],
+    complete: 0,
+    abort: 0,
+    transport: [] as number[],
+  };
+  /** Scripted failures per part number, consumed one per attempt. */
+  readonly failures = new Map<number, Array<Failure | "hang">>();
+  /** Called on each transport attempt before it resolves; tests use it to advance time mid-part. */
+  onTransfer?: (partNumber: number) => Promise<void>;
+  inFlight = 0;
+  maxInFlight = 0;
+  aborted = false;
+  gone = false;
+  urlTtlSeconds = 900;
+  concurrency = 3;
+  attempts = 4;
+  partSize = 5 * 1024 * 1024;
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  api: UploadApi = {
+    create: async (input: CreateUploadInput) => {
+      this.calls.create += 1;
+      if (!this.view) {
+        const plan = planParts(input.size, this.partSize);
+        this.view = {
+          id: "11111111-2222-4333-8444-555555555555",
+          fileName: input.fileName,
+          size: input.size,
+          contentType: input.contentType,
+          fingerprint: input.fingerprint,
+          status: "uploading",
+          partSize: plan.partSize,
+          partCount: plan.partCount,
+          concurrency: this.concurrency,
+          urlTtlSeconds: this.urlTtlSeconds,
+          retry: { baseMs: 1000, capMs: 30_000, attempts: this.attempts },
+          stallTimeoutMs: 30_000,
+          completedParts: [],
+          checksumSha256: null,
+          failureReason: null,
+          createdAt: new Date(0).toISOString(),
+          lastActivityAt: new Date(0).toISOString(),
+        };
+      }
+      return { ...this.view, completedParts: this.completedParts() };
+    },
+    get: async () => ({ ...this.view!, completedParts: this.completedParts() }),
+    signParts: async (_id, parts) => {
+      this.calls.sign.push(parts.map((p) => p.partNumber));
+      const expiresAt = this.now() + this.urlTtlSeconds * 1000;
+      return {
+        expiresAt: new Date(expiresAt).toISOString(),
+        parts: parts.map((p) => ({
+          partNumber: p.partNumber,
+          size: partRange(this.plan(), p.partNumber).size,
+          url: `fake://part/${p.partNumber}?expires=${expiresAt}`,
+          headers: { "x-amz-checksum-sha256": p.checksumSha256 },
+        })),
+      };
+    },
+    recordPart: async (_id, partNumber, etag) => {
+      this.calls.record.push(partNumber);
+      if (this.parts.get(partNumber)?.etag !== etag) throw new ApiError(400, "unknown_part", "no such part");
+    },
+    complete: async () => {
+      this.calls.complete += 1;
+      const missing = [];
+      for (let n = 1; n <= this.plan().partCount; n += 1) if (!this.parts.has(n)) missing.push(n);
+      if (missing.length > 0) throw new ApiError(409, "parts_missing", "missing", { missing, wrongSize: [] });
+      const digests = [...this.parts.entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([, p]) => Buffer.from(p.checksum, "base64"));
+      const composite = `${createHash("sha256").update(Buffer.concat(digests)).digest("base64")}-${digests.length}`;
+      this.view = { ...this.view!, status: "completed", checksumSha256: composite };
+      return { ...this.view, completedParts: this.completedParts() };
+    },
+    abort: async () => {
+      this.calls.abort += 1;
+      this.aborted = true;
+    },
+    listUnfinished: async () => [],
+  };
+
+  transport: PartTransport = async (request: PartRequest) => {
+    const partNumber = Number(request.url.match(/part\/(\d+)/)![1]);
+    const expires = Number(request.url.match(/expires=(\d+)/)![1]);
+    this.calls.transport.push(partNumber);
+    this.inFlight += 1;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    try {
+      if (request.signal.aborted) throw abortError();
+      const scripted = this.failures.get(partNumber)?.shift();
+      request.onProgress(Math.floor(request.body.size / 2));
+      if (scripted === "hang") {
+        await new Promise((_resolve, reject) => request.signal.addEventListener("abort", () => reject(abortError())));
+      }
+      await this.onTransfer?.(partNumber);
+      if (request.signal.aborted) throw abortError();
+      if (scripted && scripted !== "hang") throw new PartFailure(scripted);
+      if (this.gone) throw new PartFailure({ type: "http", status: 404, code: "NoSuchUpload" });
+      if (this.now() > expires)
+        throw new PartFailure({ type: "http", status: 403, code: "AccessDenied", message: "Request has expired" });
+      const bytes = bytesOf(request.body);
+      const checksum = createHash("sha256").update(bytes).digest("base64");
+      if (request.headers["x-amz-checksum-sha256"] !== checksum)
+        throw new PartFailure({ type: "http", status: 400, code: "BadDigest" });
+      if (bytes.length !== partRange(this.plan(), partNumber).size)
+        throw new PartFailure({ type: "http", status: 403, code: "SignatureDoesNotMatch" });
+      const etag = `"${createHash("md5").update(bytes).digest("hex")}"`;
+      this.parts.set(partNumber, { etag, checksum, size: bytes.length });
+      request.onProgress(bytes.length);
+      return { etag };
+    } finally {
+      this.inFlight -= 1;
+    }
+  };
+
+  /** Puts a part in "S3" as if an earlier session had sent it. */
+  preload(partNumber: number, bytes: Buffer): void {
+    this.parts.set(partNumber, {
+      etag: `"${createHash("md5").update(bytes).digest("hex")}"`,
+      checksum: createHash("sha256").update(bytes).digest("base64"),
+      size: bytes.length,
+    });
+  }
+
+  private plan() {
+    return { fileSize: this.view!.size, partSize: this.view!.partSize, partCount: this.view!.partCount };
+  }
+
+  private completedParts() {
+    return [...this.parts.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([partNumber, p]) => ({ partNumber, size: p.size, etag: p.etag, checksumSha256: p.checksum }));
+  }
+}
+
+export class FakeOnline implements OnlineSignal {
+  private listeners = new Set<(online: boolean) => void>();
+  constructor(public online = true) {}
+  isOnline = () => this.online;
+  subscribe(listener: (online: boolean) => void) {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+  set(online: boolean) {
+    this.online = online;
+    for (const l of this.listeners) l(online);
+  }
+}
+
+export class FakeLocks implements UploadLocks {
+  readonly held = new Set<string>();
+  async acquire(name: string) {
+    if (this.held.has(name)) return null;
+    this.held.add(name);
+    return () => this.held.delete(name);
+  }
+}
+
+export const noWakeLock: WakeLocker = { acquire: async () => () => undefined };
+
+/** A Blob whose bytes can be read synchronously: keeps unit tests free of real I/O, hence deterministic. */
+export class MemoryBlob extends Blob {
+  constructor(
+    readonly content: Buffer,
+    type = "",
+  ) {
+    super([new Uint8Array(content)], { type });
+  }
+  override slice(start = 0, end = this.content.length): Blob {
+    return new MemoryBlob(this.content.subarray(start, end));
+  }
+}
+
+export class MemoryFile extends File {
+  constructor(
+    readonly content: Buffer,
+    name: string,
+    options: FilePropertyBag,
+  ) {
+    super([new Uint8Array(content)], name, options);
+  }
+  override slice(start = 0, end = this.content.length): Blob {
+    return new MemoryBlob(this.content.subarray(start, end));
+  }
+}
+
+export function bytesOf(blob: Blob): Buffer {
+  if (!(blob instanceof MemoryBlob)) throw new Error("unit tests slice MemoryFiles only");
+  return blob.content;
+}
+
+/** SHA-256 without I/O, for MemoryBlobs. */
+export const memorySha256 = async (blob: Blob) => new Uint8Array(createHash("sha256").update(bytesOf(blob)).digest());

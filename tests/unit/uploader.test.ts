@@ -1,0 +1,393 @@
+import { createHash } from "node:crypto";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { MemoryResumeStore } from "~/upload/resume-store";
+import { FileUpload, type UploadState } from "~/upload/uploader";
+import {
+  FakeLocks,
+  FakeOnline,
+  FakeUploadBackend,
+  MemoryFile,
+  memorySha256,
+  noWakeLock,
+} from "../support/fake-upload-backend.js";
+
+const MiB = 1024 * 1024;
+
+function fileOf(size: number, seed = 1): { file: File; bytes: Buffer } {
+  const bytes = Buffer.alloc(size);
+  for (let i = 0; i < size; i += 4096) bytes.writeUInt32LE((i * 2654435761 + seed) >>> 0, i);
+  return { file: new MemoryFile(bytes, "clip.mp4", { type: "video/mp4", lastModified: 1_700_000_000_000 }), bytes };
+}
+
+interface Harness {
+  backend: FakeUploadBackend;
+  online: FakeOnline;
+  locks: FakeLocks;
+  store: MemoryResumeStore;
+  upload: FileUpload;
+  states: UploadState[];
+  hashes: number[];
+}
+
+function harness(
+  file: File,
+  setup: (backend: FakeUploadBackend) => void = () => undefined,
+  options: { online?: boolean; locks?: FakeLocks; store?: MemoryResumeStore } = {},
+): Harness {
+  const backend = new FakeUploadBackend(() => Date.now());
+  setup(backend);
+  const online = new FakeOnline(options.online ?? true);
+  const locks = options.locks ?? new FakeLocks();
+  const store = options.store ?? new MemoryResumeStore();
+  const hashes: number[] = [];
+  const upload = new FileUpload(file, {
+    api: backend.api,
+    transport: backend.transport,
+    store,
+    hasher: async (blob) => {
+      hashes.push(blob.size);
+      return memorySha256(blob);
+    },
+    userId: "user-1",
+    online,
+    locks,
+    wakeLock: noWakeLock,
+    random: () => 0.5,
+    probe: async () => online.online,
+  });
+  const states: UploadState[] = [];
+  upload.subscribe((s) => states.push(s));
+  return { backend, online, locks, store, upload, states, hashes };
+}
+
+/** Advances fake time, and lets real I/O (Web Crypto runs on the thread pool) complete in between. */
+async function tick(ms: number): Promise<void> {
+  await new Promise((resolve) => setImmediate(resolve));
+  await vi.advanceTimersByTimeAsync(ms);
+}
+
+/** Drives fake time forward until the upload settles. */
+async function settle(h: Harness, stepMs = 250, maxSteps = 2000): Promise<UploadState> {
+  let done = false;
+  const result = h.upload.start().then((s) => {
+    done = true;
+    return s;
+  });
+  for (let i = 0; i < maxSteps && !done; i += 1) await tick(stepMs);
+  return result;
+}
+
+const waitFor = async (condition: () => boolean, stepMs = 50) => {
+  for (let i = 0; i < 2000 && !condition(); i += 1) await tick(stepMs);
+  expect(condition()).toBe(true);
+};
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"] });
+});
+afterEach(() => vi.useRealTimers());
+
+describe("the uploader", () => {
+  it("sends every part once, completes, and checks S3's composite checksum", async () => {
+    const { file, bytes } = fileOf(12 * MiB);
+    const h = harness(file);
+    const state = await settle(h);
+    expect(state.phase).toBe("done");
+    expect(h.backend.calls.transport.sort()).toEqual([1, 2, 3]);
+    expect(h.backend.calls.complete).toBe(1);
+    const stored = Buffer.concat([1, 2, 3].map((n) => bytes.subarray((n - 1) * 5 * MiB, n * 5 * MiB)));
+    expect(createHash("sha256").update(stored).digest("hex")).toBe(createHash("sha256").update(bytes).digest("hex"));
+    expect(state.displayedBytes).toBe(file.size);
+    expect(h.store.records.size).toBe(0);
+  });
+
+  it("never has more than `concurrency` parts in flight, and hashes one slice at a time", async () => {
+    const { file } = fileOf(40 * MiB);
+    let hashing = 0;
+    let maxHashing = 0;
+    const h = harness(file, (b) => {
+      b.concurrency = 3;
+      b.onTransfer = () => new Promise((resolve) => setTimeout(resolve, 1000));
+    });
+    const original = memorySha256;
+    (h.upload as unknown as { deps: { hasher: (b: Blob) => Promise<Uint8Array> } }).deps.hasher = async (blob) => {
+      hashing += 1;
+      maxHashing = Math.max(maxHashing, hashing);
+      try {
+        return await original(blob);
+      } finally {
+        hashing -= 1;
+      }
+    };
+    expect((await settle(h)).phase).toBe("done");
+    expect(h.backend.maxInFlight).toBeLessThanOrEqual(3);
+    expect(h.backend.maxInFlight).toBeGreaterThan(1);
+    expect(maxHashing).toBe(1);
+  });
+
+  it("signs URLs in batches rather than one call per part", async () => {
+    const { file } = fileOf(60 * MiB);
+    const h = harness(file, (b) => {
+      b.concurrency = 4;
+      b.onTransfer = () => new Promise((resolve) => setTimeout(resolve, 1000));
+    });
+    expect((await settle(h)).phase).toBe("done");
+    const signed = h.backend.calls.sign.flat();
+    expect(new Set(signed).size).toBe(12);
+    expect(h.backend.calls.sign.length).toBeLessThan(12);
+  });
+
+  it("retries a failing part with backoff and records each retry", async () => {
+    const { file } = fileOf(11 * MiB);
+    const h = harness(file, (b) =>
+      b.failures.set(2, [{ type: "http", status: 500, code: "InternalError" }, { type: "network" }]),
+    );
+    const state = await settle(h);
+    expect(state.phase).toBe("done");
+    expect(h.backend.calls.transport.filter((n) => n === 2)).toHaveLength(3);
+    expect(state.retries.map((r) => [r.partNumber, r.attempt, r.reason])).toEqual([
+      [2, 1, "storage error 500 InternalError"],
+      [2, 2, "connection lost"],
+    ]);
+    // random() is 0.5: half the ceiling of 1 s, then of 2 s.
+    expect(state.retries.map((r) => r.delayMs)).toEqual([500, 1000]);
+  });
+
+  it("gives up after the configured attempts with a clear error, leaving the upload resumable", async () => {
+    const { file } = fileOf(6 * MiB);
+    const h = harness(file, (b) => {
+      b.attempts = 3;
+      b.failures.set(
+        1,
+        Array.from({ length: 10 }, () => ({ type: "http" as const, status: 503, code: "SlowDown" })),
+      );
+    });
+    const state = await settle(h);
+    expect(state.phase).toBe("failed");
+    expect(state.error).toBe("Gave up after 3 attempts (storage asked to slow down).");
+    expect(state.resumable).toBe(true);
+    expect(h.backend.calls.abort).toBe(0);
+    expect(h.store.records.size).toBe(1);
+  });
+
+  it("stops with a plain message when the upload no longer exists on the server", async () => {
+    const { file } = fileOf(6 * MiB);
+    const h = harness(file, (b) => (b.gone = true));
+    const state = await settle(h);
+    expect(state.phase).toBe("failed");
+    expect(state.error).toBe("This upload no longer exists on the server.");
+    expect(state.resumable).toBe(false);
+    expect(h.store.records.size).toBe(0);
+  });
+
+  it("re-signs a part whose URL expired, then sends it", async () => {
+    const { file } = fileOf(6 * MiB);
+    const h = harness(file, (b) => {
+      b.urlTtlSeconds = 60;
+      // The first attempt at part 1 takes longer than the URL lives.
+      let first = true;
+      b.onTransfer = async (n) => {
+        if (n === 1 && first) {
+          first = false;
+          await vi.advanceTimersByTimeAsync(0);
+          vi.setSystemTime(Date.now() + 61_000);
+        }
+      };
+    });
+    const state = await settle(h);
+    expect(state.phase).toBe("done");
+    expect(h.backend.calls.sign.filter((batch) => batch.includes(1)).length).toBeGreaterThanOrEqual(2);
+    expect(state.retries.some((r) => r.reason === "upload link expired")).toBe(true);
+  });
+
+  it("re-signs ahead of time a URL about to expire instead of sending it", async () => {
+    const { file } = fileOf(11 * MiB);
+    const h = harness(file, (b) => {
+      b.urlTtlSeconds = 60;
+      b.concurrency = 1;
+      b.onTransfer = async () => {
+        // Each part takes 50 s: URLs signed in a batch at the start are stale for the last part.
+        vi.setSystemTime(Date.now() + 50_000);
+      };
+    });
+    const state = await settle(h);
+    expect(state.phase).toBe("done");
+    expect(state.retries).toEqual([]);
+    expect(h.backend.calls.sign.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("re-hashes and re-signs after BadDigest", async () => {
+    const { file } = fileOf(6 * MiB);
+    const h = harness(file, (b) => b.failures.set(2, [{ type: "http", status: 400, code: "BadDigest" }]));
+    const state = await settle(h);
+    expect(state.phase).toBe("done");
+    expect(h.hashes.filter((size) => size === 1 * MiB)).toHaveLength(2);
+  });
+
+  it("resumes: parts the server already has are not sent again", async () => {
+    const { file, bytes } = fileOf(16 * MiB);
+    const h = harness(file, (b) => {
+      b.view = undefined;
+    });
+    await h.backend.api.create({
+      fileName: file.name,
+      size: file.size,
+      contentType: file.type,
+      lastModified: file.lastModified,
+      fingerprint: "x",
+    });
+    h.backend.preload(1, bytes.subarray(0, 5 * MiB));
+    h.backend.preload(3, bytes.subarray(10 * MiB, 15 * MiB));
+    const state = await settle(h);
+    expect(state.phase).toBe("done");
+    expect(state.resumedParts).toBe(2);
+    expect(h.backend.calls.transport.sort()).toEqual([2, 4]);
+  });
+
+  it("re-sends a part the server has with other bytes than this file", async () => {
+    const { file, bytes } = fileOf(11 * MiB);
+    const h = harness(file);
+    await h.backend.api.create({
+      fileName: file.name,
+      size: file.size,
+      contentType: file.type,
+      lastModified: file.lastModified,
+      fingerprint: "x",
+    });
+    h.backend.preload(1, bytes.subarray(0, 5 * MiB));
+    h.backend.preload(2, Buffer.alloc(5 * MiB, 7));
+    const state = await settle(h);
+    expect(state.phase).toBe("done");
+    expect(h.backend.calls.transport.sort()).toEqual([2, 3]);
+  });
+
+  it("waits while offline without using up attempts, and continues when the connection returns", async () => {
+    const { file } = fileOf(11 * MiB);
+    const h = harness(file, (b) => (b.attempts = 2), { online: false });
+    const run = h.upload.start();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(h.upload.getState().phase).toBe("offline");
+    expect(h.backend.calls.transport).toEqual([]);
+    h.online.set(true);
+    let done = false;
+    void run.then(() => (done = true));
+    await waitFor(() => done);
+    expect(h.upload.getState().phase).toBe("done");
+  });
+
+  it("pauses in-flight parts when the browser goes offline mid-upload and retries them after", async () => {
+    const { file } = fileOf(11 * MiB);
+    const h = harness(file, (b) => b.failures.set(1, ["hang"]));
+    void h.upload.start();
+    await waitFor(() => h.backend.calls.transport.includes(1));
+    h.online.set(false);
+    expect(h.upload.getState().phase).toBe("offline");
+    await vi.advanceTimersByTimeAsync(30_000);
+    h.online.set(true);
+    await waitFor(() => h.upload.getState().phase === "done");
+    expect(h.backend.calls.transport.filter((n) => n === 1).length).toBe(2);
+  });
+
+  it("goes to 'reconnecting' after several network failures in a row, sends nothing meanwhile, and resumes when a probe succeeds", async () => {
+    const { file } = fileOf(21 * MiB);
+    let reachable = false;
+    const h = harness(file, (b) => {
+      b.attempts = 5;
+      for (const n of [1, 2, 3, 4, 5]) b.failures.set(n, [{ type: "network" }, { type: "network" }]);
+    });
+    (h.upload as unknown as { deps: { probe: () => Promise<boolean> } }).deps.probe = async () => reachable;
+    void h.upload.start();
+    await waitFor(() => h.upload.getState().phase === "reconnecting");
+    const sent = h.backend.calls.transport.length;
+    await tick(60_000);
+    expect(h.upload.getState().phase).toBe("reconnecting");
+    expect(h.backend.calls.transport.length).toBe(sent);
+    reachable = true;
+    await waitFor(() => ["done", "failed"].includes(h.upload.getState().phase));
+    expect(h.upload.getState().error).toBeUndefined();
+    expect(h.upload.getState().phase).toBe("done");
+  });
+
+  it("shows progress that never goes backwards, even when an attempt fails half-way", async () => {
+    const { file } = fileOf(16 * MiB);
+    const h = harness(file, (b) => b.failures.set(2, [{ type: "network" }, { type: "http", status: 500 }]));
+    expect((await settle(h)).phase).toBe("done");
+    const shown = h.states.map((s) => s.displayedBytes);
+    for (let i = 1; i < shown.length; i += 1) expect(shown[i]).toBeGreaterThanOrEqual(shown[i - 1]!);
+    expect(shown.at(-1)).toBe(file.size);
+    // The failed attempts really reported progress that was then lost.
+    expect(h.states.some((s) => s.inFlightBytes > 0)).toBe(true);
+  });
+
+  it("pauses (aborting what is in flight) and resumes on request", async () => {
+    const { file } = fileOf(11 * MiB);
+    const h = harness(file, (b) => b.failures.set(1, ["hang"]));
+    void h.upload.start();
+    await waitFor(() => h.backend.calls.transport.includes(1));
+    h.upload.pause();
+    expect(h.upload.getState().phase).toBe("paused");
+    const sentWhilePaused = h.backend.calls.transport.length;
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(h.backend.calls.transport.length).toBe(sentWhilePaused);
+    h.upload.resume();
+    await waitFor(() => h.upload.getState().phase === "done");
+  });
+
+  it("cancels: aborts on the server and forgets the resume state", async () => {
+    const { file } = fileOf(11 * MiB);
+    const h = harness(file, (b) => b.failures.set(1, ["hang"]));
+    const run = h.upload.start();
+    await waitFor(() => h.backend.calls.transport.includes(1));
+    await h.upload.cancel();
+    await run;
+    expect(h.upload.getState().phase).toBe("cancelled");
+    expect(h.backend.calls.abort).toBe(1);
+    expect(h.store.records.size).toBe(0);
+  });
+
+  it("lets only one tab drive an upload", async () => {
+    const { file } = fileOf(6 * MiB);
+    const locks = new FakeLocks();
+    locks.held.add("feedup-upload:11111111-2222-4333-8444-555555555555");
+    const h = harness(file, () => undefined, { locks });
+    const state = await settle(h);
+    expect(state.phase).toBe("locked");
+    expect(state.error).toBe("This file is uploading in another tab.");
+    expect(h.backend.calls.transport).toEqual([]);
+  });
+
+  it("keeps resume state after each finished part", async () => {
+    const { file } = fileOf(16 * MiB);
+    const h = harness(file, (b) =>
+      b.failures.set(
+        4,
+        Array.from({ length: 10 }, () => ({
+          type: "http" as const,
+          status: 400,
+          code: "InvalidArgument",
+          message: "nope",
+        })),
+      ),
+    );
+    const state = await settle(h);
+    expect(state.phase).toBe("failed");
+    const record = h.store.get("11111111-2222-4333-8444-555555555555")!;
+    expect(record.userId).toBe("user-1");
+    expect(Object.keys(record.parts).length).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe("hashing in the browser", () => {
+  it("computes SHA-256 with Web Crypto and the composite checksum as S3 does", async () => {
+    const { webCryptoSha256, compositeSha256, toBase64 } = await import("~/upload/hash");
+    const a = Buffer.from("first part");
+    const b = Buffer.from("second part");
+    const digestA = await webCryptoSha256(new Blob([a]));
+    expect(toBase64(digestA)).toBe(createHash("sha256").update(a).digest("base64"));
+    const digestB = await webCryptoSha256(new Blob([b]));
+    const expected = createHash("sha256")
+      .update(Buffer.concat([Buffer.from(digestA), Buffer.from(digestB)]))
+      .digest("base64");
+    expect(await compositeSha256([digestA, digestB])).toBe(`${expected}-2`);
+  });
+});
