@@ -46,6 +46,8 @@ export default async function globalSetup() {
     GITHUB_URL: github.url,
     GITHUB_API_URL: github.url,
     SESSION_SECRET: sessionSecret,
+    // Short-lived part URLs: a throttled upload in the suite outlives them and must re-sign.
+    UPLOAD_URL_TTL: "10s",
   };
   await mkdir("test-results", { recursive: true });
   const log = createWriteStream("test-results/e2e-app.log");

@@ -56,3 +56,18 @@ describe("part planning", () => {
     expect(() => partRange(plan, 3)).toThrow(RangeError);
   });
 });
+
+describe("client-side file checks", () => {
+  it("explains unsupported, empty and oversized files in plain words", async () => {
+    const { checkFile } = await import("~/upload/file-checks");
+    const allowed = { "image/png": 25 * MiB, "video/mp4": 10 * 1024 * MiB };
+    expect(checkFile({ name: "a.png", type: "image/png", size: 1000 }, allowed)).toBeNull();
+    expect(checkFile({ name: "notes.txt", type: "text/plain", size: 10 }, allowed)).toBe(
+      "“notes.txt” is not a supported file. You can share PNG images up to 25 MiB; MP4 videos up to 10 GiB.",
+    );
+    expect(checkFile({ name: "empty.mp4", type: "video/mp4", size: 0 }, allowed)).toBe("“empty.mp4” is empty.");
+    expect(checkFile({ name: "big.png", type: "image/png", size: 30 * MiB }, allowed)).toBe(
+      "“big.png” is 30 MiB; PNG files can be up to 25 MiB.",
+    );
+  });
+});

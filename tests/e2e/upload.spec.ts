@@ -1,0 +1,144 @@
+import type { Page } from "@playwright/test";
+import { expect, test, type TestFile } from "./fixtures.js";
+
+const MiB = 1024 * 1024;
+const PART_SIZE = 8 * MiB;
+const CONCURRENCY = 4;
+
+async function choose(page: Page, file: TestFile) {
+  await page.getByLabel("Choose a file to attach").setInputFiles(file.path);
+}
+
+const progress = (page: Page) => page.getByRole("progressbar");
+const percent = async (page: Page) => Number(await progress(page).getAttribute("aria-valuenow"));
+
+async function expectUploaded(
+  page: Page,
+  query: <T extends object>(text: string, values?: unknown[]) => Promise<T[]>,
+  s3: { objectSha256(key: string): Promise<string> },
+  file: TestFile,
+  login: string,
+) {
+  await expect(page.getByTestId("upload-progress")).toHaveAttribute("data-phase", "done", { timeout: 120_000 });
+  await expect(page.getByTestId("upload-status")).toHaveText("Uploaded");
+  const [row] = await query<{ s3_key: string; status: string; size: number }>(
+    "select u.s3_key, u.status, u.size::int as size from uploads u join users s on s.id = u.user_id where s.login = $1 order by u.created_at desc limit 1",
+    [login],
+  );
+  expect(row).toMatchObject({ status: "completed", size: file.size });
+  expect(await s3.objectSha256(row!.s3_key)).toBe(file.sha256);
+}
+
+test.describe("uploading from the browser", () => {
+  test("a 64 MiB video uploads and completes, byte for byte", async ({ page, signIn, query, s3, videoFile }) => {
+    const file = videoFile(64);
+    await signIn("uploader-plain");
+    await choose(page, file);
+    await expect(page.getByTestId("attachment-preview")).toBeVisible();
+    await expectUploaded(page, query, s3, file, "uploader-plain");
+    expect((await s3.stats()).UploadPart?.bytesStored).toBe(file.size);
+  });
+
+  test("it completes while the storage resets 20% of part uploads mid-body", async ({
+    page,
+    signIn,
+    query,
+    s3,
+    videoFile,
+  }) => {
+    const file = videoFile(64);
+    await s3.setFaults([{ op: "UploadPart", fault: "reset", probability: 0.2, afterBytes: 256 * 1024 }], 20);
+    await signIn("uploader-resets");
+    await choose(page, file);
+    await expectUploaded(page, query, s3, file, "uploader-resets");
+    expect((await s3.stats()).UploadPart?.faults).toBeGreaterThan(0);
+  });
+
+  test("it waits while the browser is offline for 5 s and continues by itself", async ({
+    page,
+    context,
+    signIn,
+    query,
+    s3,
+    videoFile,
+  }) => {
+    const file = videoFile(64);
+    // About 8 s of uploading, so that the connection drops mid-way.
+    await s3.setFaults([{ op: "UploadPart", fault: "throttle", bytesPerSecond: 2 * MiB }]);
+    await signIn("uploader-offline");
+    await choose(page, file);
+    await expect.poll(() => percent(page)).toBeGreaterThanOrEqual(10);
+    await context.setOffline(true);
+    await expect(page.getByTestId("upload-status")).toHaveText("Offline — will continue when the connection is back");
+    await page.waitForTimeout(5_000); // the scenario: five seconds without a network
+    await context.setOffline(false);
+    await expectUploaded(page, query, s3, file, "uploader-offline");
+  });
+
+  test("after a reload half-way, choosing the same file finishes it without re-sending what arrived", async ({
+    page,
+    signIn,
+    query,
+    s3,
+    videoFile,
+  }) => {
+    const file = videoFile(64);
+    await s3.setFaults([{ op: "UploadPart", fault: "throttle", bytesPerSecond: 4 * MiB }]);
+    await signIn("uploader-reload");
+    await choose(page, file);
+    await expect.poll(() => percent(page), { timeout: 60_000 }).toBeGreaterThanOrEqual(50);
+    await page.reload();
+    await expect(page.getByTestId("unfinished-uploads")).toContainText("video-64mib.mp4");
+    await s3.setFaults([]);
+    await choose(page, file);
+    await expect(page.getByTestId("upload-status")).not.toHaveText("Preparing…");
+    await expectUploaded(page, query, s3, file, "uploader-reload");
+    const received = (await s3.stats()).UploadPart!.bytesReceived;
+    // Everything once, plus at most the parts that were in flight when the page went away.
+    expect(received).toBeLessThanOrEqual(file.size + CONCURRENCY * PART_SIZE);
+    expect(received).toBeGreaterThanOrEqual(file.size);
+  });
+
+  test("URLs that expire during a long upload are signed again", async ({ page, signIn, query, s3, videoFile }) => {
+    const file = videoFile(64);
+    // Each 8 MiB part takes 8 s at 1 MiB/s; the app's part URLs live 10 s.
+    await s3.setFaults([{ op: "UploadPart", fault: "throttle", bytesPerSecond: 1 * MiB }]);
+    const signRequests: string[] = [];
+    page.on("request", (request) => {
+      if (request.method() === "POST" && /\/api\/uploads\/[^/]+\/parts$/.test(request.url()))
+        signRequests.push(request.url());
+    });
+    await signIn("uploader-expiry");
+    await choose(page, file);
+    await expectUploaded(page, query, s3, file, "uploader-expiry");
+    expect(signRequests.length).toBeGreaterThanOrEqual(2);
+  });
+
+  test("cancel aborts the multipart upload in storage and marks it aborted", async ({
+    page,
+    signIn,
+    query,
+    s3,
+    videoFile,
+  }) => {
+    const file = videoFile(64);
+    await s3.setFaults([{ op: "UploadPart", fault: "throttle", bytesPerSecond: 1 * MiB }]);
+    await signIn("uploader-cancel");
+    await choose(page, file);
+    await expect.poll(() => percent(page)).toBeGreaterThan(0);
+    const [row] = await query<{ s3_key: string }>(
+      "select u.s3_key from uploads u join users s on s.id = u.user_id where s.login = $1",
+      ["uploader-cancel"],
+    );
+    expect(await s3.unfinishedMultipartKeys()).toContain(row!.s3_key);
+    await page.getByRole("button", { name: "Cancel upload" }).click();
+    await expect(page.getByTestId("drop-zone")).toBeVisible();
+    await expect
+      .poll(
+        async () =>
+          (await query<{ status: string }>("select status from uploads where s3_key = $1", [row!.s3_key]))[0]!.status,
+      )
+      .toBe("aborted");
+    expect(await s3.unfinishedMultipartKeys()).not.toContain(row!.s3_key);
+  });
+});
