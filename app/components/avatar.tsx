@@ -1,4 +1,7 @@
+import { useState } from "react";
+
 export function Avatar({ name, url, size = 36 }: { name: string; url: string | null; size?: number }) {
+  const [failed, setFailed] = useState(false);
   const initials = name
     .split(/[\s-]+/)
     .filter(Boolean)
@@ -6,12 +9,21 @@ export function Avatar({ name, url, size = 36 }: { name: string; url: string | n
     .map((part) => part[0]!.toUpperCase())
     .join("");
   const style = { width: size, height: size };
-  if (url) return <img src={url} alt="" style={style} className="rounded-full bg-slate-200 object-cover" />;
+  if (url && !failed)
+    return (
+      <img
+        src={url}
+        alt=""
+        style={style}
+        onError={() => setFailed(true)}
+        className="shrink-0 rounded-full bg-slate-200 object-cover"
+      />
+    );
   return (
     <span
       aria-hidden="true"
       style={style}
-      className="inline-flex items-center justify-center rounded-full bg-indigo-100 text-xs font-semibold text-indigo-700"
+      className="inline-flex shrink-0 items-center justify-center rounded-full bg-indigo-100 text-xs font-semibold text-indigo-700"
     >
       {initials || "?"}
     </span>

@@ -26,6 +26,7 @@ export interface AppConfig {
   /** The "continue as a local user" sign-in: only outside production and without a GitHub app. */
   devSignIn: boolean;
   uploads: UploadSettings;
+  feed: { mediaUrlTtlSeconds: number; pageSize: number };
   s3: {
     endpoint?: string;
     publicEndpoint?: string;
@@ -77,6 +78,7 @@ export function buildAppConfig(
       retry: { baseMs: env.UPLOAD_RETRY_BASE, capMs: env.UPLOAD_RETRY_CAP, attempts: env.UPLOAD_RETRY_ATTEMPTS },
       stallTimeoutMs: env.UPLOAD_STALL_TIMEOUT,
     },
+    feed: { mediaUrlTtlSeconds: Math.round(env.MEDIA_URL_TTL / 1000), pageSize: env.FEED_PAGE_SIZE },
     s3: {
       endpoint: resolved.s3Endpoint ?? env.S3_ENDPOINT,
       publicEndpoint: env.S3_PUBLIC_ENDPOINT,

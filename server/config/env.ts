@@ -109,6 +109,8 @@ export const envSchema = z.object({
   UPLOAD_RETRY_CAP: duration("30s", 1),
   UPLOAD_RETRY_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
   UPLOAD_STALL_TIMEOUT: duration("30s", 1_000),
+  MEDIA_URL_TTL: duration("1h", 60_000, 7 * 86_400_000),
+  FEED_PAGE_SIZE: z.coerce.number().int().min(1).max(100).default(10),
 });
 
 export type Env = z.output<typeof envSchema>;

@@ -47,10 +47,32 @@ export interface UploadPartsTable {
   uploaded_at: Timestamp;
 }
 
+export interface PostsTable {
+  id: Generated<string>;
+  author_id: string;
+  text: string;
+  created_at: Timestamp;
+}
+
+export interface MediaTable {
+  id: Generated<string>;
+  post_id: string;
+  position: Generated<number>;
+  upload_id: string;
+  s3_key: string;
+  content_type: string;
+  size: number;
+  width: number | null;
+  height: number | null;
+  duration_seconds: number | null;
+}
+
 export interface Database {
   users: UsersTable;
   uploads: UploadsTable;
   upload_parts: UploadPartsTable;
+  posts: PostsTable;
+  media: MediaTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -60,3 +82,5 @@ export type UserUpdate = Updateable<UsersTable>;
 export type Upload = Selectable<UploadsTable>;
 export type NewUpload = Insertable<UploadsTable>;
 export type UploadPart = Selectable<UploadPartsTable>;
+export type Post = Selectable<PostsTable>;
+export type Media = Selectable<MediaTable>;

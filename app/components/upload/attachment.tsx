@@ -10,10 +10,12 @@ export interface AttachmentProps {
   allowedTypes: AllowedTypes;
   /** Told about every state change, so a form can enable its submit button when the upload is done. */
   onChange?: (state: UploadState | null) => void;
+  /** Dimensions (and a video's duration) once the preview knows them. */
+  onMedia?: (media: { width?: number; height?: number; durationSeconds?: number }) => void;
 }
 
 /** Attach one video or photo: checks it, previews it and uploads it straight to storage. */
-export function Attachment({ userId, allowedTypes, onChange }: AttachmentProps) {
+export function Attachment({ userId, allowedTypes, onChange, onMedia }: AttachmentProps) {
   const upload = useFileUpload(userId);
   const [problem, setProblem] = useState<string | null>(null);
   const [preview, setPreview] = useState<{ url: string; kind: "image" | "video" } | null>(null);
@@ -63,6 +65,13 @@ export function Attachment({ userId, allowedTypes, onChange }: AttachmentProps) 
               controls
               preload="metadata"
               data-testid="attachment-preview"
+              onLoadedMetadata={(e) => {
+                const v = e.currentTarget;
+                onMedia?.({
+                  ...(v.videoWidth ? { width: v.videoWidth, height: v.videoHeight } : {}),
+                  ...(Number.isFinite(v.duration) && v.duration > 0 ? { durationSeconds: v.duration } : {}),
+                });
+              }}
             />
           ) : (
             <img
@@ -70,6 +79,7 @@ export function Attachment({ userId, allowedTypes, onChange }: AttachmentProps) 
               alt="Attachment preview"
               className="max-h-72 w-full object-contain"
               data-testid="attachment-preview"
+              onLoad={(e) => onMedia?.({ width: e.currentTarget.naturalWidth, height: e.currentTarget.naturalHeight })}
             />
           )}
           <button

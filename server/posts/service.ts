@@ -1,0 +1,211 @@
+import { createHash } from "node:crypto";
+import { DeleteObjectCommand, GetObjectCommand } from "@aws-sdk/client-s3";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { z } from "zod";
+import type { FeedPage, FeedPost } from "../../app/posts/types.js";
+import type { User } from "../db/schema.js";
+import { zodFields } from "../http/responses.js";
+import { fail, ok, type Result } from "../result.js";
+import type { Services } from "../services.js";
+import { findUpload } from "../uploads/repository.js";
+
+export const createPostSchema = z.object({
+  text: z.string().trim().min(1, "Write something first.").max(2000, "Posts can be up to 2,000 characters."),
+  uploadId: z.string().uuid("is not an upload id").optional(),
+  width: z.number().int().positive().max(100_000).optional(),
+  height: z.number().int().positive().max(100_000).optional(),
+  durationSeconds: z
+    .number()
+    .positive()
+    .max(7 * 24 * 3600)
+    .optional(),
+});
+
+/** People without a GitHub avatar get a Gravatar identicon (the page falls back to initials when it cannot load). */
+function gravatarFor(login: string): string {
+  return `https://www.gravatar.com/avatar/${createHash("md5").update(login.trim().toLowerCase()).digest("hex")}?d=identicon&s=80`;
+}
+
+interface Cursor {
+  createdAt: string;
+  id: string;
+}
+
+const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify([c.createdAt, c.id])).toString("base64url");
+
+function decodeCursor(text: string): Cursor | undefined {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(text, "base64url").toString("utf8")) as [unknown, unknown];
+    if (
+      typeof createdAt === "string" &&
+      !Number.isNaN(Date.parse(createdAt)) &&
+      typeof id === "string" &&
+      /^[0-9a-f-]{36}$/i.test(id)
+    )
+      return { createdAt, id };
+  } catch {
+    // fall through
+  }
+  return undefined;
+}
+
+export async function createPost(services: Services, user: User, input: unknown): Promise<Result<{ id: string }>> {
+  const parsed = createPostSchema.safeParse(input);
+  if (!parsed.success)
+    return fail(400, "invalid_input", "Some fields are not valid.", { fields: zodFields(parsed.error) });
+  const { text, uploadId, width, height, durationSeconds } = parsed.data;
+  return services.db.transaction().execute(async (trx) => {
+    let upload;
+    if (uploadId) {
+      upload = await findUpload(trx, user.id, uploadId);
+      // Someone else's upload answers like an unknown one.
+      if (!upload)
+        return fail(400, "invalid_input", "This attachment does not exist.", {
+          fields: { uploadId: ["does not exist"] },
+        });
+      if (upload.status === "uploading" || upload.status === "completing") {
+        return fail(409, "attachment_not_ready", "The attachment is still uploading; post it once it is done.");
+      }
+      if (upload.status !== "completed")
+        return fail(409, "attachment_refused", `The attachment cannot be posted: it was ${upload.status}.`);
+      const used = await trx.selectFrom("media").select("id").where("upload_id", "=", upload.id).executeTakeFirst();
+      if (used) return fail(409, "attachment_in_use", "This attachment is already part of a post.");
+    }
+    const post = await trx
+      .insertInto("posts")
+      .values({ author_id: user.id, text })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    if (upload) {
+      await trx
+        .insertInto("media")
+        .values({
+          post_id: post.id,
+          upload_id: upload.id,
+          s3_key: upload.s3_key,
+          content_type: upload.content_type,
+          size: upload.size,
+          width: width ?? null,
+          height: height ?? null,
+          duration_seconds: upload.content_type.startsWith("video/") ? (durationSeconds ?? null) : null,
+        })
+        .execute();
+    }
+    return ok({ id: post.id });
+  });
+}
+
+/** One page of the feed, newest first; `cursor` continues after the last post of the previous page. */
+export async function feedPage(
+  services: Services,
+  viewer: User,
+  cursorText?: string | null,
+): Promise<Result<FeedPage>> {
+  const cursor = cursorText ? decodeCursor(cursorText) : undefined;
+  if (cursorText && !cursor)
+    return fail(400, "invalid_input", "The cursor is not valid.", { fields: { cursor: ["is not valid"] } });
+  const size = services.config.feed.pageSize;
+  let query = services.db
+    .selectFrom("posts")
+    .innerJoin("users", "users.id", "posts.author_id")
+    .leftJoin("media", (join) => join.onRef("media.post_id", "=", "posts.id").on("media.position", "=", 0))
+    .select([
+      "posts.id",
+      "posts.text",
+      "posts.created_at",
+      "posts.author_id",
+      "users.login",
+      "users.name",
+      "users.avatar_url",
+      "media.s3_key",
+      "media.content_type",
+      "media.size",
+      "media.width",
+      "media.height",
+      "media.duration_seconds",
+    ])
+    .orderBy("posts.created_at", "desc")
+    .orderBy("posts.id", "desc")
+    .limit(size + 1);
+  if (cursor) {
+    query = query.where((eb) =>
+      eb.or([
+        eb("posts.created_at", "<", new Date(cursor.createdAt)),
+        eb.and([eb("posts.created_at", "=", new Date(cursor.createdAt)), eb("posts.id", "<", cursor.id)]),
+      ]),
+    );
+  }
+  const rows = await query.execute();
+  const page = rows.slice(0, size);
+  const expiresIn = services.config.feed.mediaUrlTtlSeconds;
+  const posts = await Promise.all(
+    page.map(async (row): Promise<FeedPost> => ({
+      id: row.id,
+      text: row.text,
+      createdAt: new Date(row.created_at).toISOString(),
+      author: { login: row.login, name: row.name, avatarUrl: row.avatar_url ?? gravatarFor(row.login) },
+      mine: row.author_id === viewer.id,
+      media:
+        row.s3_key && row.content_type
+          ? {
+              contentType: row.content_type,
+              // Served by S3, never from the app's origin: a safe type from the allowlist, shown inline.
+              url: await getSignedUrl(
+                services.storage.presignClient,
+                new GetObjectCommand({
+                  Bucket: services.storage.bucket,
+                  Key: row.s3_key,
+                  ResponseContentType: row.content_type,
+                  ResponseContentDisposition: "inline",
+                }),
+                { expiresIn },
+              ),
+              size: Number(row.size),
+              width: row.width,
+              height: row.height,
+              durationSeconds: row.duration_seconds,
+            }
+          : null,
+    })),
+  );
+  const last = page.at(-1);
+  return ok({
+    posts,
+    nextCursor:
+      rows.length > size && last
+        ? encodeCursor({ createdAt: new Date(last.created_at).toISOString(), id: last.id })
+        : null,
+  });
+}
+
+/** The author deletes a post: its rows go, and so does its object in S3. Anyone else gets 404. */
+export async function deletePost(services: Services, user: User, id: string): Promise<Result<{ id: string }>> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) return fail(404, "not_found", "This post does not exist.");
+  const removed = await services.db.transaction().execute(async (trx) => {
+    const post = await trx
+      .selectFrom("posts")
+      .select("id")
+      .where("id", "=", id)
+      .where("author_id", "=", user.id)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!post) return undefined;
+    const media = await trx.selectFrom("media").select(["upload_id", "s3_key"]).where("post_id", "=", id).execute();
+    await trx.deleteFrom("posts").where("id", "=", id).execute();
+    if (media.length > 0)
+      await trx
+        .deleteFrom("uploads")
+        .where(
+          "id",
+          "in",
+          media.map((m) => m.upload_id),
+        )
+        .execute();
+    return media;
+  });
+  if (!removed) return fail(404, "not_found", "This post does not exist.");
+  for (const { s3_key } of removed) {
+    await services.storage.client.send(new DeleteObjectCommand({ Bucket: services.storage.bucket, Key: s3_key }));
+  }
+  return ok({ id });
+}

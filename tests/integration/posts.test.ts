@@ -1,0 +1,165 @@
+import { HeadObjectCommand } from "@aws-sdk/client-s3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { action as createAction, loader as feedLoader } from "~/routes/api.posts";
+import { action as deleteAction } from "~/routes/api.posts.$id";
+import type { FeedPage } from "~/posts/types";
+import { call } from "../support/requests.js";
+import { startTestApp, type TestApp } from "../support/services.js";
+import { complete, createBody, createUpload, mp4Bytes, sendParts, sha256Hex, signInAs } from "../support/uploads.js";
+
+let app: TestApp;
+let author: string;
+let reader: string;
+
+beforeAll(async () => {
+  app = await startTestApp({ UPLOAD_PART_SIZE: "5MiB", FEED_PAGE_SIZE: "10" });
+  author = await signInAs(app.services, "author");
+  reader = await signInAs(app.services, "reader");
+});
+afterAll(async () => app.close());
+
+async function completedUpload(cookie: string, seed: number): Promise<{ id: string; file: Buffer }> {
+  const file = mp4Bytes(200_000, seed);
+  const { upload } = await createUpload(app.services, cookie, createBody(file));
+  await sendParts(app.services, cookie, upload, file, [1]);
+  expect((await complete(app.services, cookie, upload.id)).status).toBe(200);
+  return { id: upload.id, file };
+}
+
+const post = (cookie: string, body: unknown) => call(createAction, app.services, "/api/posts", { cookie, json: body });
+const feed = async (cookie: string, cursor?: string) =>
+  (await (
+    await call(feedLoader, app.services, `/api/posts${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ""}`, {
+      cookie,
+    })
+  ).json()) as FeedPage;
+const remove = (cookie: string, id: string) =>
+  call(deleteAction, app.services, `/api/posts/${id}`, { cookie, method: "DELETE", params: { id } });
+const errorCode = async (response: Response) => ((await response.json()) as { error: { code: string } }).error.code;
+
+describe("posts", () => {
+  it("creates a post with a completed upload, served by S3 through a presigned URL", async () => {
+    const upload = await completedUpload(author, 1);
+    const response = await post(author, {
+      text: "  First clip!  ",
+      uploadId: upload.id,
+      width: 640,
+      height: 360,
+      durationSeconds: 2.5,
+    });
+    expect(response.status).toBe(201);
+    const { id } = (await response.json()) as { id: string };
+    const page = await feed(reader);
+    const shown = page.posts.find((p) => p.id === id)!;
+    expect(shown).toMatchObject({
+      text: "First clip!",
+      mine: false,
+      author: { login: "author" },
+      media: { contentType: "video/mp4", width: 640, height: 360, durationSeconds: 2.5, size: upload.file.length },
+    });
+    expect(shown.author.avatarUrl).toMatch(/^https:\/\/www\.gravatar\.com\/avatar\/[0-9a-f]{32}\?d=identicon/);
+    const media = await fetch(shown.media!.url);
+    expect(media.status).toBe(200);
+    expect(media.headers.get("content-type")).toBe("video/mp4");
+    expect(media.headers.get("content-disposition")).toBe("inline");
+    expect(sha256Hex(Buffer.from(await media.arrayBuffer()))).toBe(sha256Hex(upload.file));
+    const ranged = await fetch(shown.media!.url, { headers: { Range: "bytes=0-99" } });
+    expect(ranged.status).toBe(206);
+    expect((await feed(author)).posts.find((p) => p.id === id)!.mine).toBe(true);
+  });
+
+  it("creates a text-only post", async () => {
+    const response = await post(author, { text: "Just words." });
+    expect(response.status).toBe(201);
+  });
+
+  it("refuses empty and too long texts", async () => {
+    const before = await app.db.selectFrom("posts").select("id").execute();
+    for (const text of ["", "   ", "x".repeat(2001)]) {
+      const response = await post(author, { text });
+      expect(response.status).toBe(400);
+      expect(await errorCode(response)).toBe("invalid_input");
+    }
+    expect(await app.db.selectFrom("posts").select("id").execute()).toEqual(before);
+  });
+
+  it("refuses another user's upload exactly like an unknown one", async () => {
+    const theirs = await completedUpload(reader, 2);
+    const viaOther = await post(author, { text: "not mine", uploadId: theirs.id });
+    const unknown = await post(author, { text: "not mine", uploadId: "0b4b7c4e-8f1e-4b55-9a77-3c1b8f0e2d11" });
+    expect(viaOther.status).toBe(400);
+    expect(await viaOther.json()).toEqual(await unknown.json());
+  });
+
+  it("refuses an unfinished upload, a refused one, and one already posted", async () => {
+    const file = mp4Bytes(300_000, 3);
+    const unfinished = (await createUpload(app.services, author, createBody(file))).upload;
+    const early = await post(author, { text: "too soon", uploadId: unfinished.id });
+    expect([early.status, await errorCode(early)]).toEqual([409, "attachment_not_ready"]);
+
+    const html = Buffer.alloc(500, " ");
+    Buffer.from("<html>").copy(html);
+    const refused = (await createUpload(app.services, author, createBody(html, { fingerprint: "html-post" }))).upload;
+    await sendParts(app.services, author, refused, html, [1]);
+    expect((await complete(app.services, author, refused.id)).status).toBe(422);
+    const bad = await post(author, { text: "refused", uploadId: refused.id });
+    expect([bad.status, await errorCode(bad)]).toEqual([409, "attachment_refused"]);
+
+    const used = await completedUpload(author, 4);
+    expect((await post(author, { text: "once", uploadId: used.id })).status).toBe(201);
+    const twice = await post(author, { text: "twice", uploadId: used.id });
+    expect([twice.status, await errorCode(twice)]).toEqual([409, "attachment_in_use"]);
+  });
+
+  it("pages the feed newest first with a cursor, each post exactly once", async () => {
+    const pager = await signInAs(app.services, "pager");
+    const created: string[] = [];
+    for (let i = 0; i < 23; i += 1)
+      created.push(((await (await post(pager, { text: `post ${i}` })).json()) as { id: string }).id);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await feed(pager, cursor);
+      expect(page.posts.length).toBeLessThanOrEqual(10);
+      seen.push(...page.posts.map((p) => p.id));
+      cursor = page.nextCursor ?? undefined;
+      pages += 1;
+    } while (cursor);
+    expect(new Set(seen).size).toBe(seen.length);
+    const ours = seen.filter((id) => created.includes(id));
+    expect(ours).toEqual([...created].reverse());
+    expect(pages).toBeGreaterThanOrEqual(3);
+    const bad = await call(feedLoader, app.services, "/api/posts?cursor=garbage", { cookie: pager });
+    expect(bad.status).toBe(400);
+  });
+
+  it("deletes: the author's post, its rows and its S3 object go; anyone else gets 404", async () => {
+    const upload = await completedUpload(author, 5);
+    const { id } = (await (await post(author, { text: "short-lived", uploadId: upload.id })).json()) as { id: string };
+    const key = (await app.db.selectFrom("media").select("s3_key").where("post_id", "=", id).executeTakeFirstOrThrow())
+      .s3_key;
+
+    const intruder = await remove(reader, id);
+    const unknown = await remove(reader, "0b4b7c4e-8f1e-4b55-9a77-3c1b8f0e2d11");
+    expect(intruder.status).toBe(404);
+    expect(await intruder.json()).toEqual(await unknown.json());
+    expect(await app.db.selectFrom("posts").select("id").where("id", "=", id).execute()).toHaveLength(1);
+
+    expect((await remove(author, id)).status).toBe(200);
+    expect(await app.db.selectFrom("posts").select("id").where("id", "=", id).execute()).toEqual([]);
+    expect(await app.db.selectFrom("media").select("id").where("post_id", "=", id).execute()).toEqual([]);
+    expect(await app.db.selectFrom("uploads").select("id").where("id", "=", upload.id).execute()).toEqual([]);
+    const head = await app.s3.client
+      .send(new HeadObjectCommand({ Bucket: "feedup-media", Key: key }))
+      .catch((e: { $metadata: { httpStatusCode: number } }) => e.$metadata.httpStatusCode);
+    expect(head).toBe(404);
+    expect((await feed(reader)).posts.map((p) => p.id)).not.toContain(id);
+    expect((await remove(author, id)).status).toBe(404);
+  });
+
+  it("needs a session", async () => {
+    expect((await call(feedLoader, app.services, "/api/posts")).status).toBe(401);
+    expect((await call(createAction, app.services, "/api/posts", { json: { text: "x" } })).status).toBe(401);
+  });
+});
