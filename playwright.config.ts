@@ -1,10 +1,9 @@
-import { existsSync } from "node:fs";
 import { defineConfig } from "@playwright/test";
 import { freePort } from "./server/db/embedded.js";
+import { chromiumLaunchOptions } from "./tests/support/chromium.js";
 
 // Chosen once in the runner and inherited by workers through the environment.
 process.env.E2E_PORT ??= String(await freePort());
-const chromium = process.env.CHROMIUM_PATH ?? (existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
 
 export default defineConfig({
   testDir: "tests/e2e",
@@ -21,16 +20,7 @@ export default defineConfig({
     baseURL: `http://localhost:${process.env.E2E_PORT}`,
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
-    launchOptions: {
-      ...(chromium ? { executablePath: chromium } : {}),
-      args: [
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--disable-quic",
-      ],
-    },
+    launchOptions: chromiumLaunchOptions(),
   },
   projects: [{ name: "chromium", use: { browserName: "chromium" } }],
 });

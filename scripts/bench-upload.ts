@@ -4,13 +4,14 @@
  * JS heap. Prints figures; asserts nothing. Usage: npm run bench:upload [-- --size-mib 1024]
  */
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { chmod, mkdtemp, open, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { chromium } from "@playwright/test";
 import { freePort } from "../server/db/embedded.js";
+import { chromiumLaunchOptions } from "../tests/support/chromium.js";
 import { waitForHttp } from "../tests/support/wait.js";
 
 const { values } = parseArgs({ options: { "size-mib": { type: "string", default: "1024" } } });
@@ -66,18 +67,7 @@ async function main() {
     stdio: ["ignore", "pipe", "inherit"],
   });
   app.stdout.on("data", (d: Buffer) => (output += d.toString()));
-  const executablePath =
-    process.env.CHROMIUM_PATH ?? (existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
-  const browser = await chromium.launch({
-    ...(executablePath ? { executablePath } : {}),
-    args: [
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      "--disable-quic",
-    ],
-  });
+  const browser = await chromium.launch(chromiumLaunchOptions());
   try {
     await waitForHttp(`${url}/healthz`, { timeoutMs: 90_000, whileAlive: app });
     const s3Url = output.match(/local S3 at (http:\/\/\S+),/)![1]!;

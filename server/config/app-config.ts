@@ -1,3 +1,4 @@
+import type { StorageSettings } from "../storage/s3.js";
 import type { Env } from "./env.js";
 
 /** Operator knobs for uploads; the client-facing ones are handed to the browser with each upload. */
@@ -27,14 +28,7 @@ export interface AppConfig {
   devSignIn: boolean;
   uploads: UploadSettings;
   feed: { mediaUrlTtlSeconds: number; pageSize: number };
-  s3: {
-    endpoint?: string;
-    publicEndpoint?: string;
-    bucket: string;
-    region: string;
-    credentials?: { accessKeyId: string; secretAccessKey: string };
-    forcePathStyle: boolean;
-  };
+  s3: StorageSettings;
 }
 
 export function buildAppConfig(

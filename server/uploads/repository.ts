@@ -76,7 +76,7 @@ export async function listLedgerParts(db: Executor, uploadId: string): Promise<U
 export async function upsertParts(
   db: Executor,
   uploadId: string,
-  parts: Array<{ partNumber: number; size: number; etag: string; checksumSha256: string | null }>,
+  parts: Array<{ partNumber: number; size: number; etag: string; checksumSha256?: string | null }>,
 ): Promise<void> {
   if (parts.length === 0) return;
   await db
@@ -87,7 +87,7 @@ export async function upsertParts(
         part_number: p.partNumber,
         size: p.size,
         etag: p.etag,
-        checksum_sha256: p.checksumSha256,
+        checksum_sha256: p.checksumSha256 ?? null,
       })),
     )
     .onConflict((oc) =>

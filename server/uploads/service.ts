@@ -93,16 +93,7 @@ async function reconcileLedger(services: Services, upload: Upload, stored: Store
     upload.id,
     stale.filter((n) => !byNumber.has(n)),
   );
-  await repo.upsertParts(
-    services.db,
-    upload.id,
-    missing.map((p) => ({
-      partNumber: p.partNumber,
-      size: p.size,
-      etag: p.etag,
-      checksumSha256: p.checksumSha256 ?? null,
-    })),
-  );
+  await repo.upsertParts(services.db, upload.id, missing);
   return good;
 }
 
@@ -333,14 +324,7 @@ export async function recordPart(
       `Part ${number.data} in storage has ${stored.size} bytes, not the ${partRange(plan, number.data).size} planned.`,
     );
   }
-  await repo.upsertParts(services.db, upload.id, [
-    {
-      partNumber: stored.partNumber,
-      size: stored.size,
-      etag: stored.etag,
-      checksumSha256: stored.checksumSha256 ?? null,
-    },
-  ]);
+  await repo.upsertParts(services.db, upload.id, [stored]);
   await repo.touchUpload(services.db, upload.id);
   return ok(toPartView(stored));
 }
@@ -403,16 +387,7 @@ export async function completeUpload(services: Services, user: User, id: string)
         );
       }
       const parts = plannedParts(upload, stored);
-      await repo.upsertParts(
-        trx,
-        upload.id,
-        parts.map((p) => ({
-          partNumber: p.partNumber,
-          size: p.size,
-          etag: p.etag,
-          checksumSha256: p.checksumSha256 ?? null,
-        })),
-      );
+      await repo.upsertParts(trx, upload.id, parts);
       await repo.deleteLedgerParts(
         trx,
         upload.id,

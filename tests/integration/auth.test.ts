@@ -12,6 +12,14 @@ import { startTestApp, type TestApp } from "../support/services.js";
 
 let app: TestApp;
 
+/** What production requires on top of the test setup. */
+const PRODUCTION = {
+  NODE_ENV: "production",
+  GITHUB_CLIENT_ID: "id",
+  GITHUB_CLIENT_SECRET: "secret",
+  SESSION_SECRET: "a-production-secret-of-at-least-32-chars",
+};
+
 beforeAll(async () => {
   app = await startTestApp();
 });
@@ -86,12 +94,7 @@ describe("development sign-in", () => {
   });
 
   it("does not exist in production: 404, no user created", async () => {
-    const production = app.withEnv({
-      NODE_ENV: "production",
-      GITHUB_CLIENT_ID: "id",
-      GITHUB_CLIENT_SECRET: "secret",
-      SESSION_SECRET: "a-production-secret-of-at-least-32-chars",
-    });
+    const production = app.withEnv(PRODUCTION);
     const response = await call(devSignIn, production, "/auth/dev", { form: { login: "intruder" } });
     expect(response.status).toBe(404);
     expect(await app.db.selectFrom("users").select("id").where("login", "=", "intruder").execute()).toEqual([]);
@@ -115,12 +118,7 @@ describe("sessions", () => {
   });
 
   it("uses a Secure __Host- cookie in production", async () => {
-    const production = app.withEnv({
-      NODE_ENV: "production",
-      GITHUB_CLIENT_ID: "id",
-      GITHUB_CLIENT_SECRET: "secret",
-      SESSION_SECRET: "a-production-secret-of-at-least-32-chars",
-    });
+    const production = app.withEnv(PRODUCTION);
     const user = await findOrCreateLocalUser(app.db, "prod-user");
     const session = await production.sessions.getSession();
     session.set("userId", user.id);

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { S3Client } from "@aws-sdk/client-s3";
+import { S3Client, S3ServiceException } from "@aws-sdk/client-s3";
 import { startLocalS3, type LocalS3, type LocalS3Options } from "../../server/local-s3/index.js";
 
 export const TEST_CREDENTIALS = { accessKeyId: "test-access-key", secretAccessKey: "test-secret-key-0123456789" };
@@ -33,4 +33,15 @@ export async function startTestS3(options: Partial<LocalS3Options> = {}): Promis
       if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The S3 error a request fails with; fails the test if the request succeeds. */
+export async function s3Failure(promise: Promise<unknown>): Promise<S3ServiceException> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof S3ServiceException) return error;
+    throw error;
+  }
+  throw new Error("expected the request to fail");
 }

@@ -1,14 +1,13 @@
 import {
   HeadBucketCommand,
   PutObjectCommand,
-  S3ServiceException,
   UploadPartCommand,
   CreateMultipartUploadCommand,
   HeadObjectCommand,
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { startTestS3, type TestS3 } from "../../support/local-s3.js";
+import { startTestS3, type TestS3, s3Failure } from "../../support/local-s3.js";
 
 let s3: TestS3;
 const Bucket = "faults";
@@ -22,23 +21,13 @@ afterEach(() => {
 });
 afterAll(async () => s3.close());
 
-async function failure(promise: Promise<unknown>): Promise<S3ServiceException> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof S3ServiceException) return error;
-    throw error;
-  }
-  throw new Error("expected the request to fail");
-}
-
 const presignPut = (Key: string) => getSignedUrl(s3.client, new PutObjectCommand({ Bucket, Key }), { expiresIn: 60 });
 
 describe("fault injection", () => {
   it("status: answers with the chosen status and a proper S3 error", async () => {
     s3.server.setFaults([{ op: "UploadPart", fault: "status", status: 503 }]);
     const { UploadId } = await s3.client.send(new CreateMultipartUploadCommand({ Bucket, Key: "k" }));
-    const error = await failure(
+    const error = await s3Failure(
       s3.client.send(new UploadPartCommand({ Bucket, Key: "k", UploadId, PartNumber: 1, Body: "x" })),
     );
     expect([error.name, error.$metadata.httpStatusCode]).toEqual(["SlowDown", 503]);
@@ -55,7 +44,7 @@ describe("fault injection", () => {
     expect(stats.bytesStored).toBe(0);
     await vi.waitFor(async () => expect(await s3.server.store.tmpFiles()).toEqual([]));
     expect(
-      (await failure(s3.client.send(new HeadObjectCommand({ Bucket, Key: "reset-me" })))).$metadata.httpStatusCode,
+      (await s3Failure(s3.client.send(new HeadObjectCommand({ Bucket, Key: "reset-me" })))).$metadata.httpStatusCode,
     ).toBe(404);
   });
 
@@ -151,7 +140,7 @@ describe("fault injection", () => {
   it("can target a key prefix only", async () => {
     s3.server.setFaults([{ op: "PutObject", fault: "status", status: 500, keyPrefix: "flaky/" }]);
     await s3.client.send(new PutObjectCommand({ Bucket, Key: "steady/a", Body: "a" }));
-    const error = await failure(s3.client.send(new PutObjectCommand({ Bucket, Key: "flaky/a", Body: "a" })));
+    const error = await s3Failure(s3.client.send(new PutObjectCommand({ Bucket, Key: "flaky/a", Body: "a" })));
     expect(error.$metadata.httpStatusCode).toBe(500);
   });
 });

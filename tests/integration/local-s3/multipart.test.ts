@@ -8,13 +8,12 @@ import {
   ListMultipartUploadsCommand,
   ListPartsCommand,
   PutObjectCommand,
-  S3ServiceException,
   UploadPartCommand,
   type CompletedPart,
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestS3, type TestS3 } from "../../support/local-s3.js";
+import { startTestS3, type TestS3, s3Failure } from "../../support/local-s3.js";
 
 let s3: TestS3;
 const Bucket = "multipart";
@@ -24,16 +23,6 @@ beforeAll(async () => {
   s3 = await startTestS3({ buckets: [Bucket] });
 });
 afterAll(async () => s3.close());
-
-async function failure(promise: Promise<unknown>): Promise<S3ServiceException> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof S3ServiceException) return error;
-    throw error;
-  }
-  throw new Error("expected the request to fail");
-}
 
 function bytes(size: number, seed: number): Buffer {
   const out = Buffer.alloc(size);
@@ -108,7 +97,7 @@ describe("multipart uploads", () => {
       createHash("sha256").update(Buffer.concat(parts)).digest("hex"),
     );
 
-    const after = await failure(s3.client.send(new ListPartsCommand({ Bucket, Key, UploadId })));
+    const after = await s3Failure(s3.client.send(new ListPartsCommand({ Bucket, Key, UploadId })));
     expect(after.name).toBe("NoSuchUpload");
   });
 
@@ -150,7 +139,7 @@ describe("multipart uploads", () => {
     const Key = "numbers";
     const UploadId = await create(Key);
     for (const PartNumber of [0, 10001]) {
-      const error = await failure(
+      const error = await s3Failure(
         s3.client.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber, Body: "x" })),
       );
       expect(error.name).toBe("InvalidArgument");
@@ -165,7 +154,7 @@ describe("multipart uploads", () => {
     const p2 = await upload(Key, UploadId, 2, Buffer.from("tiny"));
     const p3 = await upload(Key, UploadId, 3, Buffer.from("last"));
     const complete = (Parts: CompletedPart[]) =>
-      failure(
+      s3Failure(
         s3.client.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts } })),
       );
 
@@ -190,7 +179,7 @@ describe("multipart uploads", () => {
     const Key = "checksummed";
     const UploadId = await create(Key, true);
     const part = await upload(Key, UploadId, 1, Buffer.from("only part"), true);
-    const missing = await failure(
+    const missing = await s3Failure(
       s3.client.send(
         new CompleteMultipartUploadCommand({
           Bucket,
@@ -201,7 +190,7 @@ describe("multipart uploads", () => {
       ),
     );
     expect(missing.name).toBe("InvalidRequest");
-    const wrong = await failure(
+    const wrong = await s3Failure(
       s3.client.send(
         new CompleteMultipartUploadCommand({
           Bucket,
@@ -215,11 +204,11 @@ describe("multipart uploads", () => {
   });
 
   it("answers NoSuchUpload for an unknown upload id", async () => {
-    const error = await failure(
+    const error = await s3Failure(
       s3.client.send(new UploadPartCommand({ Bucket, Key: "k", UploadId: "not-an-upload", PartNumber: 1, Body: "x" })),
     );
     expect([error.name, error.$metadata.httpStatusCode]).toEqual(["NoSuchUpload", 404]);
-    const complete = await failure(
+    const complete = await s3Failure(
       s3.client.send(
         new CompleteMultipartUploadCommand({
           Bucket,
@@ -237,13 +226,13 @@ describe("multipart uploads", () => {
     const UploadId = await create(Key);
     await upload(Key, UploadId, 1, Buffer.from("part"));
     await s3.client.send(new AbortMultipartUploadCommand({ Bucket, Key, UploadId }));
-    const later = await failure(
+    const later = await s3Failure(
       s3.client.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 2, Body: "x" })),
     );
     expect(later.name).toBe("NoSuchUpload");
-    const list = await failure(s3.client.send(new ListPartsCommand({ Bucket, Key, UploadId })));
+    const list = await s3Failure(s3.client.send(new ListPartsCommand({ Bucket, Key, UploadId })));
     expect(list.name).toBe("NoSuchUpload");
-    const again = await failure(s3.client.send(new AbortMultipartUploadCommand({ Bucket, Key, UploadId })));
+    const again = await s3Failure(s3.client.send(new AbortMultipartUploadCommand({ Bucket, Key, UploadId })));
     expect(again.$metadata.httpStatusCode).toBe(404);
   });
 

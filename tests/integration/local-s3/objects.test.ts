@@ -16,11 +16,10 @@ import {
   ListObjectsV2Command,
   PutBucketCorsCommand,
   PutObjectCommand,
-  S3ServiceException,
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestS3, type TestS3 } from "../../support/local-s3.js";
+import { startTestS3, type TestS3, s3Failure } from "../../support/local-s3.js";
 
 let s3: TestS3;
 const bucket = "objects";
@@ -30,16 +29,6 @@ beforeAll(async () => {
 });
 afterAll(async () => s3.close());
 
-async function failure(promise: Promise<unknown>): Promise<S3ServiceException> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof S3ServiceException) return error;
-    throw error;
-  }
-  throw new Error("expected the request to fail");
-}
-
 describe("buckets", () => {
   it("creates, heads, lists and deletes a bucket, refusing a non-empty one", async () => {
     await s3.client.send(new CreateBucketCommand({ Bucket: "made-here" }));
@@ -47,29 +36,29 @@ describe("buckets", () => {
     const { Buckets } = await s3.client.send(new ListBucketsCommand({}));
     expect(Buckets?.map((b) => b.Name)).toEqual(expect.arrayContaining(["made-here", bucket]));
 
-    const again = await failure(s3.client.send(new CreateBucketCommand({ Bucket: "made-here" })));
+    const again = await s3Failure(s3.client.send(new CreateBucketCommand({ Bucket: "made-here" })));
     expect(again.name).toBe("BucketAlreadyOwnedByYou");
     expect(again.$metadata.httpStatusCode).toBe(409);
 
     await s3.client.send(new PutObjectCommand({ Bucket: "made-here", Key: "x", Body: "x" }));
-    const notEmpty = await failure(s3.client.send(new DeleteBucketCommand({ Bucket: "made-here" })));
+    const notEmpty = await s3Failure(s3.client.send(new DeleteBucketCommand({ Bucket: "made-here" })));
     expect(notEmpty.name).toBe("BucketNotEmpty");
     await s3.client.send(new DeleteObjectCommand({ Bucket: "made-here", Key: "x" }));
     await s3.client.send(new DeleteBucketCommand({ Bucket: "made-here" }));
-    const gone = await failure(s3.client.send(new HeadBucketCommand({ Bucket: "made-here" })));
+    const gone = await s3Failure(s3.client.send(new HeadBucketCommand({ Bucket: "made-here" })));
     expect(gone.$metadata.httpStatusCode).toBe(404);
   });
 
   it("refuses invalid bucket names and unknown buckets", async () => {
-    const invalid = await failure(s3.client.send(new CreateBucketCommand({ Bucket: "Not_Valid" })));
+    const invalid = await s3Failure(s3.client.send(new CreateBucketCommand({ Bucket: "Not_Valid" })));
     expect(invalid.name).toBe("InvalidBucketName");
-    const missing = await failure(s3.client.send(new GetObjectCommand({ Bucket: "no-such-bucket", Key: "k" })));
+    const missing = await s3Failure(s3.client.send(new GetObjectCommand({ Bucket: "no-such-bucket", Key: "k" })));
     expect(missing.name).toBe("NoSuchBucket");
   });
 
   it("stores, returns and deletes a CORS configuration", async () => {
     await s3.client.send(new CreateBucketCommand({ Bucket: "cors-config" }));
-    const missing = await failure(s3.client.send(new GetBucketCorsCommand({ Bucket: "cors-config" })));
+    const missing = await s3Failure(s3.client.send(new GetBucketCorsCommand({ Bucket: "cors-config" })));
     expect(missing.name).toBe("NoSuchCORSConfiguration");
     const rule = {
       AllowedOrigins: ["https://app.example"],
@@ -82,7 +71,7 @@ describe("buckets", () => {
     const { CORSRules } = await s3.client.send(new GetBucketCorsCommand({ Bucket: "cors-config" }));
     expect(CORSRules).toEqual([rule]);
     await s3.client.send(new DeleteBucketCorsCommand({ Bucket: "cors-config" }));
-    expect((await failure(s3.client.send(new GetBucketCorsCommand({ Bucket: "cors-config" })))).name).toBe(
+    expect((await s3Failure(s3.client.send(new GetBucketCorsCommand({ Bucket: "cors-config" })))).name).toBe(
       "NoSuchCORSConfiguration",
     );
   });
@@ -147,7 +136,7 @@ describe("objects", () => {
     expect(await suffix.Body!.transformToString()).toBe("def");
     const open = await s3.client.send(new GetObjectCommand({ Bucket: bucket, Key: "ranged", Range: "bytes=14-" }));
     expect(await open.Body!.transformToString()).toBe("ef");
-    const beyond = await failure(
+    const beyond = await s3Failure(
       s3.client.send(new GetObjectCommand({ Bucket: bucket, Key: "ranged", Range: "bytes=16-20" })),
     );
     expect(beyond.name).toBe("InvalidRange");
@@ -181,13 +170,13 @@ describe("objects", () => {
   });
 
   it("answers NoSuchKey for a missing key and deletes idempotently", async () => {
-    const missing = await failure(s3.client.send(new GetObjectCommand({ Bucket: bucket, Key: "never-written" })));
+    const missing = await s3Failure(s3.client.send(new GetObjectCommand({ Bucket: bucket, Key: "never-written" })));
     expect(missing.name).toBe("NoSuchKey");
     expect(missing.$metadata.httpStatusCode).toBe(404);
     await s3.client.send(new PutObjectCommand({ Bucket: bucket, Key: "short-lived", Body: "x" }));
     await s3.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: "short-lived" }));
     await s3.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: "short-lived" }));
-    const head = await failure(s3.client.send(new HeadObjectCommand({ Bucket: bucket, Key: "short-lived" })));
+    const head = await s3Failure(s3.client.send(new HeadObjectCommand({ Bucket: bucket, Key: "short-lived" })));
     expect(head.$metadata.httpStatusCode).toBe(404);
   });
 

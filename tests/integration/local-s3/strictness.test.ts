@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
-import { GetObjectCommand, PutObjectCommand, S3ServiceException } from "@aws-sdk/client-s3";
+import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TEST_CREDENTIALS, s3Client, startTestS3, type TestS3 } from "../../support/local-s3.js";
+import { TEST_CREDENTIALS, s3Client, startTestS3, type TestS3, s3Failure } from "../../support/local-s3.js";
 import { signRaw } from "../../support/sign.js";
 
 let s3: TestS3;
@@ -13,16 +13,6 @@ beforeAll(async () => {
   await s3.client.send(new PutObjectCommand({ Bucket, Key: "existing", Body: "existing bytes" }));
 });
 afterAll(async () => s3.close());
-
-async function failure(promise: Promise<unknown>): Promise<S3ServiceException> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof S3ServiceException) return error;
-    throw error;
-  }
-  throw new Error("expected the request to fail");
-}
 
 const errorCode = async (response: Response) => (await response.text()).match(/<Code>([^<]+)<\/Code>/)?.[1];
 const objectUrl = (key: string) => `${s3.server.url}/${Bucket}/${key}`;
@@ -55,13 +45,13 @@ describe("signature V4", () => {
 
   it("refuses a request signed with the wrong secret, and an unknown access key", async () => {
     const wrongSecret = s3Client(s3.server.url, { ...TEST_CREDENTIALS, secretAccessKey: "not-the-secret" });
-    const mismatch = await failure(wrongSecret.send(new GetObjectCommand({ Bucket, Key: "existing" })));
+    const mismatch = await s3Failure(wrongSecret.send(new GetObjectCommand({ Bucket, Key: "existing" })));
     expect([mismatch.name, mismatch.$metadata.httpStatusCode]).toEqual(["SignatureDoesNotMatch", 403]);
     const unknown = s3Client(s3.server.url, {
       accessKeyId: "someone-else",
       secretAccessKey: TEST_CREDENTIALS.secretAccessKey,
     });
-    const unknownKey = await failure(unknown.send(new GetObjectCommand({ Bucket, Key: "existing" })));
+    const unknownKey = await s3Failure(unknown.send(new GetObjectCommand({ Bucket, Key: "existing" })));
     expect([unknownKey.name, unknownKey.$metadata.httpStatusCode]).toEqual(["InvalidAccessKeyId", 403]);
   });
 
@@ -147,7 +137,7 @@ describe("payloads and checksums", () => {
     ["ChecksumSHA256", createHash("sha256").update("nope").digest("base64")],
     ["ChecksumCRC64NVME", "AAAAAAAAAAA="],
   ] as const)("answers BadDigest when %s does not match the bytes", async (field, wrong) => {
-    const error = await failure(
+    const error = await s3Failure(
       s3.client.send(new PutObjectCommand({ Bucket, Key: "digest", Body: "some bytes", [field]: wrong })),
     );
     expect([error.name, error.$metadata.httpStatusCode]).toEqual(["BadDigest", 400]);
@@ -155,7 +145,7 @@ describe("payloads and checksums", () => {
 
   it("answers BadDigest when Content-MD5 does not match, and accepts the right one", async () => {
     const body = "md5 checked";
-    const error = await failure(
+    const error = await s3Failure(
       s3.client.send(
         new PutObjectCommand({
           Bucket,
