@@ -94,6 +94,8 @@ const MAX_RETRY_EVENTS = 50;
 const NETWORK_FAILURES_BEFORE_OFFLINE = 3;
 const SIGN_BATCH = 100;
 const SPEED_SAMPLE_MS = 500;
+/** Progress events arrive many times a second per request; re-rendering on each costs the browser CPU. */
+const EMIT_INTERVAL_MS = 100;
 
 const isAbort = (error: unknown) => error instanceof DOMException && error.name === "AbortError";
 
@@ -134,6 +136,8 @@ export class FileUpload {
   private releaseWakeLock: () => void = () => undefined;
   private unsubscribeOnline: () => void = () => undefined;
   private running?: Promise<UploadState>;
+  private lastEmit = 0;
+  private emitTimer?: ReturnType<typeof setTimeout>;
 
   constructor(
     readonly file: File,
@@ -580,7 +584,7 @@ export class FileUpload {
   private onPartProgress(n: number, sent: number): void {
     const part = this.state.parts[n - 1]!;
     if (sent > part.sentBytes) this.speed.sent += sent - part.sentBytes;
-    this.updatePart(n, { sentBytes: Math.min(sent, part.size) });
+    this.updatePart(n, { sentBytes: Math.min(sent, part.size) }, { quiet: true });
   }
 
   private markPartDone(n: number): void {
@@ -623,10 +627,10 @@ export class FileUpload {
     this.patch({ retries: [...this.state.retries, event].slice(-MAX_RETRY_EVENTS) });
   }
 
-  private updatePart(n: number, changes: Partial<PartState>): void {
+  private updatePart(n: number, changes: Partial<PartState>, options?: { quiet: boolean }): void {
     const parts = this.state.parts.slice();
     parts[n - 1] = { ...parts[n - 1]!, ...changes };
-    this.patch({ parts });
+    this.patch({ parts }, options);
   }
 
   private setPhase(phase: UploadPhase): void {
@@ -637,7 +641,8 @@ export class FileUpload {
     previous.resolve();
   }
 
-  private patch(changes: Partial<UploadState>): void {
+  /** Quiet patches (byte progress) reach listeners at most every EMIT_INTERVAL_MS; the rest at once. */
+  private patch(changes: Partial<UploadState>, options?: { quiet: boolean }): void {
     const next = { ...this.state, ...changes };
     next.inFlightBytes = next.parts.reduce((sum, p) => sum + (p.phase === "done" ? 0 : p.sentBytes), 0);
     next.displayedBytes = Math.min(
@@ -652,10 +657,20 @@ export class FileUpload {
     }
     next.etaSeconds = next.speedBps > 0 ? Math.ceil((next.totalBytes - next.displayedBytes) / next.speedBps) : null;
     this.state = next;
-    this.emit();
+    if (options?.quiet) this.emitSoon();
+    else this.emit();
+  }
+
+  private emitSoon(): void {
+    if (this.emitTimer !== undefined) return;
+    const wait = Math.max(0, EMIT_INTERVAL_MS - (this.clock.now() - this.lastEmit));
+    this.emitTimer = setTimeout(() => this.emit(), wait);
   }
 
   private emit(): void {
+    clearTimeout(this.emitTimer);
+    this.emitTimer = undefined;
+    this.lastEmit = this.clock.now();
     for (const listener of this.listeners) listener(this.state);
   }
 }

@@ -310,7 +310,11 @@ describe("the uploader", () => {
 
   it("shows progress that never goes backwards, even when an attempt fails half-way", async () => {
     const { file } = fileOf(16 * MiB);
-    const h = harness(file, (b) => b.failures.set(2, [{ type: "network" }, { type: "http", status: 500 }]));
+    const h = harness(file, (b) => {
+      b.failures.set(2, [{ type: "network" }, { type: "http", status: 500 }]);
+      // Each attempt takes a moment after reporting half its bytes, long enough for progress to be shown.
+      b.onTransfer = () => new Promise((resolve) => setTimeout(resolve, 300));
+    });
     expect((await settle(h)).phase).toBe("done");
     const shown = h.states.map((s) => s.displayedBytes);
     for (let i = 1; i < shown.length; i += 1) expect(shown[i]).toBeGreaterThanOrEqual(shown[i - 1]!);
