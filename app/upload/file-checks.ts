@@ -14,34 +14,14 @@ const LABELS: Record<string, string> = {
 };
 
 export function describeAllowedTypes(allowed: AllowedTypes): string {
-  const images = Object.keys(allowed)
-    .filter((t) => t.startsWith("image/"))
-    .map((t) => LABELS[t] ?? t);
-  const videos = Object.keys(allowed)
-    .filter((t) => t.startsWith("video/"))
-    .map((t) => LABELS[t] ?? t);
-  const parts = [];
-  if (images.length)
-    parts.push(
-      `${images.join(", ")} images up to ${formatBytes(
-        Math.max(
-          ...Object.entries(allowed)
-            .filter(([t]) => t.startsWith("image/"))
-            .map(([, s]) => s),
-        ),
-      )}`,
-    );
-  if (videos.length)
-    parts.push(
-      `${videos.join(", ")} videos up to ${formatBytes(
-        Math.max(
-          ...Object.entries(allowed)
-            .filter(([t]) => t.startsWith("video/"))
-            .map(([, s]) => s),
-        ),
-      )}`,
-    );
-  return parts.join("; ");
+  return (["image", "video"] as const)
+    .flatMap((kind) => {
+      const entries = Object.entries(allowed).filter(([type]) => type.startsWith(`${kind}/`));
+      if (entries.length === 0) return [];
+      const names = entries.map(([type]) => LABELS[type] ?? type).join(", ");
+      return [`${names} ${kind}s up to ${formatBytes(Math.max(...entries.map(([, size]) => size)))}`];
+    })
+    .join("; ");
 }
 
 /** A friendly reason why this file cannot be uploaded, or null when it can. */
