@@ -1,11 +1,13 @@
 /**
  * Uploads 1 GiB as 8 MiB parts with 4 parallel presigned PUTs to a local S3 running in its own
- * process, and compares the throughput with a plain fs write of the same bytes.
- * Prints the figures; asserts nothing. Usage: npm run bench:local-s3 [-- --size-mib 1024 --part-mib 8 --concurrency 4]
+ * process, and compares the throughput with a plain fs write of the same bytes, and with a bare
+ * node:http server that only streams each PUT into a file (with and without MD5): the ceiling
+ * for any Node server on this machine. Prints the figures; asserts nothing. Usage: npm run bench:local-s3 [-- --size-mib 1024 --part-mib 8 --concurrency 4]
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, open, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import { request, Agent } from "node:http";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import {
@@ -64,13 +66,93 @@ async function peakRssMiB(pid: number): Promise<number> {
   return kb / 1024;
 }
 
+/** Starts a server script in its own process and waits for the URL it prints. */
+async function startServer(args: string[]): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ["--import", "tsx", ...args], { stdio: ["ignore", "pipe", "inherit"] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    child.stdout!.on("data", (d: Buffer) => {
+      out += d.toString();
+      const match = out.match(/listening on (http:\/\/\S+)/);
+      if (match) resolve(match[1]!);
+    });
+    child.once("exit", (code) => reject(new Error(`${args[0]} exited with ${code}`)));
+  });
+  return { child, url };
+}
+
+async function stopServer(child: ChildProcess): Promise<void> {
+  const exited = new Promise((r) => child.once("exit", r));
+  child.kill("SIGTERM");
+  await exited;
+}
+
+// node:http rather than fetch: undici costs about four times the CPU per byte, and the client
+// shares this machine's cores with the server under test.
+const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+
+/** PUTs `body` to `url`; resolves with the response's ETag header, rejects on any status but 200. */
+function put(url: string, body: Buffer): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: "PUT", agent, headers: { "content-length": body.length } }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => (text += chunk));
+      res.on("end", () =>
+        res.statusCode === 200
+          ? resolve(String(res.headers.etag ?? ""))
+          : reject(new Error(`PUT ${res.statusCode}: ${text}`)),
+      );
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+/** Sends every part with `concurrency` PUTs in flight; `urlFor` gives each part's URL. */
+async function sendParts(urlFor: (partNumber: number) => Promise<string> | string) {
+  const limit = pLimit(concurrency);
+  return Promise.all(
+    Array.from({ length: partCount }, (_, i) =>
+      limit(async () => {
+        const PartNumber = i + 1;
+        const ETag = await put(await urlFor(PartNumber), partBytes(PartNumber));
+        return { PartNumber, ETag };
+      }),
+    ),
+  );
+}
+
+/** Seconds to PUT every part to a bare node:http server (see bench-bare-put-server.ts). */
+async function bareServer(dir: string, md5: boolean): Promise<number> {
+  const data = join(dir, md5 ? "bare-md5" : "bare");
+  const { child, url } = await startServer(["scripts/bench-bare-put-server.ts", data, ...(md5 ? ["--md5"] : [])]);
+  try {
+    const started = performance.now();
+    await sendParts((n) => `${url}/part-${n}`);
+    return (performance.now() - started) / 1000;
+  } finally {
+    await stopServer(child);
+    await rm(data, { recursive: true, force: true });
+  }
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+async function cpuSeconds(pid: number): Promise<number> {
+  const fields = (await readFile(`/proc/${pid}/stat`, "utf8")).split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 1/100 s
+}
+
 async function main() {
   const dir = await mkdtemp(join(tmpdir(), "bench-local-s3-"));
-  const child = spawn(
-    process.execPath,
-    [
-      "--import",
-      "tsx",
+  try {
+    // The page cache makes plain writes vary a lot from run to run: sample several times, report all.
+    const cached = [await plainWrite(dir, false), await plainWrite(dir, false), await plainWrite(dir, false)];
+    const durable = [await plainWrite(dir, true), await plainWrite(dir, true), await plainWrite(dir, true)];
+    const bare = await bareServer(dir, false);
+    const bareMd5 = await bareServer(dir, true);
+
+    const { child, url } = await startServer([
       "server/local-s3/cli.ts",
       "--port",
       "0",
@@ -82,94 +164,73 @@ async function main() {
       credentials.secretAccessKey,
       "--bucket",
       "bench",
-    ],
-    { stdio: ["ignore", "pipe", "inherit"] },
-  );
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = "";
-    child.stdout.on("data", (d: Buffer) => {
-      out += d.toString();
-      const match = out.match(/listening on (http:\/\/\S+)/);
-      if (match) resolve(match[1]!);
-    });
-    child.once("exit", (code) => reject(new Error(`local-s3 exited with ${code}`)));
-  });
-  try {
+    ]);
     const client = new S3Client({ endpoint: url, region: "us-east-1", forcePathStyle: true, credentials });
-    // The page cache makes plain writes vary a lot from run to run: sample before and after, report all.
-    const cached = [await plainWrite(dir, false), await plainWrite(dir, false), await plainWrite(dir, false)];
-    const durable = [await plainWrite(dir, true), await plainWrite(dir, true), await plainWrite(dir, true)];
-
-    const started = performance.now();
-    const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: "bench", Key: "big.bin" }));
-    const limit = pLimit(concurrency);
-    const parts = await Promise.all(
-      Array.from({ length: partCount }, (_, i) =>
-        limit(async () => {
-          const PartNumber = i + 1;
-          const body = partBytes(PartNumber);
-          const signed = await getSignedUrl(
-            client,
-            new UploadPartCommand({
-              Bucket: "bench",
-              Key: "big.bin",
-              UploadId,
-              PartNumber,
-              ContentLength: body.length,
-            }),
-            {
-              expiresIn: 900,
-              signableHeaders: new Set(["content-length"]),
-            },
-          );
-          const response = await fetch(signed, { method: "PUT", body });
-          if (!response.ok) throw new Error(`part ${PartNumber}: ${response.status} ${await response.text()}`);
-          return { PartNumber, ETag: response.headers.get("etag")! };
+    try {
+      const cpuBefore = await cpuSeconds(child.pid!);
+      const started = performance.now();
+      const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: "bench", Key: "big.bin" }));
+      const parts = await sendParts((PartNumber) =>
+        getSignedUrl(
+          client,
+          new UploadPartCommand({
+            Bucket: "bench",
+            Key: "big.bin",
+            UploadId,
+            PartNumber,
+            ContentLength: partBytes(PartNumber).length,
+          }),
+          { expiresIn: 900, signableHeaders: new Set(["content-length"]) },
+        ),
+      );
+      const uploaded = performance.now();
+      await client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: "bench",
+          Key: "big.bin",
+          UploadId,
+          MultipartUpload: { Parts: parts },
         }),
-      ),
-    );
-    const uploaded = performance.now();
-    await client.send(
-      new CompleteMultipartUploadCommand({
-        Bucket: "bench",
-        Key: "big.bin",
-        UploadId,
-        MultipartUpload: { Parts: parts },
-      }),
-    );
-    const completed = performance.now();
-    const head = await client.send(new HeadObjectCommand({ Bucket: "bench", Key: "big.bin" }));
-    if (head.ContentLength !== totalBytes)
-      throw new Error(`stored ${head.ContentLength} bytes, expected ${totalBytes}`);
+      );
+      const completed = performance.now();
+      const serverCpu = (await cpuSeconds(child.pid!)) - cpuBefore;
+      const head = await client.send(new HeadObjectCommand({ Bucket: "bench", Key: "big.bin" }));
+      if (head.ContentLength !== totalBytes)
+        throw new Error(`stored ${head.ContentLength} bytes, expected ${totalBytes}`);
 
-    const mib = totalBytes / MiB;
-    const partsSeconds = (uploaded - started) / 1000;
-    const totalSeconds = (completed - started) / 1000;
-    const rss = await peakRssMiB(child.pid!);
-    console.log(
-      `local-s3 benchmark: ${mib} MiB as ${partCount} parts of ${partSize / MiB} MiB, ${concurrency} parallel presigned PUTs over loopback`,
-    );
-    const rate = (seconds: number) => `${(mib / seconds).toFixed(0)} MiB/s`;
-    console.log(
-      `  plain fs write, page cache:   ${rate(median(cached))} median (samples ${cached.map(rate).join(", ")})`,
-    );
-    console.log(
-      `  plain fs write + fsync:       ${rate(median(durable))} median (samples ${durable.map(rate).join(", ")})`,
-    );
-    console.log(
-      `  local-s3 parts:               ${(mib / partsSeconds).toFixed(0)} MiB/s (${partsSeconds.toFixed(2)} s)`,
-    );
-    console.log(
-      `  local-s3 parts + complete:    ${(mib / totalSeconds).toFixed(0)} MiB/s (${totalSeconds.toFixed(2)} s)`,
-    );
-    console.log(
-      `  ratio (parts+complete/plain): ${(median(durable) / totalSeconds).toFixed(2)} against the fsync'd write, ${(median(cached) / totalSeconds).toFixed(2)} against the page-cache write  (target >= 0.50)`,
-    );
-    console.log(`  server peak RSS:              ${rss.toFixed(0)} MiB  (target < 200 MiB)`);
-    client.destroy();
+      const mib = totalBytes / MiB;
+      const partsSeconds = (uploaded - started) / 1000;
+      const totalSeconds = (completed - started) / 1000;
+      const rss = await peakRssMiB(child.pid!);
+      const rate = (seconds: number) => `${(mib / seconds).toFixed(0)} MiB/s`;
+      const ratio = (seconds: number) => (seconds / totalSeconds).toFixed(2);
+      console.log(
+        `local-s3 benchmark: ${mib} MiB as ${partCount} parts of ${partSize / MiB} MiB, ${concurrency} parallel presigned PUTs over loopback`,
+      );
+      console.log(
+        `  plain fs write, page cache:   ${rate(median(cached))} median (samples ${cached.map(rate).join(", ")})`,
+      );
+      console.log(
+        `  plain fs write + fsync:       ${rate(median(durable))} median (samples ${durable.map(rate).join(", ")})`,
+      );
+      console.log(`  bare node:http PUT -> file:   ${rate(bare)}  (no S3 work: the ceiling for a Node server here)`);
+      console.log(`  bare node:http PUT + MD5:     ${rate(bareMd5)}  (the same, hashing as S3 ETags need)`);
+      console.log(`  local-s3 parts:               ${rate(partsSeconds)} (${partsSeconds.toFixed(2)} s)`);
+      console.log(`  local-s3 parts + complete:    ${rate(totalSeconds)} (${totalSeconds.toFixed(2)} s)`);
+      console.log(`  local-s3 server CPU:          ${((serverCpu / mib) * 1024).toFixed(1)} CPU-s per GiB`);
+      console.log(
+        `  ratio to plain write:         ${ratio(median(durable))} against the fsync'd write, ${ratio(median(cached))} against the page cache  (target >= 0.50)`,
+      );
+      console.log(
+        `  ratio to bare node:http:      ${ratio(bare)} against no hashing, ${ratio(bareMd5)} against MD5 only`,
+      );
+      console.log(`  server peak RSS:              ${rss.toFixed(0)} MiB  (target < 200 MiB)`);
+    } finally {
+      client.destroy();
+      await stopServer(child);
+    }
   } finally {
-    child.kill("SIGTERM");
-    await new Promise((r) => child.once("exit", r));
+    agent.destroy();
     await rm(dir, { recursive: true, force: true });
   }
 }
