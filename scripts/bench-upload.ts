@@ -1,7 +1,8 @@
 /**
  * Uploads a 1 GiB file through headless Chromium to the app on embedded defaults (local S3), once with
  * no faults and once with 10% of part uploads reset mid-body, and prints throughput and the page's peak
- * JS heap. Prints figures; asserts nothing. Usage: npm run bench:upload [-- --size-mib 1024]
+ * JS heap, then the same hashing and sending from Chromium to a server that discards the bytes: the
+ * ceiling this machine's Chromium sets. Prints figures; asserts nothing. Usage: npm run bench:upload [-- --size-mib 1024]
  */
 import { spawn } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
@@ -9,7 +10,9 @@ import { chmod, mkdtemp, open, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { chromium } from "@playwright/test";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { chromium, type Browser } from "@playwright/test";
 import { freePort } from "../server/db/embedded.js";
 import { chromiumLaunchOptions } from "../tests/support/chromium.js";
 import { waitForHttp } from "../tests/support/wait.js";
@@ -31,21 +34,93 @@ async function writeVideo(path: string): Promise<void> {
   await file.close();
 }
 
-/** CPU seconds used so far by a process and, optionally, every process whose command line matches. */
-function cpuSeconds(match: (pid: number, cmdline: string) => boolean): number {
-  let ticks = 0;
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+function processCpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks of 1/100 s
+}
+
+/** CPU seconds used so far by Chromium's processes, by kind (browser, renderer, network, gpu, ...). */
+function chromiumCpuSeconds(): Map<string, number> {
+  const byKind = new Map<string, number>();
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8").replace(/\0/g, " ");
-      if (!match(Number(entry), cmdline)) continue;
-      const fields = readFileSync(`/proc/${entry}/stat`, "utf8").split(") ")[1]!.split(" ");
-      ticks += Number(fields[11]) + Number(fields[12]);
+      if (!/chrom(e|ium)/.test(cmdline)) continue;
+      const type = cmdline.match(/--type=(\S+)/)?.[1] ?? "browser";
+      const kind = type === "utility" ? (cmdline.includes("NetworkService") ? "network" : "utility") : type;
+      byKind.set(kind, (byKind.get(kind) ?? 0) + processCpuSeconds(Number(entry)));
     } catch {
       // the process ended while being read
     }
   }
-  return ticks / 100;
+  return byKind;
+}
+
+/** What Chromium used between two readings: total, and the main kinds of process. */
+function describeChromiumCpu(before: Map<string, number>, after: Map<string, number>): string {
+  const used = [...after].map(([kind, seconds]) => [kind, seconds - (before.get(kind) ?? 0)] as const);
+  const total = used.reduce((sum, [, seconds]) => sum + seconds, 0);
+  const parts = used.filter(([, seconds]) => seconds >= 0.05).map(([kind, s]) => `${kind} ${s.toFixed(1)}`);
+  return `Chromium ${total.toFixed(1)} (${parts.join(", ")})`;
+}
+
+/**
+ * The page the ceiling run loads: each part is hashed with Web Crypto and PUT with XHR, 4 at a time,
+ * exactly as the uploader does, but to a server that discards the bytes, with no app and no S3.
+ */
+const SINK_PAGE = `<!doctype html><input type="file" aria-label="file"><script>
+window.sendAll = async (partSize, concurrency) => {
+  const file = document.querySelector("input").files[0];
+  const count = Math.ceil(file.size / partSize);
+  let next = 0;
+  const put = (body) => new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("PUT", "/part");
+    xhr.upload.onprogress = () => {};
+    xhr.onload = () => (xhr.status === 200 ? resolve() : reject(new Error("status " + xhr.status)));
+    xhr.onerror = () => reject(new Error("network error"));
+    xhr.send(body);
+  });
+  const worker = async () => {
+    while (next < count) {
+      const slice = file.slice(next * partSize, (next += 1) * partSize);
+      await crypto.subtle.digest("SHA-256", await slice.arrayBuffer());
+      await put(slice);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+};
+</script>`;
+
+/** Chromium's own ceiling on this machine: hash + PUT every part of the file to a discarding server. */
+async function sinkCeiling(browser: Browser, videoPath: string): Promise<string> {
+  const sink = createServer((req, res) => {
+    if (req.method === "GET") return res.writeHead(200, { "content-type": "text/html" }).end(SINK_PAGE);
+    req.resume();
+    req.on("end", () => res.writeHead(200, { etag: '"sink"' }).end());
+  });
+  await new Promise<void>((resolve) => sink.listen(0, "127.0.0.1", resolve));
+  const page = await browser.newPage();
+  try {
+    await page.goto(`http://127.0.0.1:${(sink.address() as AddressInfo).port}/`);
+    await page.getByLabel("file").setInputFiles(videoPath);
+    const chromiumBefore = chromiumCpuSeconds();
+    const sinkBefore = process.cpuUsage();
+    const started = performance.now();
+    await page.evaluate(`sendAll(${8 * MiB}, 4)`);
+    const seconds = (performance.now() - started) / 1000;
+    const sinkUsed = process.cpuUsage(sinkBefore);
+    return (
+      `  ${"ceiling: to a sink".padEnd(22)} ${(sizeMiB / seconds).toFixed(0).padStart(4)} MiB/s  (${seconds.toFixed(1)} s)  ` +
+      `no app, no S3: Chromium hashing and sending each part to a server that discards it; ` +
+      `CPU s: sink ${((sinkUsed.user + sinkUsed.system) / 1e6).toFixed(1)}, ${describeChromiumCpu(chromiumBefore, chromiumCpuSeconds())}`
+    );
+  } finally {
+    await page.close();
+    await new Promise((resolve) => sink.close(resolve));
+  }
 }
 
 async function main() {
@@ -100,22 +175,22 @@ async function main() {
           peakHeap = Math.max(peakHeap, used);
         });
       }, 100);
-      const appCpu = () => cpuSeconds((pid) => pid === app.pid);
-      const browserCpu = () => cpuSeconds((_pid, cmd) => cmd.includes("chromium") || cmd.includes("chrome"));
-      const cpuBefore = { app: appCpu(), browser: browserCpu() };
+      const appCpuBefore = processCpuSeconds(app.pid!);
+      const chromiumBefore = chromiumCpuSeconds();
       const started = performance.now();
       await page.getByLabel("Choose a file to attach").setInputFiles(videoPath);
       await page.getByTestId("upload-progress").and(page.locator('[data-phase="done"]')).waitFor({ timeout: 600_000 });
       const seconds = (performance.now() - started) / 1000;
       clearInterval(sampler);
-      const cpu = { app: appCpu() - cpuBefore.app, browser: browserCpu() - cpuBefore.browser };
+      const appCpu = processCpuSeconds(app.pid!) - appCpuBefore;
+      const chromiumCpu = describeChromiumCpu(chromiumBefore, chromiumCpuSeconds());
       const stats = (await (await fetch(`${s3Url}/_local/stats`)).json()) as {
         UploadPart?: { faults: number; requests: number; bytesReceived: number };
       };
       console.log(
         `  ${label.padEnd(22)} ${(sizeMiB / seconds).toFixed(0).padStart(4)} MiB/s  (${seconds.toFixed(1)} s)  peak JS heap ${(peakHeap / MiB).toFixed(1)} MiB  ` +
           `part requests ${stats.UploadPart?.requests ?? 0}, faults ${stats.UploadPart?.faults ?? 0}, bytes received ${((stats.UploadPart?.bytesReceived ?? 0) / MiB).toFixed(0)} MiB; ` +
-          `CPU s: app+local S3 ${cpu.app.toFixed(1)}, Chromium ${cpu.browser.toFixed(1)}`,
+          `CPU s: app+local S3 ${appCpu.toFixed(1)}, ${chromiumCpu}`,
       );
       return seconds;
     };
@@ -126,6 +201,7 @@ async function main() {
     const faulty = await run("10% parts reset", [
       { op: "UploadPart", fault: "reset", probability: 0.1, afterBytes: 2 * MiB },
     ]);
+    console.log(await sinkCeiling(browser, videoPath));
     console.log(
       `  time with faults / without: ${(faulty / clean).toFixed(2)}  (target <= 1.30); heap target < 100 MiB + 4 x 8 MiB = 132 MiB`,
     );
