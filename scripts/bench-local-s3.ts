@@ -20,6 +20,9 @@ import {
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import pLimit from "p-limit";
 
+// Its Node 20 deprecation notice would only interleave with the figures (the README covers it).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
 const { values } = parseArgs({
   options: {
     "size-mib": { type: "string", default: "1024" },
