@@ -1,8 +1,8 @@
 /**
  * Uploads 1 GiB as 8 MiB parts with 4 parallel presigned PUTs to a local S3 running in its own
  * process, and compares the throughput with a plain fs write of the same bytes, and with a bare
- * node:http server that only streams each PUT into a file (with and without MD5): the ceiling
- * for any Node server on this machine. Prints the figures; asserts nothing. Usage: npm run bench:local-s3 [-- --size-mib 1024 --part-mib 8 --concurrency 4]
+ * node:http server that only streams each PUT into a file (without MD5, with MD5 on its main
+ * thread, with MD5 on worker threads): the ceiling for any Node server on this machine. Prints the figures; asserts nothing. Usage: npm run bench:local-s3 [-- --size-mib 1024 --part-mib 8 --concurrency 4]
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, open, readFile, rm } from "node:fs/promises";
@@ -126,10 +126,16 @@ async function sendParts(urlFor: (partNumber: number) => Promise<string> | strin
   );
 }
 
+type Md5Mode = "none" | "main" | "workers";
+
 /** Seconds to PUT every part to a bare node:http server (see bench-bare-put-server.ts). */
-async function bareServer(dir: string, md5: boolean): Promise<number> {
-  const data = join(dir, md5 ? "bare-md5" : "bare");
-  const { child, url } = await startServer(["scripts/bench-bare-put-server.ts", data, ...(md5 ? ["--md5"] : [])]);
+async function bareServer(dir: string, md5: Md5Mode): Promise<number> {
+  const data = join(dir, `bare-${md5}`);
+  const { child, url } = await startServer([
+    "scripts/bench-bare-put-server.ts",
+    data,
+    ...(md5 === "none" ? [] : ["--md5", md5]),
+  ]);
   try {
     const started = performance.now();
     await sendParts((n) => `${url}/part-${n}`);
@@ -152,8 +158,9 @@ async function main() {
     // The page cache makes plain writes vary a lot from run to run: sample several times, report all.
     const cached = [await plainWrite(dir, false), await plainWrite(dir, false), await plainWrite(dir, false)];
     const durable = [await plainWrite(dir, true), await plainWrite(dir, true), await plainWrite(dir, true)];
-    const bare = await bareServer(dir, false);
-    const bareMd5 = await bareServer(dir, true);
+    const bare = await bareServer(dir, "none");
+    const bareMd5 = await bareServer(dir, "main");
+    const bareMd5Workers = await bareServer(dir, "workers");
 
     const { child, url } = await startServer([
       "server/local-s3/cli.ts",
@@ -218,6 +225,7 @@ async function main() {
       );
       console.log(`  bare node:http PUT -> file:   ${rate(bare)}  (no S3 work: the ceiling for a Node server here)`);
       console.log(`  bare node:http PUT + MD5:     ${rate(bareMd5)}  (the same, hashing as S3 ETags need)`);
+      console.log(`  bare + MD5 on 2 workers:      ${rate(bareMd5Workers)}  (the same, hashing on worker threads)`);
       console.log(`  local-s3 parts:               ${rate(partsSeconds)} (${partsSeconds.toFixed(2)} s)`);
       console.log(`  local-s3 parts + complete:    ${rate(totalSeconds)} (${totalSeconds.toFixed(2)} s)`);
       console.log(`  local-s3 server CPU:          ${((serverCpu / mib) * 1024).toFixed(1)} CPU-s per GiB`);
