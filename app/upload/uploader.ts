@@ -207,6 +207,11 @@ export class FileUpload {
   }
 
   private async run(): Promise<UploadState> {
+    // Progress events stop while a connection stalls or bytes wait in socket buffers; sampling on a timer
+    // too lets the shown speed fall and the ETA grow instead of freezing at their last values.
+    const speedTicker = setInterval(() => {
+      if (this.isActive()) this.patch({}, { quiet: true });
+    }, SPEED_SAMPLE_MS);
     try {
       const view = await this.withApiRetry(() =>
         this.deps.api.create({
@@ -254,6 +259,7 @@ export class FileUpload {
       this.patch({ phase: "failed", error: message, resumable: !gone && Boolean(this.view) });
       return this.state;
     } finally {
+      clearInterval(speedTicker);
       this.unsubscribeOnline();
       this.releaseWakeLock();
       this.releaseLock();

@@ -323,6 +323,23 @@ describe("the uploader", () => {
     expect(h.states.some((s) => s.inFlightBytes > 0)).toBe(true);
   });
 
+  it("lets the shown speed fall and the ETA grow while no bytes move", async () => {
+    const { file } = fileOf(16 * MiB);
+    // Every part reports half its bytes, then its connection goes quiet.
+    const h = harness(file, (b) => [1, 2, 3, 4].forEach((n) => b.failures.set(n, ["hang"])));
+    void h.upload.start();
+    await waitFor(() => h.backend.calls.transport.length === 3);
+    await tick(600);
+    const moving = h.upload.getState();
+    expect(moving.speedBps).toBeGreaterThan(0);
+    for (let i = 0; i < 10; i += 1) await tick(500);
+    const quiet = h.upload.getState();
+    expect(quiet.displayedBytes).toBe(moving.displayedBytes);
+    expect(quiet.speedBps).toBeLessThan(moving.speedBps / 20);
+    expect(quiet.etaSeconds).toBeGreaterThan(20 * moving.etaSeconds!);
+    await h.upload.cancel();
+  });
+
   it("pauses (aborting what is in flight) and resumes on request", async () => {
     const { file } = fileOf(11 * MiB);
     const h = harness(file, (b) => b.failures.set(1, ["hang"]));
