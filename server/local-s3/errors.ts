@@ -128,6 +128,9 @@ export const errors = {
       "NotImplemented",
       `A header or query you provided requested a function that is not implemented: ${what}`,
     ),
+  /** What S3 answers when a bucket has never had the named configuration. */
+  notConfigured: (code: string, message: string, bucket: string) =>
+    new S3Error(404, code, message, { BucketName: bucket }),
   methodNotAllowed: () =>
     new S3Error(405, "MethodNotAllowed", "The specified method is not allowed against this resource."),
   preconditionFailed: () =>

@@ -23,6 +23,15 @@ export const OPERATIONS = [
   "CompleteMultipartUpload",
   "AbortMultipartUpload",
   "ListMultipartUploads",
+  "GetBucketAcl",
+  "GetObjectAcl",
+  "GetBucketPolicy",
+  "GetBucketVersioning",
+  "GetBucketLifecycleConfiguration",
+  "GetBucketTagging",
+  "GetObjectTagging",
+  /** A subresource API this server does not implement: answered 501 NotImplemented. */
+  "Unsupported",
   "Preflight",
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];

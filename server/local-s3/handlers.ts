@@ -15,6 +15,7 @@ import { header, type RequestContext } from "./context.js";
 import type { CorsRule } from "./cors.js";
 import { S3Error, errors } from "./errors.js";
 import { listKeys } from "./listing.js";
+import { otherSubresource } from "./router.js";
 import {
   MAX_PART_SIZE,
   choosePartsToComplete,
@@ -216,6 +217,57 @@ export async function deleteBucket(ctx: RequestContext): Promise<void> {
 export async function getBucketLocation(ctx: RequestContext): Promise<void> {
   ctx.store.bucket(ctx.bucket);
   sendXml(ctx, 200, xmlDocument("LocationConstraint", {}));
+}
+
+// ---------- subresources: the answers S3 gives for configurations nobody set ----------
+
+/** Every bucket and object belongs to the one configured user, with full control and no other grant. */
+export async function getAcl(ctx: RequestContext): Promise<void> {
+  if (ctx.key) ctx.store.object(ctx.bucket, ctx.key);
+  else ctx.store.bucket(ctx.bucket);
+  // Written out rather than built: the grantee needs an xsi:type attribute.
+  const owner = `<ID>${OWNER.ID}</ID><DisplayName>${OWNER.DisplayName}</DisplayName>`;
+  sendXml(
+    ctx,
+    200,
+    '<?xml version="1.0" encoding="UTF-8"?>\n' +
+      '<AccessControlPolicy xmlns="http://s3.amazonaws.com/doc/2006-03-01/">' +
+      `<Owner>${owner}</Owner><AccessControlList><Grant>` +
+      `<Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="CanonicalUser">${owner}</Grantee>` +
+      "<Permission>FULL_CONTROL</Permission></Grant></AccessControlList></AccessControlPolicy>",
+  );
+}
+
+export async function getBucketPolicy(ctx: RequestContext): Promise<void> {
+  ctx.store.bucket(ctx.bucket);
+  throw errors.notConfigured("NoSuchBucketPolicy", "The bucket policy does not exist", ctx.bucket);
+}
+
+/** Versioning is never enabled here: S3 answers an empty configuration for such a bucket. */
+export async function getBucketVersioning(ctx: RequestContext): Promise<void> {
+  ctx.store.bucket(ctx.bucket);
+  sendXml(ctx, 200, xmlDocument("VersioningConfiguration", {}));
+}
+
+export async function getBucketLifecycleConfiguration(ctx: RequestContext): Promise<void> {
+  ctx.store.bucket(ctx.bucket);
+  throw errors.notConfigured("NoSuchLifecycleConfiguration", "The lifecycle configuration does not exist", ctx.bucket);
+}
+
+export async function getBucketTagging(ctx: RequestContext): Promise<void> {
+  ctx.store.bucket(ctx.bucket);
+  throw errors.notConfigured("NoSuchTagSet", "The TagSet does not exist", ctx.bucket);
+}
+
+/** Objects here carry no tags: S3 answers an empty tag set. */
+export async function getObjectTagging(ctx: RequestContext): Promise<void> {
+  ctx.store.object(ctx.bucket, ctx.key);
+  sendXml(ctx, 200, xmlDocument("Tagging", { TagSet: {} }));
+}
+
+/** Any other subresource API: refused whole, so that it never acts as the plain object or bucket call. */
+export async function unsupported(ctx: RequestContext): Promise<void> {
+  throw errors.notImplemented(`?${otherSubresource(ctx.query) ?? "subresource"} (${ctx.req.method})`);
 }
 
 export async function putBucketCors(ctx: RequestContext): Promise<void> {

@@ -72,6 +72,14 @@ const HANDLERS: Record<Exclude<Operation, "Preflight">, (ctx: RequestContext) =>
   CompleteMultipartUpload: handlers.completeMultipartUpload,
   AbortMultipartUpload: handlers.abortMultipartUpload,
   ListMultipartUploads: handlers.listMultipartUploads,
+  GetBucketAcl: handlers.getAcl,
+  GetObjectAcl: handlers.getAcl,
+  GetBucketPolicy: handlers.getBucketPolicy,
+  GetBucketVersioning: handlers.getBucketVersioning,
+  GetBucketLifecycleConfiguration: handlers.getBucketLifecycleConfiguration,
+  GetBucketTagging: handlers.getBucketTagging,
+  GetObjectTagging: handlers.getObjectTagging,
+  Unsupported: handlers.unsupported,
 };
 
 /** Bodies up to this size are read and discarded before an early error answer, so browsers see the answer rather than a reset. */

@@ -59,6 +59,9 @@ const parser = new XMLParser({
   trimValues: true,
   removeNSPrefix: true,
   processEntities: true,
+  // Character references too: Go's encoding/xml (aws-sdk-go, rclone, minio-go) writes the quotes
+  // around ETags as &#34;, and this server writes \r in keys as &#13;.
+  htmlEntities: true,
 });
 
 /** Parses a request body; returns the root element's content or throws MalformedXML. */

@@ -13,7 +13,8 @@ import {
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestS3, type TestS3, s3Failure } from "../../support/local-s3.js";
+import { TEST_CREDENTIALS, startTestS3, type TestS3, s3Failure } from "../../support/local-s3.js";
+import { signRaw } from "../../support/sign.js";
 
 let s3: TestS3;
 const Bucket = "multipart";
@@ -99,6 +100,31 @@ describe("multipart uploads", () => {
 
     const after = await s3Failure(s3.client.send(new ListPartsCommand({ Bucket, Key, UploadId })));
     expect(after.name).toBe("NoSuchUpload");
+  });
+
+  it("reads a completion body that writes characters as references, as Go clients do", async () => {
+    const Key = "written-by-go";
+    const UploadId = await create(Key);
+    const parts = [await upload(Key, UploadId, 1, bytes(5 * MiB, 11)), await upload(Key, UploadId, 2, bytes(9, 12))];
+    // encoding/xml escapes the ETag's quotes as &#34; (aws-sdk-go, rclone); &#x22; is the same character.
+    const body = Buffer.from(
+      `<CompleteMultipartUpload xmlns="http://s3.amazonaws.com/doc/2006-03-01/">` +
+        `<Part><ETag>${parts[0]!.ETag!.replaceAll('"', "&#34;")}</ETag><PartNumber>1</PartNumber></Part>` +
+        `<Part><PartNumber>2</PartNumber><ETag>${parts[1]!.ETag!.replaceAll('"', "&#x22;")}</ETag></Part>` +
+        `</CompleteMultipartUpload>`,
+    );
+    const { url, init } = await signRaw({
+      url: `${s3.server.url}/${Bucket}/${Key}?uploadId=${UploadId}`,
+      method: "POST",
+      headers: { "content-type": "application/xml" },
+      body,
+      credentials: TEST_CREDENTIALS,
+    });
+    const response = await fetch(url, init);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain("<ETag>");
+    const head = await s3.client.send(new HeadObjectCommand({ Bucket, Key }));
+    expect(head.ContentLength).toBe(5 * MiB + 9);
   });
 
   it("replaces a part uploaded twice with the latest bytes", async () => {

@@ -4,10 +4,20 @@ import {
   CreateBucketCommand,
   DeleteBucketCommand,
   DeleteBucketCorsCommand,
+  DeleteBucketLifecycleCommand,
+  DeleteBucketPolicyCommand,
+  DeleteObjectTaggingCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
+  GetBucketAclCommand,
   GetBucketCorsCommand,
+  GetBucketLifecycleConfigurationCommand,
+  GetBucketPolicyCommand,
+  GetBucketTaggingCommand,
+  GetBucketVersioningCommand,
+  GetObjectAclCommand,
   GetObjectCommand,
+  GetObjectTaggingCommand,
   HeadBucketCommand,
   HeadObjectCommand,
   ListBucketsCommand,
@@ -15,7 +25,9 @@ import {
   ListObjectsCommand,
   ListObjectsV2Command,
   PutBucketCorsCommand,
+  PutObjectAclCommand,
   PutObjectCommand,
+  PutObjectTaggingCommand,
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -200,6 +212,62 @@ describe("objects", () => {
     expect(result.Deleted?.map((d) => d.Key).sort()).toEqual(["batch/a", "batch/c", "batch/none"]);
     const left = await s3.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: "batch/" }));
     expect(left.Contents?.map((c) => c.Key)).toEqual(["batch/b"]);
+  });
+});
+
+describe("subresources", () => {
+  it("answers the read-only configuration APIs as S3 does for a bucket that never set them", async () => {
+    await s3.client.send(new PutObjectCommand({ Bucket: bucket, Key: "configured/none", Body: "x" }));
+    const objectAcl = await s3.client.send(new GetObjectAclCommand({ Bucket: bucket, Key: "configured/none" }));
+    expect(objectAcl.Owner?.ID).toBe("local-s3");
+    expect(objectAcl.Grants).toEqual([
+      { Grantee: { Type: "CanonicalUser", ID: "local-s3", DisplayName: "local-s3" }, Permission: "FULL_CONTROL" },
+    ]);
+    const bucketAcl = await s3.client.send(new GetBucketAclCommand({ Bucket: bucket }));
+    expect(bucketAcl.Grants?.map((g) => g.Permission)).toEqual(["FULL_CONTROL"]);
+    const tags = await s3.client.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: "configured/none" }));
+    expect(tags.TagSet).toEqual([]);
+    const versioning = await s3.client.send(new GetBucketVersioningCommand({ Bucket: bucket }));
+    expect(versioning.Status).toBeUndefined();
+
+    const policy = await s3Failure(s3.client.send(new GetBucketPolicyCommand({ Bucket: bucket })));
+    expect([policy.name, policy.$metadata.httpStatusCode]).toEqual(["NoSuchBucketPolicy", 404]);
+    const lifecycle = await s3Failure(s3.client.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket })));
+    expect([lifecycle.name, lifecycle.$metadata.httpStatusCode]).toEqual(["NoSuchLifecycleConfiguration", 404]);
+    const bucketTags = await s3Failure(s3.client.send(new GetBucketTaggingCommand({ Bucket: bucket })));
+    expect([bucketTags.name, bucketTags.$metadata.httpStatusCode]).toEqual(["NoSuchTagSet", 404]);
+    const missingKey = await s3Failure(
+      s3.client.send(new GetObjectAclCommand({ Bucket: bucket, Key: "configured/nope" })),
+    );
+    expect(missingKey.name).toBe("NoSuchKey");
+  });
+
+  it("refuses the APIs it does not implement with 501, never acting as the plain object or bucket call", async () => {
+    await s3.client.send(new PutObjectCommand({ Bucket: bucket, Key: "subresource/kept", Body: "original bytes" }));
+    await s3.client.send(new CreateBucketCommand({ Bucket: "subresource-empty" }));
+    const refusals = await Promise.all(
+      [
+        // Each of these would overwrite or delete the object, or delete the bucket, if taken as the plain call.
+        s3.client.send(
+          new PutObjectTaggingCommand({
+            Bucket: bucket,
+            Key: "subresource/kept",
+            Tagging: { TagSet: [{ Key: "a", Value: "b" }] },
+          }),
+        ),
+        s3.client.send(new DeleteObjectTaggingCommand({ Bucket: bucket, Key: "subresource/kept" })),
+        s3.client.send(new PutObjectAclCommand({ Bucket: bucket, Key: "subresource/kept", ACL: "public-read" })),
+        s3.client.send(new DeleteBucketPolicyCommand({ Bucket: "subresource-empty" })),
+        s3.client.send(new DeleteBucketLifecycleCommand({ Bucket: "subresource-empty" })),
+      ].map((request) => s3Failure(request)),
+    );
+    for (const refusal of refusals) {
+      expect([refusal.name, refusal.$metadata.httpStatusCode]).toEqual(["NotImplemented", 501]);
+    }
+    const kept = await s3.client.send(new GetObjectCommand({ Bucket: bucket, Key: "subresource/kept" }));
+    expect(await kept.Body!.transformToString()).toBe("original bytes");
+    await s3.client.send(new HeadBucketCommand({ Bucket: "subresource-empty" }));
+    expect(s3.server.stats().Unsupported?.requests).toBe(5);
   });
 });
 

@@ -97,6 +97,22 @@ describe("routing", () => {
     expect(resolveOperation("DELETE", "b", "k", q("uploadId=x"))).toBe("AbortMultipartUpload");
     expect(resolveOperation("PATCH", "b", "k", q(""))).toBeUndefined();
   });
+
+  it("routes other subresource APIs away from the plain object and bucket calls", () => {
+    const q = (s: string) => new Map(new URLSearchParams(s));
+    expect(resolveOperation("GET", "b", "k", q("acl="))).toBe("GetObjectAcl");
+    expect(resolveOperation("GET", "b", "", q("acl="))).toBe("GetBucketAcl");
+    expect(resolveOperation("GET", "b", "k", q("tagging="))).toBe("GetObjectTagging");
+    expect(resolveOperation("GET", "b", "", q("policy="))).toBe("GetBucketPolicy");
+    expect(resolveOperation("GET", "b", "k", q("policy="))).toBe("Unsupported");
+    expect(resolveOperation("DELETE", "b", "k", q("tagging="))).toBe("Unsupported");
+    expect(resolveOperation("PUT", "b", "k", q("acl="))).toBe("Unsupported");
+    expect(resolveOperation("DELETE", "b", "", q("lifecycle="))).toBe("Unsupported");
+    expect(resolveOperation("GET", "b", "k", q("attributes="))).toBe("Unsupported");
+    expect(resolveOperation("POST", "b", "k", q("restore="))).toBe("Unsupported");
+    // Ordinary parameters are not subresources.
+    expect(resolveOperation("GET", "b", "k", q("partNumber=2&response-content-type=x"))).toBe("GetObject");
+  });
 });
 
 describe("fault decisions", () => {
