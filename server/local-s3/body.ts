@@ -1,6 +1,7 @@
 import { createWriteStream } from "node:fs";
 import { unlink } from "node:fs/promises";
 import type { IncomingMessage } from "node:http";
+import type { Readable } from "node:stream";
 import { PassThrough, Transform, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { S3Error, errors } from "./errors.js";
@@ -201,4 +202,23 @@ export async function receiveBody(
   } finally {
     request.off("close", onClose);
   }
+}
+
+/**
+ * Streams bytes this server already holds (a copy source) into `file`, computing the MD5 for the
+ * new ETag and the given checksums. On failure the file is removed and the error rethrown.
+ */
+export async function storeCopy(source: Readable, file: string, algorithms: ChecksumAlgorithm[]): Promise<BodyResult> {
+  const md5 = createHasher("MD5");
+  const hashers = new Map(algorithms.map((a) => [a, createHasher(a)] as const));
+  const digester = new Digester([md5, ...hashers.values()], Number.MAX_SAFE_INTEGER);
+  try {
+    await pipeline([source, digester, createWriteStream(file, { highWaterMark: 4 * 1024 * 1024 })]);
+  } catch (error) {
+    await unlink(file).catch(() => undefined);
+    throw error;
+  }
+  const checksums: Checksums = {};
+  for (const [algorithm, hasher] of hashers) checksums[algorithm] = (await hasher.digest()).toString("base64");
+  return { size: digester.bytes, md5Hex: (await md5.digest()).toString("hex"), checksums };
 }

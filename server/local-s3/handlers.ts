@@ -1,7 +1,7 @@
 import { readFile, unlink } from "node:fs/promises";
 import { pipeline } from "node:stream/promises";
 import { STREAMING_UNSIGNED_TRAILER, UNSIGNED_PAYLOAD } from "./auth.js";
-import { receiveBody, type BodyExpectations } from "./body.js";
+import { receiveBody, type BodyExpectations, type BodyResult } from "./body.js";
 import {
   CHECKSUM_ALGORITHMS,
   assertChecksumFormat,
@@ -23,10 +23,10 @@ import {
   parseCompletedParts,
   parsePartNumber,
 } from "./multipart.js";
-import type { ObjectMeta, StoredHeaders } from "./store.js";
+import type { ObjectMeta, PartMeta, StoredHeaders } from "./store.js";
 import { asArray, parseXmlBody, xmlDocument, type XmlNode } from "./xml.js";
 
-const MAX_OBJECT_SIZE = 5 * 1024 * 1024 * 1024;
+export const MAX_OBJECT_SIZE = 5 * 1024 * 1024 * 1024;
 const MAX_METADATA_BYTES = 2 * 1024;
 const OWNER = { ID: "local-s3", DisplayName: "local-s3" };
 
@@ -44,7 +44,18 @@ export function sendEmpty(ctx: RequestContext, status: number, headers: Record<s
 
 const httpDate = (iso: string) => new Date(iso).toUTCString();
 
-function storedHeaders(ctx: RequestContext): StoredHeaders {
+/** The headers S3 stores with an object, by field and request header name. */
+const HEADER_FIELDS: Array<[keyof Omit<StoredHeaders, "metadata">, string]> = [
+  ["contentType", "content-type"],
+  ["contentDisposition", "content-disposition"],
+  ["contentEncoding", "content-encoding"],
+  ["contentLanguage", "content-language"],
+  ["cacheControl", "cache-control"],
+  ["expires", "expires"],
+];
+const STORED_FIELDS = HEADER_FIELDS.map(([field]) => field);
+
+export function storedHeaders(ctx: RequestContext): StoredHeaders {
   const metadata: Record<string, string> = {};
   let metadataBytes = 0;
   for (const [name, value] of Object.entries(ctx.req.headers)) {
@@ -62,15 +73,7 @@ function storedHeaders(ctx: RequestContext): StoredHeaders {
   }
   const pick = (name: string) => header(ctx, name);
   const stored: StoredHeaders = { metadata };
-  const fields: Array<[keyof Omit<StoredHeaders, "metadata">, string]> = [
-    ["contentType", "content-type"],
-    ["contentDisposition", "content-disposition"],
-    ["contentEncoding", "content-encoding"],
-    ["contentLanguage", "content-language"],
-    ["cacheControl", "cache-control"],
-    ["expires", "expires"],
-  ];
-  for (const [field, name] of fields) {
+  for (const [field, name] of HEADER_FIELDS) {
     let value = pick(name);
     // aws-chunked is transfer framing, not a property of the stored object.
     if (field === "contentEncoding" && value)
@@ -83,6 +86,13 @@ function storedHeaders(ctx: RequestContext): StoredHeaders {
     if (value !== undefined) stored[field] = value;
   }
   return stored;
+}
+
+/** The stored headers of an object, without its other fields (what CopyObject copies by default). */
+export function headersOf(meta: StoredHeaders): StoredHeaders {
+  const out: StoredHeaders = { metadata: { ...meta.metadata } };
+  for (const field of STORED_FIELDS) if (meta[field] !== undefined) out[field] = meta[field];
+  return out;
 }
 
 function objectHeaders(meta: StoredHeaders): Record<string, string> {
@@ -103,7 +113,7 @@ function checksumHeaders(checksums: Checksums, checksumType?: string): Record<st
   return out;
 }
 
-function checksumXml(checksums: Checksums, only?: ChecksumAlgorithm): XmlNode {
+export function checksumXml(checksums: Checksums, only?: ChecksumAlgorithm): XmlNode {
   const node: XmlNode = {};
   for (const algorithm of CHECKSUM_ALGORITHMS) {
     if (only !== undefined && algorithm !== only) continue;
@@ -463,17 +473,16 @@ export async function listObjectVersions(ctx: RequestContext): Promise<void> {
 
 // ---------- objects ----------
 
-export async function putObject(ctx: RequestContext): Promise<void> {
-  if (header(ctx, "x-amz-copy-source")) throw errors.notImplemented("x-amz-copy-source (CopyObject)");
-  ctx.store.bucket(ctx.bucket);
-  if (ctx.key.length > 1024) throw new S3Error(400, "KeyTooLongError", "Your key is too long");
-  const stored = storedHeaders(ctx);
-  const expect = bodyExpectations(ctx, [], MAX_OBJECT_SIZE);
-  const file = ctx.store.tmpFile();
-  const body = await receiveBody(ctx.req, ctx.requestTaps(), file, expect);
+/** Makes a received (or copied) body in `file` the whole of ctx.key, under an MD5 ETag. */
+export function storeObjectBody(
+  ctx: RequestContext,
+  file: string,
+  body: BodyResult,
+  headers: StoredHeaders,
+): Promise<ObjectMeta> {
   ctx.stats.bytesStored += body.size;
-  const meta = await ctx.store.putObject(ctx.bucket, [{ path: file, size: body.size }], {
-    ...stored,
+  return ctx.store.putObject(ctx.bucket, [{ path: file, size: body.size }], {
+    ...headers,
     key: ctx.key,
     size: body.size,
     etag: `"${body.md5Hex}"`,
@@ -481,6 +490,34 @@ export async function putObject(ctx: RequestContext): Promise<void> {
     checksums: body.checksums,
     ...(Object.keys(body.checksums).length > 0 ? { checksumType: "FULL_OBJECT" as const } : {}),
   });
+}
+
+/** Makes a received (or copied) body in `file` part `partNumber` of an upload of ctx.key. */
+export function storePartBody(
+  ctx: RequestContext,
+  uploadId: string,
+  partNumber: number,
+  file: string,
+  body: BodyResult,
+): Promise<PartMeta> {
+  ctx.stats.bytesStored += body.size;
+  return ctx.store.putPart(ctx.bucket, ctx.key, uploadId, file, {
+    partNumber,
+    size: body.size,
+    etag: `"${body.md5Hex}"`,
+    lastModified: new Date().toISOString(),
+    checksums: body.checksums,
+  });
+}
+
+export async function putObject(ctx: RequestContext): Promise<void> {
+  ctx.store.bucket(ctx.bucket);
+  if (ctx.key.length > 1024) throw new S3Error(400, "KeyTooLongError", "Your key is too long");
+  const stored = storedHeaders(ctx);
+  const expect = bodyExpectations(ctx, [], MAX_OBJECT_SIZE);
+  const file = ctx.store.tmpFile();
+  const body = await receiveBody(ctx.req, ctx.requestTaps(), file, expect);
+  const meta = await storeObjectBody(ctx, file, body, stored);
   sendEmpty(ctx, 200, { ETag: meta.etag, ...checksumHeaders(meta.checksums, meta.checksumType) });
 }
 
@@ -608,7 +645,7 @@ export async function deleteObjects(ctx: RequestContext): Promise<void> {
 
 // ---------- multipart ----------
 
-function uploadIdParam(ctx: RequestContext): string {
+export function uploadIdParam(ctx: RequestContext): string {
   return ctx.query.get("uploadId") ?? "";
 }
 
@@ -642,7 +679,6 @@ export async function createMultipartUpload(ctx: RequestContext): Promise<void> 
 }
 
 export async function uploadPart(ctx: RequestContext): Promise<void> {
-  if (header(ctx, "x-amz-copy-source")) throw errors.notImplemented("x-amz-copy-source (UploadPartCopy)");
   const partNumber = parsePartNumber(ctx.query.get("partNumber"));
   const upload = ctx.store.upload(ctx.bucket, ctx.key, uploadIdParam(ctx));
   const algorithm = upload.meta.checksumAlgorithm;
@@ -655,14 +691,7 @@ export async function uploadPart(ctx: RequestContext): Promise<void> {
   }
   const file = ctx.store.tmpFile();
   const body = await receiveBody(ctx.req, ctx.requestTaps(), file, expect);
-  ctx.stats.bytesStored += body.size;
-  const part = await ctx.store.putPart(ctx.bucket, ctx.key, upload.meta.uploadId, file, {
-    partNumber,
-    size: body.size,
-    etag: `"${body.md5Hex}"`,
-    lastModified: new Date().toISOString(),
-    checksums: body.checksums,
-  });
+  const part = await storePartBody(ctx, upload.meta.uploadId, partNumber, file, body);
   const returned: Checksums = {};
   for (const a of declared.length > 0 ? declared : algorithm ? [algorithm] : [])
     returned[a as ChecksumAlgorithm] = part.checksums[a as ChecksumAlgorithm]!;

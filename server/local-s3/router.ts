@@ -52,12 +52,13 @@ function emulatedRead(bucketLevel: boolean, subresource: string): Operation | un
   return undefined;
 }
 
-/** Maps a path-style S3 request to its operation, as S3's REST API does. */
+/** Maps a path-style S3 request to its operation, as S3's REST API does (`copySource`: x-amz-copy-source is set). */
 export function resolveOperation(
   method: string,
   bucket: string,
   key: string,
   query: Map<string, string>,
+  copySource = false,
 ): Operation | undefined {
   if (method === "OPTIONS") return bucket ? "Preflight" : undefined;
   if (!bucket) return method === "GET" ? "ListBuckets" : undefined;
@@ -84,7 +85,8 @@ export function resolveOperation(
   }
   switch (method) {
     case "PUT":
-      return query.has("uploadId") || query.has("partNumber") ? "UploadPart" : "PutObject";
+      if (query.has("uploadId") || query.has("partNumber")) return copySource ? "UploadPartCopy" : "UploadPart";
+      return copySource ? "CopyObject" : "PutObject";
     case "GET":
       return query.has("uploadId") ? "ListParts" : "GetObject";
     case "HEAD":

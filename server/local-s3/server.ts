@@ -18,6 +18,7 @@ import {
 import * as handlers from "./handlers.js";
 import { DEFAULT_MIN_PART_SIZE } from "./multipart.js";
 import { resolveOperation } from "./router.js";
+import { copyObject, uploadPartCopy } from "./copy.js";
 import { StatsCounter, type Stats } from "./stats.js";
 import { Store } from "./store.js";
 import { counter, resetAfter, throttle } from "./taps.js";
@@ -59,6 +60,7 @@ const HANDLERS: Record<Exclude<Operation, "Preflight">, (ctx: RequestContext) =>
   GetBucketCors: handlers.getBucketCors,
   DeleteBucketCors: handlers.deleteBucketCors,
   PutObject: handlers.putObject,
+  CopyObject: copyObject,
   GetObject: (ctx) => handlers.getObject(ctx),
   HeadObject: (ctx) => handlers.getObject(ctx, true),
   DeleteObject: handlers.deleteObject,
@@ -68,6 +70,7 @@ const HANDLERS: Record<Exclude<Operation, "Preflight">, (ctx: RequestContext) =>
   ListObjectVersions: handlers.listObjectVersions,
   CreateMultipartUpload: handlers.createMultipartUpload,
   UploadPart: handlers.uploadPart,
+  UploadPartCopy: uploadPartCopy,
   ListParts: handlers.listParts,
   CompleteMultipartUpload: handlers.completeMultipartUpload,
   AbortMultipartUpload: handlers.abortMultipartUpload,
@@ -195,7 +198,7 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
       }
       const rawQuery = parseRawQuery(search);
       const query = new Map(rawQuery);
-      op = resolveOperation(method, bucket, key, query);
+      op = resolveOperation(method, bucket, key, query, headerValue(req, "x-amz-copy-source") !== undefined);
       if (!op) throw errors.methodNotAllowed();
       operationStats().requests += 1;
 

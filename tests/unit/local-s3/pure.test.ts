@@ -96,6 +96,8 @@ describe("routing", () => {
     expect(resolveOperation("GET", "b", "", q("versions="))).toBe("ListObjectVersions");
     expect(resolveOperation("DELETE", "b", "k", q("uploadId=x"))).toBe("AbortMultipartUpload");
     expect(resolveOperation("PATCH", "b", "k", q(""))).toBeUndefined();
+    expect(resolveOperation("PUT", "b", "k", q(""), true)).toBe("CopyObject");
+    expect(resolveOperation("PUT", "b", "k", q("partNumber=2&uploadId=x"), true)).toBe("UploadPartCopy");
   });
 
   it("routes other subresource APIs away from the plain object and bucket calls", () => {
