@@ -12,6 +12,9 @@ export interface Credentials {
 
 export const UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
 export const STREAMING_UNSIGNED_TRAILER = "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
+/** aws-chunked body whose every chunk carries a signature chained from the request's (minio-go, older SDKs). */
+export const STREAMING_SIGNED = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD";
+const EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 const ALGORITHM = "AWS4-HMAC-SHA256";
 const MAX_SKEW_MS = 15 * 60 * 1000;
 const MAX_PRESIGN_SECONDS = 7 * 24 * 60 * 60;
@@ -31,6 +34,16 @@ export interface AuthResult {
   presigned: boolean;
   /** The declared payload hash: hex SHA-256, UNSIGNED-PAYLOAD or a STREAMING-* mode. */
   payloadHash: string;
+  /** For STREAMING-AWS4-HMAC-SHA256-PAYLOAD: computes what each chunk's signature must be. */
+  chunkSigner?: ChunkSigner;
+}
+
+/** The chain of chunk signatures of a signed aws-chunked body, as S3 defines it. */
+export interface ChunkSigner {
+  /** The request's own signature: what the first chunk's signature chains from. */
+  seed: string;
+  /** The signature of a chunk whose data hashes to `sha256Hex`, following the chunk signed `previous`. */
+  expected(previous: string, sha256Hex: string): Promise<string>;
 }
 
 /** Exposes the signer's own canonicalisation so verification matches the SDK's signing byte for byte. */
@@ -191,10 +204,27 @@ export async function verifySignature(
     signingDate,
     auth.region,
   );
-  const given = Buffer.from(auth.signature, "utf8");
-  const wanted = Buffer.from(expected, "utf8");
-  if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) throw errors.signatureMismatch();
-  return { accessKeyId: auth.accessKeyId, presigned, payloadHash };
+  if (!signaturesEqual(auth.signature, expected)) throw errors.signatureMismatch();
+  const scope = `${auth.shortDate}/${auth.region}/s3/aws4_request`;
+  const chunkSigner: ChunkSigner | undefined =
+    payloadHash === STREAMING_SIGNED && !presigned
+      ? {
+          seed: expected,
+          expected: (previous, sha256Hex) =>
+            verifier.sign(
+              ["AWS4-HMAC-SHA256-PAYLOAD", auth.longDate, scope, previous, EMPTY_SHA256, sha256Hex].join("\n"),
+              { signingDate, signingRegion: auth.region, signingService: "s3" },
+            ),
+        }
+      : undefined;
+  return { accessKeyId: auth.accessKeyId, presigned, payloadHash, ...(chunkSigner ? { chunkSigner } : {}) };
+}
+
+/** Compares two hex signatures in constant time. */
+export function signaturesEqual(given: string, expected: string): boolean {
+  const a = Buffer.from(given, "utf8");
+  const b = Buffer.from(expected, "utf8");
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** Splits a raw query string into percent-decoded pairs, without treating "+" as a space (S3 does not). */

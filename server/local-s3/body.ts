@@ -1,63 +1,83 @@
+import { createHash } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { unlink } from "node:fs/promises";
 import type { IncomingMessage } from "node:http";
 import type { Readable } from "node:stream";
 import { PassThrough, Transform, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { signaturesEqual, type ChunkSigner } from "./auth.js";
 import { S3Error, errors } from "./errors.js";
 import { createHasher, headerName, type ChecksumAlgorithm, type Checksums, type Hasher } from "./checksums.js";
 
 const MAX_LINE = 8 * 1024;
 
 /**
- * Decodes an `aws-chunked` body ("<hex size>\r\n<data>\r\n ... 0\r\n<trailers>\r\n\r\n"),
- * the framing the AWS SDK uses for streaming uploads with trailing checksums.
+ * Decodes an `aws-chunked` body ("<hex size>[;chunk-signature=<sig>]\r\n<data>\r\n ... 0\r\n<trailers>\r\n\r\n"),
+ * the framing the AWS SDK uses for streaming uploads with trailing checksums. Given a signer, it also
+ * checks every chunk's signature, each chained from the one before, as S3 does for signed streaming.
  */
 export class AwsChunkedDecoder extends Transform {
   private state: "size" | "data" | "data-end" | "trailer" | "done" = "size";
   private remaining = 0;
   private pending: Buffer = Buffer.alloc(0);
   readonly trailers = new Map<string, string>();
+  private previousSignature: string;
+  private chunkSignature = "";
+  private chunkHash = createHash("sha256");
+
+  constructor(private readonly signer?: ChunkSigner) {
+    super();
+    this.previousSignature = signer?.seed ?? "";
+  }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    try {
-      let i = 0;
-      while (i < chunk.length) {
-        if (this.state === "data") {
-          const take = Math.min(this.remaining, chunk.length - i);
-          this.push(chunk.subarray(i, i + take));
-          i += take;
-          this.remaining -= take;
-          if (this.remaining === 0) this.state = "data-end";
-          continue;
+    this.decode(chunk).then(() => callback(), callback);
+  }
+
+  private async decode(chunk: Buffer): Promise<void> {
+    let i = 0;
+    while (i < chunk.length) {
+      if (this.state === "data") {
+        const take = Math.min(this.remaining, chunk.length - i);
+        const data = chunk.subarray(i, i + take);
+        if (this.signer) this.chunkHash.update(data);
+        this.push(data);
+        i += take;
+        this.remaining -= take;
+        if (this.remaining === 0) {
+          this.state = "data-end";
+          await this.verifyChunk();
         }
-        const newline = chunk.indexOf(0x0a, i);
-        if (newline === -1) {
-          this.pending = Buffer.concat([this.pending, chunk.subarray(i)]);
-          if (this.pending.length > MAX_LINE) throw this.malformed();
-          break;
-        }
-        const line = Buffer.concat([this.pending, chunk.subarray(i, newline)])
-          .toString("latin1")
-          .replace(/\r$/, "");
-        this.pending = Buffer.alloc(0);
-        i = newline + 1;
-        this.handleLine(line);
+        continue;
       }
-      callback();
-    } catch (error) {
-      callback(error as Error);
+      const newline = chunk.indexOf(0x0a, i);
+      if (newline === -1) {
+        this.pending = Buffer.concat([this.pending, chunk.subarray(i)]);
+        if (this.pending.length > MAX_LINE) throw this.malformed();
+        break;
+      }
+      const line = Buffer.concat([this.pending, chunk.subarray(i, newline)])
+        .toString("latin1")
+        .replace(/\r$/, "");
+      this.pending = Buffer.alloc(0);
+      i = newline + 1;
+      await this.handleLine(line);
     }
   }
 
-  private handleLine(line: string): void {
+  private async handleLine(line: string): Promise<void> {
     switch (this.state) {
       case "size": {
-        const sizeText = line.split(";")[0]!.trim();
+        const [sizeText = "", ...extensions] = line.split(";").map((part) => part.trim());
         if (!/^[0-9a-fA-F]+$/.test(sizeText)) throw this.malformed();
+        const signature = extensions.find((e) => e.startsWith("chunk-signature="))?.slice("chunk-signature=".length);
+        if (this.signer && !signature) throw errors.signatureMismatch();
+        this.chunkSignature = signature ?? "";
         const size = parseInt(sizeText, 16);
-        if (size === 0) this.state = "trailer";
-        else {
+        if (size === 0) {
+          this.state = "trailer";
+          await this.verifyChunk();
+        } else {
           this.remaining = size;
           this.state = "data";
         }
@@ -80,6 +100,16 @@ export class AwsChunkedDecoder extends Transform {
       default:
         throw this.malformed();
     }
+  }
+
+  /** Checks the signature of the chunk just read, which the next one chains from. */
+  private async verifyChunk(): Promise<void> {
+    if (!this.signer) return;
+    const sha256Hex = this.chunkHash.digest("hex");
+    this.chunkHash = createHash("sha256");
+    const expected = await this.signer.expected(this.previousSignature, sha256Hex);
+    if (!signaturesEqual(this.chunkSignature, expected)) throw errors.signatureMismatch();
+    this.previousSignature = expected;
   }
 
   override _flush(callback: TransformCallback): void {
@@ -111,6 +141,8 @@ class Digester extends Transform {
 export interface BodyExpectations {
   /** aws-chunked framing: decode it, and take checksums from its trailers. */
   chunked: boolean;
+  /** Signed aws-chunked framing: verify each chunk's signature. */
+  chunkSigner?: ChunkSigner;
   /** x-amz-decoded-content-length for chunked bodies. */
   decodedLength?: number;
   /** A hex SHA-256 of the payload declared in x-amz-content-sha256, to verify. */
@@ -150,7 +182,7 @@ export async function receiveBody(
   // The payload hash covers the bytes on the wire, which for chunked bodies is the framing too.
   const wireSha256 = expect.sha256Hex ? createHasher("SHA256") : undefined;
   const wireDigester = wireSha256 ? new Digester([wireSha256], Number.MAX_SAFE_INTEGER) : undefined;
-  const decoder = expect.chunked ? new AwsChunkedDecoder() : undefined;
+  const decoder = expect.chunked ? new AwsChunkedDecoder(expect.chunkSigner) : undefined;
   const digester = new Digester([md5, ...checksumHashers.values()], expect.maxBytes);
   // Feed the pipeline through a PassThrough: a failing stage must not destroy the request,
   // so that the server can still drain it and answer with the S3 error instead of a reset.

@@ -1,6 +1,6 @@
 import { readFile, unlink } from "node:fs/promises";
 import { pipeline } from "node:stream/promises";
-import { STREAMING_UNSIGNED_TRAILER, UNSIGNED_PAYLOAD } from "./auth.js";
+import { STREAMING_SIGNED, STREAMING_UNSIGNED_TRAILER, UNSIGNED_PAYLOAD } from "./auth.js";
 import { receiveBody, type BodyExpectations, type BodyResult } from "./body.js";
 import {
   CHECKSUM_ALGORITHMS,
@@ -128,14 +128,16 @@ function bodyExpectations(ctx: RequestContext, compute: ChecksumAlgorithm[], max
   const contentEncoding = header(ctx, "content-encoding") ?? "";
   const chunked =
     payloadHash.startsWith("STREAMING-") || contentEncoding.split(",").some((e) => e.trim() === "aws-chunked");
-  if (payloadHash.startsWith("STREAMING-") && payloadHash !== STREAMING_UNSIGNED_TRAILER) {
-    throw errors.notImplemented(`x-amz-content-sha256: ${payloadHash} (signed aws-chunked payloads)`);
+  const chunkSigner = payloadHash === STREAMING_SIGNED ? ctx.auth.chunkSigner : undefined;
+  if (payloadHash.startsWith("STREAMING-") && payloadHash !== STREAMING_UNSIGNED_TRAILER && !chunkSigner) {
+    // Trailers with signatures, ECDSA (SigV4a) chunks, or a streaming mode on a presigned URL.
+    throw errors.notImplemented(`x-amz-content-sha256: ${payloadHash}`);
   }
   let sha256Hex: string | undefined;
   if (/^[0-9a-f]{64}$/.test(payloadHash)) sha256Hex = payloadHash;
-  else if (payloadHash !== UNSIGNED_PAYLOAD && payloadHash !== STREAMING_UNSIGNED_TRAILER) {
+  else if (payloadHash !== UNSIGNED_PAYLOAD && !payloadHash.startsWith("STREAMING-")) {
     throw errors.invalidArgument(
-      "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER or a valid sha256 value.",
+      "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD or a valid sha256 value.",
       "x-amz-content-sha256",
       payloadHash,
     );
@@ -161,7 +163,17 @@ function bodyExpectations(ctx: RequestContext, compute: ChecksumAlgorithm[], max
   const decodedLength = decodedText === undefined ? undefined : Number(decodedText);
   const declaredSize = decodedLength ?? Number(header(ctx, "content-length") ?? 0);
   if (declaredSize > maxBytes) throw errors.entityTooLarge(maxBytes);
-  return { chunked, decodedLength, sha256Hex, contentMd5, checksums, trailerAlgorithm, compute, maxBytes };
+  return {
+    chunked,
+    chunkSigner,
+    decodedLength,
+    sha256Hex,
+    contentMd5,
+    checksums,
+    trailerAlgorithm,
+    compute,
+    maxBytes,
+  };
 }
 
 /** Receives a small XML request body, verifying its digests like any other body. */

@@ -3,7 +3,7 @@ import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_CREDENTIALS, s3Client, startTestS3, type TestS3, s3Failure } from "../../support/local-s3.js";
-import { signRaw } from "../../support/sign.js";
+import { signRaw, signStreaming } from "../../support/sign.js";
 
 let s3: TestS3;
 const Bucket = "strict";
@@ -210,5 +210,32 @@ describe("payloads and checksums", () => {
     expect(await errorCode(bad)).toBe("BadDigest");
     const after = await s3.client.send(new GetObjectCommand({ Bucket, Key: "chunked" }));
     expect(await after.Body!.transformToString()).toBe(data.toString());
+  });
+
+  it("verifies every chunk signature of a signed streaming body (STREAMING-AWS4-HMAC-SHA256-PAYLOAD)", async () => {
+    const data = Buffer.alloc(200_000);
+    for (let i = 0; i < data.length; i += 1) data[i] = (i * 7) % 251;
+    const put = async (key: string, tamper = false) => {
+      const { url, init } = await signStreaming({
+        url: objectUrl(key),
+        data,
+        chunkSize: 64 * 1024,
+        credentials: TEST_CREDENTIALS,
+        tamper,
+      });
+      return fetch(url, init);
+    };
+    const good = await put("streamed-signed");
+    expect(good.status).toBe(200);
+    expect(good.headers.get("etag")).toBe(`"${createHash("md5").update(data).digest("hex")}"`);
+    const stored = await s3.client.send(new GetObjectCommand({ Bucket, Key: "streamed-signed" }));
+    expect(Buffer.from(await stored.Body!.transformToByteArray()).equals(data)).toBe(true);
+
+    const tampered = await put("existing", true);
+    expect(tampered.status).toBe(403);
+    expect(await errorCode(tampered)).toBe("SignatureDoesNotMatch");
+    const kept = await s3.client.send(new GetObjectCommand({ Bucket, Key: "existing" }));
+    expect(await kept.Body!.transformToString()).toBe("existing bytes");
+    expect(await s3.server.store.tmpFiles()).toEqual([]);
   });
 });

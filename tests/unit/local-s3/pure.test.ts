@@ -2,6 +2,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
+import { verifySignature, type ChunkSigner } from "../../../server/local-s3/auth.js";
 import { AwsChunkedDecoder } from "../../../server/local-s3/body.js";
 import { matchCorsRule } from "../../../server/local-s3/cors.js";
 import { FaultInjector } from "../../../server/local-s3/faults.js";
@@ -9,11 +10,14 @@ import { parseRange } from "../../../server/local-s3/handlers.js";
 import { listKeys } from "../../../server/local-s3/listing.js";
 import { resolveOperation } from "../../../server/local-s3/router.js";
 
-async function decode(pieces: string[]): Promise<{ data: string; trailers: Map<string, string> }> {
-  const decoder = new AwsChunkedDecoder();
+async function decode(
+  pieces: Array<string | Buffer>,
+  signer?: ChunkSigner,
+): Promise<{ data: string; trailers: Map<string, string> }> {
+  const decoder = new AwsChunkedDecoder(signer);
   const out: Buffer[] = [];
   await pipeline(
-    Readable.from(pieces.map((p) => Buffer.from(p))),
+    Readable.from(pieces.map((p) => (typeof p === "string" ? Buffer.from(p) : p))),
     decoder,
     new Writable({
       write(chunk: Buffer, _e, cb) {
@@ -34,6 +38,76 @@ describe("aws-chunked decoder", () => {
       expect(data).toBe("hello world");
       expect(trailers.get("x-amz-checksum-crc32")).toBe("AAAAAA==");
     }
+  });
+
+  // AWS's published example of a signed streaming PUT ("Transferring payload in multiple chunks"):
+  // 66560 bytes of "a" as chunks of 65536, 1024 and 0 bytes, with the signatures AWS documents.
+  describe("with chunk signatures (STREAMING-AWS4-HMAC-SHA256-PAYLOAD)", () => {
+    const seed = "4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9";
+    const chunkSignatures = [
+      "ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648",
+      "0055627c9e194cb4542bae2aa5492e3c1575bbb81b612b7d234b86a503ef5497",
+      "b6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9",
+    ];
+    const example = (signatures = chunkSignatures, tamper = false) => {
+      const chunk = (size: number, signature: string) => {
+        const data = Buffer.alloc(size, "a");
+        if (tamper && size === 1024) data[10] = 0x62;
+        return Buffer.concat([
+          Buffer.from(`${size.toString(16)};chunk-signature=${signature}\r\n`),
+          data,
+          Buffer.from("\r\n"),
+        ]);
+      };
+      return Buffer.concat([chunk(65536, signatures[0]!), chunk(1024, signatures[1]!), chunk(0, signatures[2]!)]);
+    };
+    const signer = async () => {
+      const auth = await verifySignature(
+        {
+          method: "PUT",
+          rawPath: "/examplebucket/chunkObject.txt",
+          query: [],
+          headers: {
+            host: "s3.amazonaws.com",
+            "x-amz-date": "20130524T000000Z",
+            "x-amz-storage-class": "REDUCED_REDUNDANCY",
+            "x-amz-content-sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
+            "content-encoding": "aws-chunked",
+            "x-amz-decoded-content-length": "66560",
+            "content-length": "66824",
+            authorization:
+              "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request," +
+              "SignedHeaders=content-encoding;content-length;host;x-amz-content-sha256;x-amz-date;x-amz-decoded-content-length;x-amz-storage-class," +
+              `Signature=${seed}`,
+          },
+        },
+        { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" },
+        new Date("2013-05-24T00:00:00Z"),
+      );
+      return auth.chunkSigner!;
+    };
+
+    it("accepts AWS's example, however the body is split", async () => {
+      const body = example();
+      expect(body.length).toBe(66824);
+      for (const size of [1000, 65536 + 90, body.length]) {
+        const pieces = [];
+        for (let i = 0; i < body.length; i += size) pieces.push(body.subarray(i, i + size));
+        const { data } = await decode(pieces, await signer());
+        expect(data).toBe("a".repeat(66560));
+      }
+    });
+
+    it("refuses changed data, a wrong or missing chunk signature, and chunks out of their chain", async () => {
+      const mismatch = { code: "SignatureDoesNotMatch", status: 403 };
+      await expect(decode([example(chunkSignatures, true)], await signer())).rejects.toMatchObject(mismatch);
+      const wrongLast = [...chunkSignatures.slice(0, 2), "0".repeat(64)];
+      await expect(decode([example(wrongLast)], await signer())).rejects.toMatchObject(mismatch);
+      // The second chunk's signature is valid only after the first: sending it first breaks the chain.
+      const swapped = [chunkSignatures[1]!, chunkSignatures[0]!, chunkSignatures[2]!];
+      await expect(decode([example(swapped)], await signer())).rejects.toMatchObject(mismatch);
+      await expect(decode(["5\r\nhello\r\n0\r\n\r\n"], await signer())).rejects.toMatchObject(mismatch);
+    });
   });
 
   it("refuses a body that ends early or is framed wrongly", async () => {
