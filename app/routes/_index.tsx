@@ -3,7 +3,6 @@ import { useLoaderData } from "@remix-run/react";
 import { AppShell } from "~/components/app-shell";
 import { Composer } from "~/components/posts/composer";
 import { Feed } from "~/components/posts/feed";
-import { UnfinishedUploads } from "~/components/upload/unfinished-uploads";
 import { requireUser } from "../../server/auth/guards";
 import { feedPage } from "../../server/posts/service";
 import { listUnfinishedUploads } from "../../server/uploads/service";
@@ -38,8 +37,7 @@ export default function Home() {
         aria-label="Share something"
         className="mb-6 space-y-3 rounded-2xl border border-slate-200 bg-white p-4 shadow-sm"
       >
-        <UnfinishedUploads uploads={unfinished} />
-        <Composer userId={user.id} allowedTypes={allowedTypes} />
+        <Composer userId={user.id} allowedTypes={allowedTypes} unfinished={unfinished} />
       </section>
       <Feed first={feed} now={now} />
     </AppShell>

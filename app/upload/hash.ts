@@ -32,3 +32,8 @@ export async function compositeSha256(partDigestsInOrder: Uint8Array[]): Promise
 export function fileFingerprint(file: Pick<File, "name" | "size" | "lastModified" | "type">): string {
   return JSON.stringify([file.name, file.size, file.lastModified, file.type]);
 }
+
+/** Whether `file` is the one an upload was started from (as far as the browser can tell without reading it). */
+export function isSameFile(file: Pick<File, "name" | "size" | "lastModified" | "type">, fingerprint: string): boolean {
+  return fileFingerprint(file) === fingerprint;
+}

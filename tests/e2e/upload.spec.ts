@@ -99,6 +99,41 @@ test.describe("uploading from the browser", () => {
     expect(received).toBeGreaterThanOrEqual(file.size);
   });
 
+  test("an unfinished upload continues from its own button, and only with the same file", async ({
+    page,
+    signIn,
+    query,
+    s3,
+    videoFile,
+  }) => {
+    const file = videoFile(24);
+    await s3.setFaults([{ op: "UploadPart", fault: "throttle", bytesPerSecond: 2 * MiB }]);
+    await signIn("uploader-continue");
+    await choose(page, file);
+    await expect.poll(() => percent(page), { timeout: 60_000 }).toBeGreaterThanOrEqual(30);
+    await page.reload();
+    const unfinished = page.getByTestId("unfinished-uploads");
+    await expect(unfinished).toContainText("video-24mib.mp4");
+    const continueWith = page.getByLabel("Continue uploading video-24mib.mp4");
+
+    await continueWith.setInputFiles(videoFile(8).path);
+    await expect(unfinished.getByRole("alert")).toContainText(
+      "“video-8mib.mp4” is not the file this upload came from: choose “video-24mib.mp4”",
+    );
+    await expect(page.getByRole("progressbar")).toHaveCount(0);
+
+    await s3.setFaults([]);
+    await continueWith.setInputFiles(file.path);
+    // The upload it continues is the one now running, so it leaves the list.
+    await expect(unfinished).toBeHidden();
+    await expectUploaded(page, query, s3, file, "uploader-continue");
+    const [row] = await query<{ count: number }>(
+      "select count(*)::int as count from uploads u join users s on s.id = u.user_id where s.login = $1",
+      ["uploader-continue"],
+    );
+    expect(row?.count).toBe(1);
+  });
+
   test("URLs that expire during a long upload are signed again", async ({ page, signIn, query, s3, videoFile }) => {
     const file = videoFile(64);
     // Each 8 MiB part takes 8 s at 1 MiB/s; the app's part URLs live 10 s.

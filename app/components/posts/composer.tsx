@@ -1,6 +1,7 @@
 import { useRevalidator } from "@remix-run/react";
 import { useCallback, useState } from "react";
 import type { AllowedTypes } from "~/upload/file-checks";
+import type { UnfinishedUpload } from "~/upload/types";
 import type { UploadState } from "~/upload/uploader";
 import { Attachment } from "../upload/attachment";
 
@@ -10,7 +11,15 @@ const MAX_TEXT = 2000;
  * Write a post and attach one video or photo. The Post button waits for the attachment to finish
  * uploading, so a post never points at an incomplete or refused object.
  */
-export function Composer({ userId, allowedTypes }: { userId: string; allowedTypes: AllowedTypes }) {
+export function Composer({
+  userId,
+  allowedTypes,
+  unfinished,
+}: {
+  userId: string;
+  allowedTypes: AllowedTypes;
+  unfinished: UnfinishedUpload[];
+}) {
   const revalidator = useRevalidator();
   const [text, setText] = useState("");
   const [upload, setUpload] = useState<UploadState | null>(null);
@@ -18,7 +27,13 @@ export function Composer({ userId, allowedTypes }: { userId: string; allowedType
   const [attachmentKey, setAttachmentKey] = useState(0);
   const [submitting, setSubmitting] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const onUploadChange = useCallback((state: UploadState | null) => setUpload(state), []);
+  // Until the page reloads its list, uploads finished here must not show up as unfinished.
+  const [finishedIds, setFinishedIds] = useState<string[]>([]);
+  const onUploadChange = useCallback((state: UploadState | null) => {
+    setUpload(state);
+    const id = state?.uploadId;
+    if (state?.phase === "done" && id) setFinishedIds((ids) => (ids.includes(id) ? ids : [...ids, id]));
+  }, []);
 
   const attaching = upload !== null && !["cancelled"].includes(upload.phase);
   const attachmentReady = !attaching || upload?.phase === "done";
@@ -81,6 +96,8 @@ export function Composer({ userId, allowedTypes }: { userId: string; allowedType
         key={attachmentKey}
         userId={userId}
         allowedTypes={allowedTypes}
+        unfinished={unfinished}
+        finishedIds={finishedIds}
         onChange={onUploadChange}
         onMedia={setMedia}
       />

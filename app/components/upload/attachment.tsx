@@ -1,13 +1,19 @@
 import { useEffect, useState } from "react";
 import { checkFile, describeAllowedTypes, type AllowedTypes } from "~/upload/file-checks";
 import type { UploadState } from "~/upload/uploader";
+import type { UnfinishedUpload } from "~/upload/types";
 import { DropZone } from "./drop-zone";
+import { UnfinishedUploads } from "./unfinished-uploads";
 import { UploadProgress } from "./upload-progress";
 import { useFileUpload } from "./use-file-upload";
 
 export interface AttachmentProps {
   userId: string;
   allowedTypes: AllowedTypes;
+  /** Uploads left unfinished earlier, which the same file continues. */
+  unfinished: UnfinishedUpload[];
+  /** Uploads finished on this page, no longer to be listed as unfinished. */
+  finishedIds: string[];
   /** Told about every state change, so a form can enable its submit button when the upload is done. */
   onChange?: (state: UploadState | null) => void;
   /** Dimensions (and a video's duration) once the preview knows them. */
@@ -15,7 +21,7 @@ export interface AttachmentProps {
 }
 
 /** Attach one video or photo: checks it, previews it and uploads it straight to storage. */
-export function Attachment({ userId, allowedTypes, onChange, onMedia }: AttachmentProps) {
+export function Attachment({ userId, allowedTypes, unfinished, finishedIds, onChange, onMedia }: AttachmentProps) {
   const upload = useFileUpload(userId);
   const [problem, setProblem] = useState<string | null>(null);
   const [preview, setPreview] = useState<{ url: string; kind: "image" | "video" } | null>(null);
@@ -42,6 +48,12 @@ export function Attachment({ userId, allowedTypes, onChange, onMedia }: Attachme
   const busy = state !== null && !["done", "cancelled", "failed", "locked"].includes(state.phase);
   return (
     <div className="space-y-3">
+      <UnfinishedUploads
+        uploads={unfinished}
+        hiddenIds={state?.uploadId ? [...finishedIds, state.uploadId] : finishedIds}
+        disabled={busy}
+        onContinue={choose}
+      />
       {state === null || state.phase === "cancelled" ? (
         <DropZone
           accept={Object.keys(allowedTypes)}
