@@ -1,5 +1,5 @@
 import type { Page } from "@playwright/test";
-import { expect, test, type TestFile } from "./fixtures.js";
+import { expect, test, type LocalS3Control, type TestFile } from "./fixtures.js";
 
 const MiB = 1024 * 1024;
 const PART_SIZE = 8 * MiB;
@@ -11,6 +11,19 @@ async function choose(page: Page, file: TestFile) {
 
 const progress = (page: Page) => page.getByRole("progressbar");
 const percent = async (page: Page) => Number(await progress(page).getAttribute("aria-valuenow"));
+
+/** Starts uploading `file` with storage throttled, and reloads the page once `percent` is shown. */
+async function reloadPartWay(
+  page: Page,
+  s3: Pick<LocalS3Control, "setFaults">,
+  file: TestFile,
+  at: { bytesPerSecond: number; percent: number },
+) {
+  await s3.setFaults([{ op: "UploadPart", fault: "throttle", bytesPerSecond: at.bytesPerSecond }]);
+  await choose(page, file);
+  await expect.poll(() => percent(page), { timeout: 60_000 }).toBeGreaterThanOrEqual(at.percent);
+  await page.reload();
+}
 
 async function expectUploaded(
   page: Page,
@@ -83,11 +96,8 @@ test.describe("uploading from the browser", () => {
     videoFile,
   }) => {
     const file = videoFile(64);
-    await s3.setFaults([{ op: "UploadPart", fault: "throttle", bytesPerSecond: 4 * MiB }]);
     await signIn("uploader-reload");
-    await choose(page, file);
-    await expect.poll(() => percent(page), { timeout: 60_000 }).toBeGreaterThanOrEqual(50);
-    await page.reload();
+    await reloadPartWay(page, s3, file, { bytesPerSecond: 4 * MiB, percent: 50 });
     await expect(page.getByTestId("unfinished-uploads")).toContainText("video-64mib.mp4");
     await s3.setFaults([]);
     await choose(page, file);
@@ -107,11 +117,8 @@ test.describe("uploading from the browser", () => {
     videoFile,
   }) => {
     const file = videoFile(24);
-    await s3.setFaults([{ op: "UploadPart", fault: "throttle", bytesPerSecond: 2 * MiB }]);
     await signIn("uploader-continue");
-    await choose(page, file);
-    await expect.poll(() => percent(page), { timeout: 60_000 }).toBeGreaterThanOrEqual(30);
-    await page.reload();
+    await reloadPartWay(page, s3, file, { bytesPerSecond: 2 * MiB, percent: 30 });
     const unfinished = page.getByTestId("unfinished-uploads");
     await expect(unfinished).toContainText("video-24mib.mp4");
     const continueWith = page.getByLabel("Continue uploading video-24mib.mp4");
