@@ -1,4 +1,4 @@
-import { timingSafeEqual } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { Sha256 } from "@smithy/core/checksum";
@@ -14,6 +14,8 @@ export const UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
 export const STREAMING_UNSIGNED_TRAILER = "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
 /** aws-chunked body whose every chunk carries a signature chained from the request's (minio-go, older SDKs). */
 export const STREAMING_SIGNED = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD";
+/** The same, followed by trailing headers (checksums) under a signature of their own. */
+export const STREAMING_SIGNED_TRAILER = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER";
 const EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 const ALGORITHM = "AWS4-HMAC-SHA256";
 const MAX_SKEW_MS = 15 * 60 * 1000;
@@ -44,6 +46,8 @@ export interface ChunkSigner {
   seed: string;
   /** The signature of a chunk whose data hashes to `sha256Hex`, following the chunk signed `previous`. */
   expected(previous: string, sha256Hex: string): Promise<string>;
+  /** The signature of the trailing headers (in order, as sent), following the final chunk signed `previous`. */
+  expectedTrailer(previous: string, trailers: Array<[string, string]>): Promise<string>;
 }
 
 /** Exposes the signer's own canonicalisation so verification matches the SDK's signing byte for byte. */
@@ -206,15 +210,19 @@ export async function verifySignature(
   );
   if (!signaturesEqual(auth.signature, expected)) throw errors.signatureMismatch();
   const scope = `${auth.shortDate}/${auth.region}/s3/aws4_request`;
+  const sign = (lines: string[]) =>
+    verifier.sign(lines.join("\n"), { signingDate, signingRegion: auth.region, signingService: "s3" });
   const chunkSigner: ChunkSigner | undefined =
-    payloadHash === STREAMING_SIGNED && !presigned
+    (payloadHash === STREAMING_SIGNED || payloadHash === STREAMING_SIGNED_TRAILER) && !presigned
       ? {
           seed: expected,
           expected: (previous, sha256Hex) =>
-            verifier.sign(
-              ["AWS4-HMAC-SHA256-PAYLOAD", auth.longDate, scope, previous, EMPTY_SHA256, sha256Hex].join("\n"),
-              { signingDate, signingRegion: auth.region, signingService: "s3" },
-            ),
+            sign(["AWS4-HMAC-SHA256-PAYLOAD", auth.longDate, scope, previous, EMPTY_SHA256, sha256Hex]),
+          expectedTrailer: (previous, trailers) => {
+            const canonical = trailers.map(([name, value]) => `${name}:${value}\n`).join("");
+            const digest = createHash("sha256").update(canonical).digest("hex");
+            return sign(["AWS4-HMAC-SHA256-TRAILER", auth.longDate, scope, previous, digest]);
+          },
         }
       : undefined;
   return { accessKeyId: auth.accessKeyId, presigned, payloadHash, ...(chunkSigner ? { chunkSigner } : {}) };

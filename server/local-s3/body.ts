@@ -24,6 +24,8 @@ export class AwsChunkedDecoder extends Transform {
   private previousSignature: string;
   private chunkSignature = "";
   private chunkHash = createHash("sha256");
+  private readonly trailerOrder: Array<[string, string]> = [];
+  private trailerSignature: string | undefined;
 
   constructor(private readonly signer?: ChunkSigner) {
     super();
@@ -89,17 +91,32 @@ export class AwsChunkedDecoder extends Transform {
         return;
       case "trailer": {
         if (line === "") {
+          await this.verifyTrailers();
           this.state = "done";
           return;
         }
         const colon = line.indexOf(":");
         if (colon <= 0) throw this.malformed();
-        this.trailers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+        const name = line.slice(0, colon).trim().toLowerCase();
+        const value = line.slice(colon + 1).trim();
+        if (name === "x-amz-trailer-signature") this.trailerSignature = value;
+        else {
+          this.trailers.set(name, value);
+          this.trailerOrder.push([name, value]);
+        }
         return;
       }
       default:
         throw this.malformed();
     }
+  }
+
+  /** In a signed body, trailing headers carry their own signature, chained from the final chunk's. */
+  private async verifyTrailers(): Promise<void> {
+    if (!this.signer || (this.trailerOrder.length === 0 && this.trailerSignature === undefined)) return;
+    if (this.trailerSignature === undefined) throw errors.signatureMismatch();
+    const expected = await this.signer.expectedTrailer(this.previousSignature, this.trailerOrder);
+    if (!signaturesEqual(this.trailerSignature, expected)) throw errors.signatureMismatch();
   }
 
   /** Checks the signature of the chunk just read, which the next one chains from. */

@@ -1,6 +1,6 @@
 import { readFile, unlink } from "node:fs/promises";
 import { pipeline } from "node:stream/promises";
-import { STREAMING_SIGNED, STREAMING_UNSIGNED_TRAILER, UNSIGNED_PAYLOAD } from "./auth.js";
+import { STREAMING_SIGNED, STREAMING_SIGNED_TRAILER, STREAMING_UNSIGNED_TRAILER, UNSIGNED_PAYLOAD } from "./auth.js";
 import { receiveBody, type BodyExpectations, type BodyResult } from "./body.js";
 import {
   CHECKSUM_ALGORITHMS,
@@ -128,16 +128,17 @@ function bodyExpectations(ctx: RequestContext, compute: ChecksumAlgorithm[], max
   const contentEncoding = header(ctx, "content-encoding") ?? "";
   const chunked =
     payloadHash.startsWith("STREAMING-") || contentEncoding.split(",").some((e) => e.trim() === "aws-chunked");
-  const chunkSigner = payloadHash === STREAMING_SIGNED ? ctx.auth.chunkSigner : undefined;
+  const signed = payloadHash === STREAMING_SIGNED || payloadHash === STREAMING_SIGNED_TRAILER;
+  const chunkSigner = signed ? ctx.auth.chunkSigner : undefined;
   if (payloadHash.startsWith("STREAMING-") && payloadHash !== STREAMING_UNSIGNED_TRAILER && !chunkSigner) {
-    // Trailers with signatures, ECDSA (SigV4a) chunks, or a streaming mode on a presigned URL.
+    // ECDSA (SigV4a) chunks, or a streaming mode on a presigned URL.
     throw errors.notImplemented(`x-amz-content-sha256: ${payloadHash}`);
   }
   let sha256Hex: string | undefined;
   if (/^[0-9a-f]{64}$/.test(payloadHash)) sha256Hex = payloadHash;
   else if (payloadHash !== UNSIGNED_PAYLOAD && !payloadHash.startsWith("STREAMING-")) {
     throw errors.invalidArgument(
-      "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD or a valid sha256 value.",
+      "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD(-TRAILER) or a valid sha256 value.",
       "x-amz-content-sha256",
       payloadHash,
     );

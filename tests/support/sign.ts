@@ -66,6 +66,8 @@ export async function signStreaming(input: {
   chunkSize: number;
   credentials: { accessKeyId: string; secretAccessKey: string };
   tamper?: boolean;
+  /** A trailing checksum header, signed after the last chunk (STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER). */
+  trailer?: { name: string; value: string };
 }): Promise<{ url: string; init: RequestInit }> {
   const chunks: Buffer[] = [];
   for (let i = 0; i < input.data.length; i += input.chunkSize) chunks.push(input.data.subarray(i, i + input.chunkSize));
@@ -76,7 +78,12 @@ export async function signStreaming(input: {
       chunk,
       Buffer.from("\r\n"),
     ]);
-  const framedLength = chunks.reduce((sum, chunk) => sum + frame(chunk, "0".repeat(64)).length, 0);
+  const trailerText = (signature: string) =>
+    input.trailer ? `${input.trailer.name}:${input.trailer.value}\r\nx-amz-trailer-signature:${signature}\r\n` : "";
+  // With trailers, the final chunk's closing CRLF gives way to the trailer lines and their own.
+  const framedLength =
+    chunks.reduce((sum, chunk) => sum + frame(chunk, "0".repeat(64)).length, 0) +
+    (input.trailer ? trailerText("0".repeat(64)).length : 0);
   const signingDate = new Date();
   const { url, init } = await signRaw({
     url: input.url,
@@ -85,8 +92,9 @@ export async function signStreaming(input: {
       "content-encoding": "aws-chunked",
       "content-length": String(framedLength),
       "x-amz-decoded-content-length": String(input.data.length),
+      ...(input.trailer ? { "x-amz-trailer": input.trailer.name } : {}),
     },
-    payloadHash: "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
+    payloadHash: `STREAMING-AWS4-HMAC-SHA256-PAYLOAD${input.trailer ? "-TRAILER" : ""}`,
     signingDate,
     credentials: input.credentials,
   });
@@ -106,6 +114,23 @@ export async function signStreaming(input: {
     const stringToSign = ["AWS4-HMAC-SHA256-PAYLOAD", longDate, scope, previous, EMPTY_SHA256, digest].join("\n");
     previous = await signer.sign(stringToSign, { signingDate, signingRegion: "us-east-1", signingService: "s3" });
     framed.push(frame(chunk, previous));
+  }
+  if (input.trailer) {
+    const canonical = `${input.trailer.name}:${input.trailer.value}\n`;
+    const stringToSign = [
+      "AWS4-HMAC-SHA256-TRAILER",
+      longDate,
+      scope,
+      previous,
+      createHash("sha256").update(canonical).digest("hex"),
+    ].join("\n");
+    const signature = await signer.sign(stringToSign, {
+      signingDate,
+      signingRegion: "us-east-1",
+      signingService: "s3",
+    });
+    framed[framed.length - 1] = Buffer.concat([framed.at(-1)!.subarray(0, -2), Buffer.from(trailerText(signature))]);
+    framed.push(Buffer.from("\r\n"));
   }
   const body = Buffer.concat(framed);
   // A byte of the first chunk's data (its header line is under 100 bytes).

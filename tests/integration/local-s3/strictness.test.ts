@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { Crc32 } from "@aws-sdk/checksums/crc";
 import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,6 +14,13 @@ beforeAll(async () => {
   await s3.client.send(new PutObjectCommand({ Bucket, Key: "existing", Body: "existing bytes" }));
 });
 afterAll(async () => s3.close());
+
+/** Base64 CRC32 of `b`, as x-amz-checksum-crc32 carries it (computed by the SDK's own implementation). */
+async function crc32(b: Buffer): Promise<string> {
+  const checksum = new Crc32();
+  checksum.update(b);
+  return Buffer.from(await checksum.digest()).toString("base64");
+}
 
 const errorCode = async (response: Response) => (await response.text()).match(/<Code>([^<]+)<\/Code>/)?.[1];
 const objectUrl = (key: string) => `${s3.server.url}/${Bucket}/${key}`;
@@ -169,12 +177,6 @@ describe("payloads and checksums", () => {
 
   it("decodes aws-chunked bodies and checks their trailing checksum", async () => {
     const data = Buffer.from("chunk one|chunk two");
-    const crc32 = async (b: Buffer) => {
-      const { Crc32 } = await import("@aws-sdk/checksums/crc");
-      const c = new Crc32();
-      c.update(b);
-      return Buffer.from(await c.digest()).toString("base64");
-    };
     const frame = (trailer: string) =>
       Buffer.concat([
         Buffer.from("a\r\n"),
@@ -237,5 +239,30 @@ describe("payloads and checksums", () => {
     const kept = await s3.client.send(new GetObjectCommand({ Bucket, Key: "existing" }));
     expect(await kept.Body!.transformToString()).toBe("existing bytes");
     expect(await s3.server.store.tmpFiles()).toEqual([]);
+  });
+
+  it("checks a signed trailing checksum (STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER)", async () => {
+    const data = Buffer.from("a signed body with a signed trailing checksum ".repeat(3000));
+    const put = async (key: string, value: string) => {
+      const { url, init } = await signStreaming({
+        url: objectUrl(key),
+        data,
+        chunkSize: 64 * 1024,
+        credentials: TEST_CREDENTIALS,
+        trailer: { name: "x-amz-checksum-crc32", value },
+      });
+      return fetch(url, init);
+    };
+    const good = await put("streamed-trailer", await crc32(data));
+    expect(good.status).toBe(200);
+    expect(good.headers.get("x-amz-checksum-crc32")).toBe(await crc32(data));
+    const stored = await s3.client.send(new GetObjectCommand({ Bucket, Key: "streamed-trailer" }));
+    expect(await stored.Body!.transformToString()).toBe(data.toString());
+
+    const wrong = await put("streamed-trailer-wrong", await crc32(Buffer.from("other bytes")));
+    expect(wrong.status).toBe(400);
+    expect(await errorCode(wrong)).toBe("BadDigest");
+    const missing = await s3Failure(s3.client.send(new GetObjectCommand({ Bucket, Key: "streamed-trailer-wrong" })));
+    expect(missing.name).toBe("NoSuchKey");
   });
 });

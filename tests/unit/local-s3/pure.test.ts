@@ -98,6 +98,24 @@ describe("aws-chunked decoder", () => {
       }
     });
 
+    // The trailer vector of AWS's common runtime (aws-c-auth, as its Swift binding tests it): the same
+    // request with trailing headers first:1st, second:2nd, third:3rd signed after the final chunk.
+    it("checks the signature of trailing headers, chained from the final chunk", async () => {
+      const trailerSignature = "df5735bd9f3295cd9386572292562fefc93ba94e80a0a1ddcbd652c4e0a75e6c";
+      const withTrailers = (signature: string, third = "3rd") =>
+        Buffer.concat([
+          example().subarray(0, -2),
+          Buffer.from(`first:1st\r\nsecond:2nd\r\nthird:${third}\r\nx-amz-trailer-signature:${signature}\r\n\r\n`),
+        ]);
+      const { data, trailers } = await decode([withTrailers(trailerSignature)], await signer());
+      expect(data.length).toBe(66560);
+      expect(trailers.get("second")).toBe("2nd");
+      const mismatch = { code: "SignatureDoesNotMatch", status: 403 };
+      await expect(decode([withTrailers(trailerSignature, "4th")], await signer())).rejects.toMatchObject(mismatch);
+      const unsigned = Buffer.concat([example().subarray(0, -2), Buffer.from("first:1st\r\n\r\n")]);
+      await expect(decode([unsigned], await signer())).rejects.toMatchObject(mismatch);
+    });
+
     it("refuses changed data, a wrong or missing chunk signature, and chunks out of their chain", async () => {
       const mismatch = { code: "SignatureDoesNotMatch", status: 403 };
       await expect(decode([example(chunkSignatures, true)], await signer())).rejects.toMatchObject(mismatch);
