@@ -23,7 +23,7 @@ import {
   parseCompletedParts,
   parsePartNumber,
 } from "./multipart.js";
-import type { ObjectMeta, PartMeta, StoredHeaders } from "./store.js";
+import type { ObjectMeta, PartMeta, StoredHeaders, WritePrecondition } from "./store.js";
 import { asArray, parseXmlBody, xmlDocument, type XmlNode } from "./xml.js";
 
 export const MAX_OBJECT_SIZE = 5 * 1024 * 1024 * 1024;
@@ -486,15 +486,35 @@ export async function listObjectVersions(ctx: RequestContext): Promise<void> {
 
 // ---------- objects ----------
 
+/**
+ * S3's conditional writes: `If-None-Match: *` (only if the key is free) and `If-Match: <etag>` (only over
+ * that version), evaluated when the write commits.
+ */
+export function writePrecondition(ctx: RequestContext): WritePrecondition | undefined {
+  const ifNoneMatch = header(ctx, "if-none-match");
+  const ifMatch = header(ctx, "if-match");
+  if (ifNoneMatch === undefined && ifMatch === undefined) return undefined;
+  if (ifNoneMatch !== undefined && ifNoneMatch.trim() !== "*")
+    throw errors.notImplemented("If-None-Match other than *");
+  const unquote = (etag: string) => etag.trim().replace(/^"|"$/g, "");
+  return (previous) => {
+    if (ifNoneMatch !== undefined && previous) throw errors.preconditionFailed();
+    if (ifMatch === undefined) return;
+    if (!previous) throw errors.noSuchKey(ctx.key);
+    if (unquote(ifMatch) !== unquote(previous.etag)) throw errors.preconditionFailed();
+  };
+}
+
 /** Makes a received (or copied) body in `file` the whole of ctx.key, under an MD5 ETag. */
-export function storeObjectBody(
+export async function storeObjectBody(
   ctx: RequestContext,
   file: string,
   body: BodyResult,
   headers: StoredHeaders,
+  precondition?: WritePrecondition,
 ): Promise<ObjectMeta> {
   ctx.stats.bytesStored += body.size;
-  return ctx.store.putObject(ctx.bucket, [{ path: file, size: body.size }], {
+  const meta = {
     ...headers,
     key: ctx.key,
     size: body.size,
@@ -502,7 +522,13 @@ export function storeObjectBody(
     lastModified: new Date().toISOString(),
     checksums: body.checksums,
     ...(Object.keys(body.checksums).length > 0 ? { checksumType: "FULL_OBJECT" as const } : {}),
-  });
+  };
+  try {
+    return await ctx.store.putObject(ctx.bucket, [{ path: file, size: body.size }], meta, precondition);
+  } catch (error) {
+    await unlink(file).catch(() => undefined);
+    throw error;
+  }
 }
 
 /** Makes a received (or copied) body in `file` part `partNumber` of an upload of ctx.key. */
@@ -529,8 +555,9 @@ export async function putObject(ctx: RequestContext): Promise<void> {
   const stored = storedHeaders(ctx);
   const expect = bodyExpectations(ctx, [], MAX_OBJECT_SIZE);
   const file = ctx.store.tmpFile();
+  const precondition = writePrecondition(ctx);
   const body = await receiveBody(ctx.req, ctx.requestTaps(), file, expect);
-  const meta = await storeObjectBody(ctx, file, body, stored);
+  const meta = await storeObjectBody(ctx, file, body, stored, precondition);
   sendEmpty(ctx, 200, { ETag: meta.etag, ...checksumHeaders(meta.checksums, meta.checksumType) });
 }
 
@@ -759,6 +786,7 @@ export async function completeMultipartUpload(ctx: RequestContext): Promise<void
     uploadId,
     (upload) => choosePartsToComplete(listed, upload, ctx.minPartSize),
     (parts, upload) => describeCompleted(parts, upload.meta.checksumAlgorithm),
+    writePrecondition(ctx),
   );
   const host = header(ctx, "host") ?? "localhost";
   sendXml(

@@ -68,6 +68,9 @@ export interface BucketState {
   uploads: Map<string, UploadState>;
 }
 
+/** Checks the version a write would replace (undefined: none) and throws to refuse the write. */
+export type WritePrecondition = (previous: ObjectMeta | undefined) => void;
+
 export type CompletedDescription = Pick<ObjectMeta, "etag" | "checksums" | "checksumType" | "partCount">;
 
 export interface CompletedPartRef {
@@ -280,14 +283,19 @@ export class Store {
     }
   }
 
-  /** Moves received files into place as `key` (in order), replacing any previous version. */
+  /**
+   * Moves received files into place as `key` (in order), replacing any previous version. `precondition`
+   * sees that version under the key's lock and may throw to refuse the write, leaving the files where they are.
+   */
   async putObject(
     bucketName: string,
     files: Array<{ path: string; size: number }>,
     meta: Omit<ObjectMeta, "segments">,
+    precondition?: WritePrecondition,
   ): Promise<ObjectMeta> {
     return this.objectLock.run(`${bucketName}/${meta.key}`, async () => {
       const bucket = this.bucket(bucketName);
+      precondition?.(bucket.objects.get(meta.key));
       const segments: Segment[] = [];
       for (const { path, size } of files) {
         const file = randomUUID();
@@ -373,6 +381,7 @@ export class Store {
     uploadId: string,
     choose: (upload: UploadState) => PartMeta[],
     describe: (parts: PartMeta[], upload: UploadState) => Promise<CompletedDescription>,
+    precondition?: WritePrecondition,
   ): Promise<ObjectMeta> {
     return this.uploadLock.run(uploadId, async () => {
       const upload = this.upload(bucketName, key, uploadId);
@@ -382,13 +391,12 @@ export class Store {
       const { uploadId: _id, initiated: _at, checksumAlgorithm: _alg, key: _key, ...headers } = upload.meta;
       // Part files become the object's segments: completing is a rename, not a copy.
       const files = parts.map((part) => ({ path: join(upload.dir, part.dataFile), size: part.size }));
-      const stored = await this.putObject(bucketName, files, {
-        ...headers,
-        ...described,
-        key,
-        size,
-        lastModified: new Date().toISOString(),
-      });
+      const stored = await this.putObject(
+        bucketName,
+        files,
+        { ...headers, ...described, key, size, lastModified: new Date().toISOString() },
+        precondition,
+      );
       this.bucket(bucketName).uploads.delete(uploadId);
       await rm(upload.dir, { recursive: true, force: true });
       return stored;

@@ -127,6 +127,32 @@ describe("multipart uploads", () => {
     expect(head.ContentLength).toBe(5 * MiB + 9);
   });
 
+  it("refuses a completion with If-None-Match * over an existing key, keeping the upload", async () => {
+    const Key = "completed-conditionally";
+    await s3.client.send(new PutObjectCommand({ Bucket, Key, Body: "already here" }));
+    const UploadId = await create(Key);
+    const parts = [await upload(Key, UploadId, 1, bytes(1000, 21))];
+    const refused = await s3Failure(
+      s3.client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket,
+          Key,
+          UploadId,
+          MultipartUpload: { Parts: parts },
+          IfNoneMatch: "*",
+        }),
+      ),
+    );
+    expect([refused.name, refused.$metadata.httpStatusCode]).toEqual(["PreconditionFailed", 412]);
+    const listed = await s3.client.send(new ListPartsCommand({ Bucket, Key, UploadId }));
+    expect(listed.Parts?.map((p) => p.PartNumber)).toEqual([1]);
+    await s3.client.send(
+      new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: parts } }),
+    );
+    const head = await s3.client.send(new HeadObjectCommand({ Bucket, Key }));
+    expect(head.ContentLength).toBe(1000);
+  });
+
   it("replaces a part uploaded twice with the latest bytes", async () => {
     const Key = "replaced";
     const UploadId = await create(Key);

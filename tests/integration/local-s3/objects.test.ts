@@ -199,6 +199,35 @@ describe("objects", () => {
     expect(await got.Body!.transformToString()).toBe("second");
   });
 
+  it("writes conditionally: If-None-Match * only to a free key, If-Match only over that version", async () => {
+    const first = await s3.client.send(
+      new PutObjectCommand({ Bucket: bucket, Key: "conditional", Body: "first", IfNoneMatch: "*" }),
+    );
+    const taken = await s3Failure(
+      s3.client.send(new PutObjectCommand({ Bucket: bucket, Key: "conditional", Body: "second", IfNoneMatch: "*" })),
+    );
+    expect([taken.name, taken.$metadata.httpStatusCode]).toEqual(["PreconditionFailed", 412]);
+    const stale = await s3Failure(
+      s3.client.send(
+        new PutObjectCommand({ Bucket: bucket, Key: "conditional", Body: "third", IfMatch: '"0123456789abcdef"' }),
+      ),
+    );
+    expect([stale.name, stale.$metadata.httpStatusCode]).toEqual(["PreconditionFailed", 412]);
+    const absent = await s3Failure(
+      s3.client.send(new PutObjectCommand({ Bucket: bucket, Key: "conditional-none", Body: "x", IfMatch: first.ETag })),
+    );
+    expect([absent.name, absent.$metadata.httpStatusCode]).toEqual(["NoSuchKey", 404]);
+    let got = await s3.client.send(new GetObjectCommand({ Bucket: bucket, Key: "conditional" }));
+    expect(await got.Body!.transformToString()).toBe("first");
+
+    await s3.client.send(
+      new PutObjectCommand({ Bucket: bucket, Key: "conditional", Body: "fourth", IfMatch: first.ETag }),
+    );
+    got = await s3.client.send(new GetObjectCommand({ Bucket: bucket, Key: "conditional" }));
+    expect(await got.Body!.transformToString()).toBe("fourth");
+    expect(await s3.server.store.tmpFiles()).toEqual([]);
+  });
+
   it("deletes many objects at once", async () => {
     for (const key of ["batch/a", "batch/b", "batch/c"]) {
       await s3.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: key }));
