@@ -99,6 +99,18 @@ const EMIT_INTERVAL_MS = 100;
 
 const isAbort = (error: unknown) => error instanceof DOMException && error.name === "AbortError";
 
+/**
+ * Browsers refuse to read a file that was moved, deleted or changed after it was chosen
+ * (NotReadableError, NotFoundError): no retry can help, but choosing it again can.
+ */
+function unreadable(fileName: string, error: unknown): unknown {
+  if (!(error instanceof DOMException) || !["NotReadableError", "NotFoundError"].includes(error.name)) return error;
+  return new UploadFailedError(
+    `“${fileName}” can no longer be read: it was moved, changed or deleted since it was chosen. Choose it again to continue.`,
+    false,
+  );
+}
+
 interface SignedUrl {
   url: string;
   headers: Record<string, string>;
@@ -383,7 +395,12 @@ export class FileUpload {
     if (known) return Promise.resolve(known);
     const range = partRange(this.plan!, n);
     const run = this.hashChain.then(async () => {
-      if (!this.digests.has(n)) this.digests.set(n, await this.deps.hasher(this.file.slice(range.start, range.end)));
+      if (this.digests.has(n)) return;
+      try {
+        this.digests.set(n, await this.deps.hasher(this.file.slice(range.start, range.end)));
+      } catch (error) {
+        throw unreadable(this.file.name, error);
+      }
     });
     this.hashChain = run.catch(() => undefined);
     return run.then(() => this.digests.get(n)!);

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { MemoryResumeStore } from "~/upload/resume-store";
+import type { SliceHasher } from "~/upload/hash";
 import { FileUpload, type UploadState } from "~/upload/uploader";
 import {
   FakeLocks,
@@ -32,7 +33,7 @@ interface Harness {
 function harness(
   file: File,
   setup: (backend: FakeUploadBackend) => void = () => undefined,
-  options: { online?: boolean; locks?: FakeLocks; store?: MemoryResumeStore } = {},
+  options: { online?: boolean; locks?: FakeLocks; store?: MemoryResumeStore; hasher?: SliceHasher } = {},
 ): Harness {
   const backend = new FakeUploadBackend(() => Date.now());
   setup(backend);
@@ -46,7 +47,7 @@ function harness(
     store,
     hasher: async (blob) => {
       hashes.push(blob.size);
-      return memorySha256(blob);
+      return (options.hasher ?? memorySha256)(blob);
     },
     userId: "user-1",
     online,
@@ -168,6 +169,26 @@ describe("the uploader", () => {
     expect(state.resumable).toBe(true);
     expect(h.backend.calls.abort).toBe(0);
     expect(h.store.records.size).toBe(1);
+  });
+
+  it("stops with a plain message, leaving the upload resumable, when the file can no longer be read", async () => {
+    const { file } = fileOf(16 * MiB);
+    let reads = 0;
+    // The first slice reads; then the file changes on disk and the browser refuses to read it again.
+    const h = harness(file, undefined, {
+      hasher: async (blob) => {
+        reads += 1;
+        if (reads > 1) throw new DOMException("The requested file could not be read.", "NotReadableError");
+        return memorySha256(blob);
+      },
+    });
+    const state = await settle(h);
+    expect(state.phase).toBe("failed");
+    expect(state.error).toBe(
+      "“clip.mp4” can no longer be read: it was moved, changed or deleted since it was chosen. Choose it again to continue.",
+    );
+    expect(state.resumable).toBe(true);
+    expect(h.backend.aborted).toBe(false);
   });
 
   it("stops with a plain message when the upload no longer exists on the server", async () => {
