@@ -48,6 +48,8 @@ export const faultRuleSchema = z
     times: z.number().int().positive().optional(),
     bucket: z.string().optional(),
     keyPrefix: z.string().optional(),
+    /** Only requests for these part numbers (UploadPart, UploadPartCopy): "part 37 fails twice". */
+    partNumbers: z.array(z.number().int().min(1).max(10_000)).optional(),
     /** reset: bytes of the body to accept before destroying the socket. */
     afterBytes: z.number().int().nonnegative().default(0),
     /** status: HTTP status and S3 error code to answer with. */
@@ -125,11 +127,13 @@ export class FaultInjector {
     return { seed: this.seed, rules: this.rules, injected: [...this.injected] };
   }
 
-  pick(op: Operation, bucket: string | undefined, key: string | undefined): FaultRule | undefined {
+  pick(op: Operation, bucket: string | undefined, key: string | undefined, partNumber?: number): FaultRule | undefined {
     for (const [index, rule] of this.rules.entries()) {
       if (rule.op !== "*" && rule.op !== op) continue;
       if (rule.bucket !== undefined && rule.bucket !== bucket) continue;
       if (rule.keyPrefix !== undefined && !(key ?? "").startsWith(rule.keyPrefix)) continue;
+      if (rule.partNumbers !== undefined && (partNumber === undefined || !rule.partNumbers.includes(partNumber)))
+        continue;
       if (rule.times !== undefined && this.injected[index]! >= rule.times) continue;
       // Draw for every matching rule so the sequence depends only on the requests, not on earlier outcomes.
       const hit = this.random() < rule.probability;

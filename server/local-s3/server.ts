@@ -227,7 +227,8 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
         if (rule) for (const [name, value] of Object.entries(corsHeaders(rule, origin))) res.setHeader(name, value);
       }
 
-      const fault = faults.pick(op, bucket, key);
+      const partNumber = op === "UploadPart" || op === "UploadPartCopy" ? Number(query.get("partNumber")) : undefined;
+      const fault = faults.pick(op, bucket, key, partNumber);
       const requestTaps = [counter((n) => (operationStats().bytesReceived += n))];
       const responseTaps = [counter((n) => (operationStats().bytesSent += n))];
       if (fault) {

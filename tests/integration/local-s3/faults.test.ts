@@ -137,6 +137,20 @@ describe("fault injection", () => {
     expect(((await cleared.json()) as { rules: unknown[] }).rules).toEqual([]);
   });
 
+  it("can target part numbers: part 2 fails twice, the others never", async () => {
+    s3.server.setFaults([{ op: "UploadPart", fault: "status", status: 503, partNumbers: [2], times: 2 }]);
+    const { UploadId } = await s3.client.send(new CreateMultipartUploadCommand({ Bucket, Key: "drill" }));
+    const send = (PartNumber: number) =>
+      s3.client.send(new UploadPartCommand({ Bucket, Key: "drill", UploadId, PartNumber, Body: "x" }));
+    await send(1);
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      expect((await s3Failure(send(2))).$metadata.httpStatusCode).toBe(503);
+    }
+    await send(2);
+    await send(3);
+    expect(s3.server.stats().UploadPart).toMatchObject({ requests: 5, faults: 2 });
+  });
+
   it("can target a key prefix only", async () => {
     s3.server.setFaults([{ op: "PutObject", fault: "status", status: 500, keyPrefix: "flaky/" }]);
     await s3.client.send(new PutObjectCommand({ Bucket, Key: "steady/a", Body: "a" }));
