@@ -1,11 +1,13 @@
 import { storeCopy } from "./body.js";
 import { parseAlgorithm, type ChecksumAlgorithm } from "./checksums.js";
+import { evaluateConditions } from "./conditions.js";
 import { header, type RequestContext } from "./context.js";
 import { S3Error, errors } from "./errors.js";
 import {
   MAX_OBJECT_SIZE,
   checksumXml,
   headersOf,
+  requestConditions,
   sendXml,
   storeObjectBody,
   storePartBody,
@@ -48,27 +50,9 @@ function copySource(ctx: RequestContext): CopySource {
   const bucket = decoded.slice(0, slash);
   const key = decoded.slice(slash + 1);
   const meta = ctx.store.object(bucket, key);
-  checkCopyConditions(ctx, meta);
+  // The x-amz-copy-source-if-* headers: any that does not hold fails the copy with 412, as S3 answers.
+  if (evaluateConditions(requestConditions(ctx, "x-amz-copy-source-"), meta)) throw errors.preconditionFailed();
   return { bucket, key, meta };
-}
-
-/** The x-amz-copy-source-if-* headers: any that does not hold fails the copy with 412. */
-function checkCopyConditions(ctx: RequestContext, meta: ObjectMeta): void {
-  const etags = (value: string) => value.split(",").map((v) => v.trim());
-  const modified = new Date(meta.lastModified).getTime();
-  const ifMatch = header(ctx, "x-amz-copy-source-if-match");
-  const ifNoneMatch = header(ctx, "x-amz-copy-source-if-none-match");
-  const ifUnmodifiedSince = header(ctx, "x-amz-copy-source-if-unmodified-since");
-  const ifModifiedSince = header(ctx, "x-amz-copy-source-if-modified-since");
-  // As S3: a matching If-Match overrides If-Unmodified-Since, and If-None-Match overrides If-Modified-Since.
-  if (ifMatch !== undefined && ifMatch !== "*" && !etags(ifMatch).includes(meta.etag))
-    throw errors.preconditionFailed();
-  if (ifNoneMatch !== undefined && (ifNoneMatch === "*" || etags(ifNoneMatch).includes(meta.etag)))
-    throw errors.preconditionFailed();
-  if (ifMatch === undefined && ifUnmodifiedSince && modified > Date.parse(ifUnmodifiedSince) + 999)
-    throw errors.preconditionFailed();
-  if (ifNoneMatch === undefined && ifModifiedSince && modified <= Date.parse(ifModifiedSince) + 999)
-    throw errors.preconditionFailed();
 }
 
 /** Algorithms the copy computes: the one asked for, else those the source carried. */

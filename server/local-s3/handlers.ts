@@ -11,6 +11,7 @@ import {
   type ChecksumAlgorithm,
   type Checksums,
 } from "./checksums.js";
+import { etagMatches, evaluateConditions, type Conditions } from "./conditions.js";
 import { header, type RequestContext } from "./context.js";
 import type { CorsRule } from "./cors.js";
 import { S3Error, errors } from "./errors.js";
@@ -496,12 +497,11 @@ export function writePrecondition(ctx: RequestContext): WritePrecondition | unde
   if (ifNoneMatch === undefined && ifMatch === undefined) return undefined;
   if (ifNoneMatch !== undefined && ifNoneMatch.trim() !== "*")
     throw errors.notImplemented("If-None-Match other than *");
-  const unquote = (etag: string) => etag.trim().replace(/^"|"$/g, "");
   return (previous) => {
     if (ifNoneMatch !== undefined && previous) throw errors.preconditionFailed();
     if (ifMatch === undefined) return;
     if (!previous) throw errors.noSuchKey(ctx.key);
-    if (unquote(ifMatch) !== unquote(previous.etag)) throw errors.preconditionFailed();
+    if (!etagMatches(ifMatch, previous.etag)) throw errors.preconditionFailed();
   };
 }
 
@@ -579,31 +579,14 @@ export function parseRange(value: string | undefined, size: number): Range {
   return { start, end };
 }
 
-function checkConditions(ctx: RequestContext, meta: ObjectMeta): number | undefined {
-  const ifMatch = header(ctx, "if-match");
-  if (
-    ifMatch !== undefined &&
-    ifMatch !== "*" &&
-    !ifMatch
-      .split(",")
-      .map((v) => v.trim())
-      .includes(meta.etag)
-  )
-    return 412;
-  const ifNoneMatch = header(ctx, "if-none-match");
-  if (
-    ifNoneMatch !== undefined &&
-    (ifNoneMatch === "*" ||
-      ifNoneMatch
-        .split(",")
-        .map((v) => v.trim())
-        .includes(meta.etag))
-  )
-    return 304;
-  const since = header(ctx, "if-modified-since");
-  if (ifNoneMatch === undefined && since && new Date(meta.lastModified).getTime() <= new Date(since).getTime() + 999)
-    return 304;
-  return undefined;
+/** The request's If-* headers, named as `evaluateConditions` takes them (`prefix`: "x-amz-copy-source-" for copies). */
+export function requestConditions(ctx: RequestContext, prefix = ""): Conditions {
+  return {
+    ifMatch: header(ctx, `${prefix}if-match`),
+    ifNoneMatch: header(ctx, `${prefix}if-none-match`),
+    ifModifiedSince: header(ctx, `${prefix}if-modified-since`),
+    ifUnmodifiedSince: header(ctx, `${prefix}if-unmodified-since`),
+  };
 }
 
 const RESPONSE_OVERRIDES: Array<[string, string]> = [
@@ -617,14 +600,14 @@ const RESPONSE_OVERRIDES: Array<[string, string]> = [
 
 export async function getObject(ctx: RequestContext, headOnly = false): Promise<void> {
   const meta = ctx.store.object(ctx.bucket, ctx.key);
-  const condition = checkConditions(ctx, meta);
-  if (condition === 412) throw errors.preconditionFailed();
+  const condition = evaluateConditions(requestConditions(ctx), meta);
+  if (condition === "failed") throw errors.preconditionFailed();
   const base: Record<string, string> = {
     ETag: meta.etag,
     "Last-Modified": httpDate(meta.lastModified),
     "Accept-Ranges": "bytes",
   };
-  if (condition === 304) return sendEmpty(ctx, 304, base);
+  if (condition === "not-modified") return sendEmpty(ctx, 304, base);
   const headers: Record<string, string | number> = { ...base, ...objectHeaders(meta) };
   if (meta.partCount) headers["x-amz-mp-parts-count"] = meta.partCount;
   for (const [param, name] of RESPONSE_OVERRIDES) {

@@ -1,3 +1,4 @@
+import { normalizeEtag } from "./conditions.js";
 import { errors } from "./errors.js";
 import { compositeChecksum, multipartEtag, xmlName, type ChecksumAlgorithm } from "./checksums.js";
 import type { CompletedDescription, CompletedPartRef, PartMeta, UploadState } from "./store.js";
@@ -6,8 +7,6 @@ export const MIN_PART_NUMBER = 1;
 export const MAX_PART_NUMBER = 10_000;
 export const DEFAULT_MIN_PART_SIZE = 5 * 1024 * 1024;
 export const MAX_PART_SIZE = 5 * 1024 * 1024 * 1024;
-
-const normalizeEtag = (etag: string) => etag.trim().replace(/^"|"$/g, "");
 
 export function parsePartNumber(value: string | undefined): number {
   const n = Number(value);

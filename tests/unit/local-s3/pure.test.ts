@@ -4,11 +4,13 @@ import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { verifySignature, type ChunkSigner } from "../../../server/local-s3/auth.js";
 import { AwsChunkedDecoder } from "../../../server/local-s3/body.js";
+import { evaluateConditions } from "../../../server/local-s3/conditions.js";
 import { matchCorsRule } from "../../../server/local-s3/cors.js";
 import { FaultInjector } from "../../../server/local-s3/faults.js";
 import { parseRange } from "../../../server/local-s3/handlers.js";
 import { listKeys } from "../../../server/local-s3/listing.js";
 import { resolveOperation } from "../../../server/local-s3/router.js";
+import type { ObjectMeta } from "../../../server/local-s3/store.js";
 
 async function decode(
   pieces: Array<string | Buffer>,
@@ -176,6 +178,31 @@ describe("CORS matching", () => {
     expect(matchCorsRule(rules, "https://a.example.com", "PUT", ["X-Amz-Checksum-Sha256"])).toBe(rules[0]);
     expect(matchCorsRule(rules, "https://a.example.org", "PUT")).toBeUndefined();
     expect(matchCorsRule(rules, "https://a.example.com", "PUT", ["content-type"])).toBeUndefined();
+  });
+});
+
+describe("conditional headers", () => {
+  const meta = { etag: '"abc"', lastModified: "2026-11-28T12:00:00.500Z" } as ObjectMeta;
+  const before = "Sat, 28 Nov 2026 11:00:00 GMT";
+  const same = "Sat, 28 Nov 2026 12:00:00 GMT"; // HTTP dates drop the stored milliseconds
+  const after = "Sat, 28 Nov 2026 13:00:00 GMT";
+
+  it("matches ETags with or without quotes, in lists, and *", () => {
+    for (const ifMatch of ['"abc"', "abc", '"x", "abc"', "*"])
+      expect(evaluateConditions({ ifMatch }, meta)).toBeUndefined();
+    expect(evaluateConditions({ ifMatch: '"x"' }, meta)).toBe("failed");
+    expect(evaluateConditions({ ifNoneMatch: "abc" }, meta)).toBe("not-modified");
+    expect(evaluateConditions({ ifNoneMatch: '"x"' }, meta)).toBeUndefined();
+  });
+
+  it("compares dates to the second, lets the ETag headers override them, and ignores dates that do not parse", () => {
+    expect(evaluateConditions({ ifUnmodifiedSince: before }, meta)).toBe("failed");
+    expect(evaluateConditions({ ifUnmodifiedSince: same }, meta)).toBeUndefined();
+    expect(evaluateConditions({ ifModifiedSince: same }, meta)).toBe("not-modified");
+    expect(evaluateConditions({ ifModifiedSince: before }, meta)).toBeUndefined();
+    expect(evaluateConditions({ ifMatch: "abc", ifUnmodifiedSince: before }, meta)).toBeUndefined();
+    expect(evaluateConditions({ ifNoneMatch: '"x"', ifModifiedSince: after }, meta)).toBeUndefined();
+    expect(evaluateConditions({ ifModifiedSince: "yesterday", ifUnmodifiedSince: "soon" }, meta)).toBeUndefined();
   });
 });
 
