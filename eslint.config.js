@@ -53,4 +53,21 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The server may use the browser's code only through the shared contract folder (planning, API types, formatting).
+    files: ["server/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              regex: "(^|/)app/(?!shared/)|^~/(?!shared/)",
+              message: "server/ may import from app/ only through app/shared/ (the contract both sides use).",
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

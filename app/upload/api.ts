@@ -1,5 +1,6 @@
 import type { Failure } from "./retry";
-import type { ApiErrorBody, SignedParts, UnfinishedUpload, UploadView } from "./types";
+import type { ApiErrorBody } from "../shared/api-error";
+import type { SignedParts, UnfinishedUpload, UploadView } from "../shared/uploads";
 
 export interface CreateUploadInput {
   fileName: string;

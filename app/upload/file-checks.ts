@@ -1,4 +1,4 @@
-import { formatBytes } from "./format";
+import { formatBytes } from "../shared/format";
 
 /** Content type → largest size, as the server allows (handed to the page by its loader). */
 export type AllowedTypes = Record<string, number>;

@@ -2,11 +2,11 @@ import pLimit from "p-limit";
 import { ApiError, type UploadApi } from "./api";
 import { realClock, type Clock, type OnlineSignal, type UploadLocks, type WakeLocker } from "./environment";
 import { compositeSha256, fileFingerprint, toBase64, type SliceHasher } from "./hash";
-import { partRange, type PartPlan } from "./plan";
+import { partRange, type PartPlan } from "../shared/plan";
 import type { ResumeStore } from "./resume-store";
 import { backoffDelay, decide, type Failure, type RetryPolicy } from "./retry";
 import { PartFailure, type PartTransport } from "./transport";
-import type { UploadView } from "./types";
+import type { UploadView } from "../shared/uploads";
 
 export type UploadPhase =
   | "starting"

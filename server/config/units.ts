@@ -29,4 +29,4 @@ export function parseDuration(text: string): number | undefined {
   return unit === undefined ? undefined : Math.round(Number(match[1]) * unit);
 }
 
-export { formatBytes } from "../../app/upload/format.js";
+export { formatBytes } from "../../app/shared/format.js";

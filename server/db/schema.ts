@@ -1,5 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
-import type { UploadStatus } from "../../app/upload/types.js";
+import type { UploadStatus } from "../../app/shared/uploads.js";
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 

@@ -1,10 +1,7 @@
 import { json } from "@remix-run/node";
 import type { ZodError } from "zod";
+import type { ApiErrorBody } from "../../app/shared/api-error.js";
 import type { DomainError, Result } from "../result.js";
-
-export interface ApiErrorBody {
-  error: { code: string; message: string; fields?: Record<string, string[]>; details?: Record<string, unknown> };
-}
 
 /** The one shape every API error has: `{ error: { code, message, fields? } }` with its HTTP status. */
 export function apiError(status: number, code: string, message: string, fields?: Record<string, string[]>) {

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { DeleteObjectCommand, GetObjectCommand } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { z } from "zod";
-import type { FeedPage, FeedPost } from "../../app/posts/types.js";
+import type { FeedPage, FeedPost } from "../../app/shared/posts.js";
 import type { User } from "../db/schema.js";
 import { zodFields } from "../http/responses.js";
 import { fail, ok, type Result } from "../result.js";

@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { sql } from "kysely";
 import { z } from "zod";
-import { partRange, planParts, S3_LIMITS, type PartPlan } from "../../app/upload/plan.js";
-import type { SignedParts, UnfinishedUpload } from "../../app/upload/types.js";
+import { partRange, planParts, S3_LIMITS, type PartPlan } from "../../app/shared/plan.js";
+import type { SignedParts, UnfinishedUpload } from "../../app/shared/uploads.js";
 import { formatBytes } from "../config/units.js";
 import type { Upload, User } from "../db/schema.js";
 import { zodFields } from "../http/responses.js";

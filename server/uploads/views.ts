@@ -1,8 +1,8 @@
 import type { UploadSettings } from "../config/app-config.js";
-import type { PartView, UploadView } from "../../app/upload/types.js";
+import type { PartView, UploadView } from "../../app/shared/uploads.js";
 import type { Upload } from "../db/schema.js";
 
-export type { PartView, UploadView } from "../../app/upload/types.js";
+export type { PartView, UploadView } from "../../app/shared/uploads.js";
 
 export function uploadView(settings: UploadSettings, upload: Upload, parts: PartView[]): UploadView {
   return {

@@ -2,7 +2,7 @@ import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { action as createAction, loader as feedLoader } from "~/routes/api.posts";
 import { action as deleteAction } from "~/routes/api.posts.$id";
-import type { FeedPage } from "~/posts/types";
+import type { FeedPage } from "~/shared/posts";
 import { call } from "../support/requests.js";
 import { startTestApp, type TestApp } from "../support/services.js";
 import { complete, createBody, createUpload, mp4Bytes, sendParts, sha256Hex, signInAs } from "../support/uploads.js";

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { ApiError, type CreateUploadInput, type UploadApi } from "~/upload/api";
 import type { OnlineSignal, UploadLocks, WakeLocker } from "~/upload/environment";
-import { partRange, planParts } from "~/upload/plan";
+import { partRange, planParts } from "~/shared/plan";
 import { PartFailure, abortError, type PartRequest, type PartTransport } from "~/upload/transport";
-import type { UploadView } from "~/upload/types";
+import type { UploadView } from "~/shared/uploads";
 import type { Failure } from "~/upload/retry";
 
 interface StoredPart {

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { S3_LIMITS, partRange, planParts } from "~/upload/plan";
+import { S3_LIMITS, partRange, planParts } from "~/shared/plan";
 
 const MiB = 1024 * 1024;
 

@@ -1,7 +1,7 @@
 import { useRevalidator } from "@remix-run/react";
 import { useCallback, useState } from "react";
 import type { AllowedTypes } from "~/upload/file-checks";
-import type { UnfinishedUpload } from "~/upload/types";
+import type { UnfinishedUpload } from "~/shared/uploads";
 import type { UploadState } from "~/upload/uploader";
 import { Attachment } from "../upload/attachment";
 

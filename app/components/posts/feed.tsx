@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import type { FeedPage, FeedPost } from "~/posts/types";
+import type { FeedPage, FeedPost } from "~/shared/posts";
 import { PostCard } from "./post-card";
 
 /** The feed, newest first: the loader's first page, then "Load more" pages from /api/posts. */

@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { relativeTime } from "~/posts/relative-time";
-import type { FeedPost } from "~/posts/types";
+import type { FeedPost } from "~/shared/posts";
 import { Avatar } from "../avatar";
 
 export function PostCard({ post, now, onDeleted }: { post: FeedPost; now: number; onDeleted: (id: string) => void }) {

@@ -1,7 +1,7 @@
 import { useEffect, useState } from "react";
 import { checkFile, describeAllowedTypes, type AllowedTypes } from "~/upload/file-checks";
 import type { UploadState } from "~/upload/uploader";
-import type { UnfinishedUpload } from "~/upload/types";
+import type { UnfinishedUpload } from "~/shared/uploads";
 import { DropZone } from "./drop-zone";
 import { UnfinishedUploads } from "./unfinished-uploads";
 import { UploadProgress } from "./upload-progress";

@@ -1,9 +1,9 @@
 import { useRef, useState } from "react";
 import { createHttpUploadApi } from "~/upload/api";
-import { formatBytes } from "~/upload/format";
+import { formatBytes } from "~/shared/format";
 import { isSameFile } from "~/upload/hash";
 import { LocalResumeStore } from "~/upload/resume-store";
-import type { UnfinishedUpload } from "~/upload/types";
+import type { UnfinishedUpload } from "~/shared/uploads";
 
 export interface UnfinishedUploadsProps {
   uploads: UnfinishedUpload[];

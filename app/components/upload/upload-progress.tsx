@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { formatBytes, formatDuration, formatSpeed } from "~/upload/format";
+import { formatBytes, formatDuration, formatSpeed } from "~/shared/format";
 import type { UploadState } from "~/upload/uploader";
 
 const STATUS: Record<UploadState["phase"], string> = {

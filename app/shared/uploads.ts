@@ -46,7 +46,3 @@ export interface SignedParts {
   expiresAt: string;
   parts: Array<{ partNumber: number; size: number; url: string; headers: Record<string, string> }>;
 }
-
-export interface ApiErrorBody {
-  error: { code: string; message: string; fields?: Record<string, string[]>; details?: Record<string, unknown> };
-}
