@@ -3,11 +3,11 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { buildAppConfig, type AppConfig } from "./config/app-config.js";
-import { parseEnv } from "./config/env.js";
+import { parseEnv, type Env } from "./config/env.js";
 import { createDb } from "./db/connection.js";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded.js";
 import { migrateToLatest } from "./db/migrate.js";
-import { startLocalS3, type LocalS3 } from "./local-s3/index.js";
+import { startLocalS3OnStickyPort, type LocalS3 } from "./local-s3/index.js";
 import { closeServices, createServices, type Services } from "./services.js";
 import { prepareBucket } from "./storage/s3.js";
 import { startSweeper } from "./uploads/sweeper.js";
@@ -37,14 +37,15 @@ function redact(url: string): string {
  * object storage (the local S3 unless S3_ENDPOINT) and the services loaders use.
  */
 export async function startRuntime(options: {
-  env?: Record<string, string | undefined>;
+  /** The parsed environment (default: process.env, parsed here). */
+  env?: Env;
   /** The port the HTTP server actually listens on (known once it is bound). */
   port: number;
   log?: (line: string) => void;
   /** Run the abandoned-upload sweeper periodically (default true). */
   sweep?: boolean;
 }): Promise<Runtime> {
-  const env = parseEnv(options.env ?? process.env);
+  const env = options.env ?? parseEnv(process.env);
   const log = options.log ?? ((line: string) => console.log(line));
   const dataDir = resolve(env.DATA_DIR);
   await mkdir(dataDir, { recursive: true });
@@ -78,13 +79,17 @@ export async function startRuntime(options: {
       }));
       const appOrigin = new URL(appUrl).origin;
       const origins = [appOrigin, appOrigin.replace("//localhost:", "//127.0.0.1:")];
-      localS3 = await startLocalS3({
-        port: env.LOCAL_S3_PORT,
-        dataDir: join(dataDir, "s3"),
-        credentials: s3Credentials,
-        buckets: [env.S3_BUCKET],
-        corsOrigins: [...new Set(origins)],
-      });
+      localS3 = await startLocalS3OnStickyPort(
+        {
+          port: env.LOCAL_S3_PORT,
+          dataDir: join(dataDir, "s3"),
+          credentials: s3Credentials,
+          buckets: [env.S3_BUCKET],
+          corsOrigins: [...new Set(origins)],
+        },
+        (from, to) =>
+          log(`local S3: port ${from} is taken now, moved to ${to} (uploads in progress re-sign their part URLs)`),
+      );
       stops.push(() => localS3!.stop());
     }
 

@@ -9,7 +9,7 @@ import { pathToFileURL } from "node:url";
 import { broadcastDevReady, type ServerBuild } from "@remix-run/node";
 import exitHook from "async-exit-hook";
 import { startRuntime } from "./boot.js";
-import { ConfigError } from "./config/env.js";
+import { ConfigError, parseEnv } from "./config/env.js";
 import { MigrationError } from "./db/migrate.js";
 import { createHttpApp } from "./http/app.js";
 
@@ -23,6 +23,7 @@ async function importBuild(): Promise<ServerBuild> {
 }
 
 async function main(): Promise<void> {
+  const env = parseEnv(process.env);
   let build = await importBuild();
   // Until the runtime is up, answer 503 rather than leaving early requests hanging.
   let handle: RequestListener = (_req, res) => {
@@ -31,15 +32,13 @@ async function main(): Promise<void> {
   };
   const server = createServer((req, res) => handle(req, res));
   server.requestTimeout = 60_000;
-  const port = Number(process.env.PORT ?? 3000);
-  const host = process.env.HOST ?? "0.0.0.0";
   await new Promise<void>((done, fail) => {
     server.once("error", fail);
-    server.listen(Number.isFinite(port) ? port : 3000, host, () => done());
+    server.listen(env.PORT, env.HOST, () => done());
   });
   const boundPort = (server.address() as { port: number }).port;
 
-  const runtime = await startRuntime({ port: boundPort });
+  const runtime = await startRuntime({ env, port: boundPort });
   const app = createHttpApp({
     services: runtime.services,
     build: () => build,

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { parseBytes, parseDuration } from "./units.js";
+import { S3_LIMITS } from "../../app/shared/plan.js";
+import { formatBytes, parseBytes, parseDuration } from "./units.js";
 
 const bool = z
   .enum(["true", "false", "1", "0", "yes", "no"])
@@ -7,17 +8,18 @@ const bool = z
 
 const url = z.string().url();
 
-const bytes = (fallback: string, min = 1) =>
+const bytes = (fallback: string, min = 1, max = Number.MAX_SAFE_INTEGER) =>
   z
     .string()
     .default(fallback)
     .transform((text, ctx) => {
       const value = parseBytes(text);
-      if (value === undefined || value < min) {
-        ctx.addIssue({
-          code: "custom",
-          message: `must be a size such as "8MiB" or a number of bytes (at least ${min})`,
-        });
+      if (value === undefined || value < min || value > max) {
+        const range =
+          max === Number.MAX_SAFE_INTEGER
+            ? `at least ${formatBytes(min)}`
+            : `from ${formatBytes(min)} to ${formatBytes(max)}, S3's limits for a part`;
+        ctx.addIssue({ code: "custom", message: `must be a size such as "8MiB" or a number of bytes, ${range}` });
         return z.NEVER;
       }
       return value;
@@ -90,7 +92,8 @@ export const envSchema = z.object({
   S3_ACCESS_KEY_ID: z.string().min(1).optional(),
   S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   S3_FORCE_PATH_STYLE: bool.default(true),
-  LOCAL_S3_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  /** Unset: the port the embedded local S3 had last time (kept under DATA_DIR), a free one on first start. */
+  LOCAL_S3_PORT: z.coerce.number().int().min(0).max(65535).optional(),
 
   SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   GITHUB_CLIENT_ID: z.string().min(1).optional(),
@@ -98,7 +101,7 @@ export const envSchema = z.object({
   GITHUB_URL: url.default("https://github.com"),
   GITHUB_API_URL: url.default("https://api.github.com"),
 
-  UPLOAD_PART_SIZE: bytes("8MiB"),
+  UPLOAD_PART_SIZE: bytes("8MiB", S3_LIMITS.minPartSize, S3_LIMITS.maxPartSize),
   UPLOAD_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
   UPLOAD_URL_TTL: duration("15m", 10_000, 7 * 86_400_000),
   UPLOAD_ABANDON_AFTER: duration("24h", 60_000),

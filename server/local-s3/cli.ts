@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { faultRulesSchema } from "./faults.js";
-import { startLocalS3 } from "./server.js";
+import { startLocalS3OnStickyPort } from "./sticky-port.js";
 
 const { values } = parseArgs({
   options: {
@@ -21,7 +21,8 @@ const { values } = parseArgs({
 });
 
 const USAGE = `Usage: npm run local-s3 -- [options]
-  --port N                  port to listen on (LOCAL_S3_PORT, default 9000; 0 picks a free one)
+  --port N                  port to listen on (LOCAL_S3_PORT; default: the port it had last time, kept in the
+                            data directory, or a free one on first start; 0 always picks a free one)
   --host HOST               address to bind (LOCAL_S3_HOST, default 127.0.0.1)
   --data DIR                data directory (LOCAL_S3_DATA, default .data/s3)
   --access-key-id KEY       access key id (LOCAL_S3_ACCESS_KEY_ID, default local-access-key)
@@ -48,7 +49,7 @@ const list = (flag: string[] | undefined, variable: string | undefined) =>
 
 const settings = z
   .object({
-    port: z.coerce.number().int().min(0).max(65535),
+    port: z.coerce.number().int().min(0).max(65535).optional(),
     host: z.string().min(1),
     data: z.string().min(1),
     accessKeyId: z.string().min(1),
@@ -59,7 +60,7 @@ const settings = z
     seed: z.coerce.number().int(),
   })
   .safeParse({
-    port: values.port ?? env.LOCAL_S3_PORT ?? 9000,
+    port: values.port ?? env.LOCAL_S3_PORT,
     host: values.host ?? env.LOCAL_S3_HOST ?? "127.0.0.1",
     data: values.data ?? env.LOCAL_S3_DATA ?? ".data/s3",
     accessKeyId: values["access-key-id"] ?? env.LOCAL_S3_ACCESS_KEY_ID ?? "local-access-key",
@@ -89,7 +90,7 @@ if (s.faults) {
   }
 }
 
-const server = await startLocalS3({
+const server = await startLocalS3OnStickyPort({
   port: s.port,
   host: s.host,
   dataDir: resolve(s.data),

@@ -103,4 +103,17 @@ describe("upload knobs", () => {
     }).map((p) => p.split(":")[0]);
     expect(names.sort()).toEqual(["UPLOAD_ALLOWED_TYPES", "UPLOAD_CONCURRENCY", "UPLOAD_PART_SIZE", "UPLOAD_URL_TTL"]);
   });
+
+  it("refuse a part size outside S3's limits instead of changing it", () => {
+    expect(problems({ UPLOAD_PART_SIZE: "4MiB" })).toEqual([
+      'UPLOAD_PART_SIZE: must be a size such as "8MiB" or a number of bytes, from 5 MiB to 5 GiB, S3\'s limits for a part',
+    ]);
+    expect(problems({ UPLOAD_PART_SIZE: "6GiB" })).toHaveLength(1);
+    expect(parseEnv({ UPLOAD_PART_SIZE: "5MiB" }).UPLOAD_PART_SIZE).toBe(5 * 2 ** 20);
+  });
+
+  it("leave the local S3's port to the data directory unless one is set", () => {
+    expect(parseEnv({}).LOCAL_S3_PORT).toBeUndefined();
+    expect(parseEnv({ LOCAL_S3_PORT: "0" }).LOCAL_S3_PORT).toBe(0);
+  });
 });
