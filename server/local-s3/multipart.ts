@@ -1,7 +1,7 @@
 import { normalizeEtag } from "./conditions.js";
 import { errors } from "./errors.js";
 import { compositeChecksum, multipartEtag, xmlName, type ChecksumAlgorithm } from "./checksums.js";
-import type { CompletedDescription, CompletedPartRef, PartMeta, UploadState } from "./store.js";
+import type { CompletedDescription, CompletedPartRef, PartMeta, StoredUpload } from "./store.js";
 
 export const MIN_PART_NUMBER = 1;
 export const MAX_PART_NUMBER = 10_000;
@@ -26,7 +26,7 @@ export function parsePartNumber(value: string | undefined): number {
  */
 export function choosePartsToComplete(
   listed: CompletedPartRef[],
-  upload: UploadState,
+  upload: StoredUpload,
   minPartSize: number,
 ): PartMeta[] {
   if (listed.length === 0) throw errors.malformedXml();

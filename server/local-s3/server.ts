@@ -118,7 +118,8 @@ async function drain(req: IncomingMessage, res: ServerResponse, onBytes: (n: num
   });
 }
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
+/** A request body as JSON (undefined when empty). */
+async function readJsonRequest(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   const text = Buffer.concat(chunks).toString("utf8");
@@ -156,7 +157,7 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
       if (req.method === "PUT" || req.method === "POST") {
         let body: unknown;
         try {
-          body = faultsBodySchema.parse(await readJson(req));
+          body = faultsBodySchema.parse(await readJsonRequest(req));
         } catch (error) {
           return sendJson(res, 400, {
             error: { code: "InvalidFaults", message: error instanceof Error ? error.message : String(error) },

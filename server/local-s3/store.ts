@@ -53,7 +53,8 @@ export interface UploadMeta extends StoredHeaders {
   checksumAlgorithm?: ChecksumAlgorithm;
 }
 
-export interface UploadState {
+/** A multipart upload in progress: what CreateMultipartUpload recorded, the parts received, and its folder. */
+export interface StoredUpload {
   meta: UploadMeta;
   parts: Map<number, PartMeta>;
   dir: string;
@@ -65,7 +66,7 @@ export interface BucketState {
   cors?: CorsRule[];
   dir: string;
   objects: Map<string, ObjectMeta>;
-  uploads: Map<string, UploadState>;
+  uploads: Map<string, StoredUpload>;
 }
 
 /** Checks the version a write would replace (undefined: none) and throws to refuse the write. */
@@ -85,7 +86,8 @@ async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
   await rename(tmp, path);
 }
 
-async function readJson<T>(path: string): Promise<T | undefined> {
+/** A JSON file's value, or undefined when it is missing or half-written (a crash mid-write). */
+async function readJsonFile<T>(path: string): Promise<T | undefined> {
   try {
     return JSON.parse(await readFile(path, "utf8")) as T;
   } catch {
@@ -134,12 +136,12 @@ export class Store {
 
   private async loadBucket(name: string): Promise<void> {
     const dir = join(this.dataDir, "buckets", name);
-    const info = await readJson<{ name: string; createdAt: string; cors?: CorsRule[] }>(join(dir, "bucket.json"));
+    const info = await readJsonFile<{ name: string; createdAt: string; cors?: CorsRule[] }>(join(dir, "bucket.json"));
     if (!info) return;
     const bucket: BucketState = { ...info, dir, objects: new Map(), uploads: new Map() };
     const referenced = new Set<string>();
     for (const file of await listDir(join(dir, "objects"))) {
-      const meta = file.endsWith(".json") ? await readJson<ObjectMeta>(join(dir, "objects", file)) : undefined;
+      const meta = file.endsWith(".json") ? await readJsonFile<ObjectMeta>(join(dir, "objects", file)) : undefined;
       if (meta) {
         bucket.objects.set(meta.key, meta);
         for (const segment of meta.segments) referenced.add(segment.file);
@@ -150,15 +152,15 @@ export class Store {
     }
     for (const uploadId of await listDir(join(dir, "uploads"))) {
       const uploadDir = join(dir, "uploads", uploadId);
-      const meta = await readJson<UploadMeta>(join(uploadDir, "upload.json"));
+      const meta = await readJsonFile<UploadMeta>(join(uploadDir, "upload.json"));
       if (!meta) {
         await rm(uploadDir, { recursive: true, force: true });
         continue;
       }
-      const upload: UploadState = { meta, parts: new Map(), dir: uploadDir };
+      const upload: StoredUpload = { meta, parts: new Map(), dir: uploadDir };
       const files = await listDir(uploadDir);
       for (const file of files.filter((f) => /^part-\d+\.json$/.test(f))) {
-        const part = await readJson<PartMeta>(join(uploadDir, file));
+        const part = await readJsonFile<PartMeta>(join(uploadDir, file));
         // A part whose bytes are gone was being moved into an object when the process stopped.
         if (part && existsSync(join(uploadDir, part.dataFile))) upload.parts.set(part.partNumber, part);
       }
@@ -334,13 +336,13 @@ export class Store {
     return full;
   }
 
-  upload(bucketName: string, key: string, uploadId: string): UploadState {
+  upload(bucketName: string, key: string, uploadId: string): StoredUpload {
     const upload = this.bucket(bucketName).uploads.get(uploadId);
     if (!upload || upload.meta.key !== key) throw errors.noSuchUpload(uploadId);
     return upload;
   }
 
-  listUploads(bucketName: string): UploadState[] {
+  listUploads(bucketName: string): StoredUpload[] {
     return [...this.bucket(bucketName).uploads.values()];
   }
 
@@ -353,7 +355,7 @@ export class Store {
     part: Omit<PartMeta, "dataFile">,
   ): Promise<PartMeta> {
     return this.uploadLock.run(uploadId, async () => {
-      let upload: UploadState;
+      let upload: StoredUpload;
       try {
         upload = this.upload(bucketName, key, uploadId);
       } catch (error) {
@@ -379,8 +381,8 @@ export class Store {
     bucketName: string,
     key: string,
     uploadId: string,
-    choose: (upload: UploadState) => PartMeta[],
-    describe: (parts: PartMeta[], upload: UploadState) => Promise<CompletedDescription>,
+    choose: (upload: StoredUpload) => PartMeta[],
+    describe: (parts: PartMeta[], upload: StoredUpload) => Promise<CompletedDescription>,
     precondition?: WritePrecondition,
   ): Promise<ObjectMeta> {
     return this.uploadLock.run(uploadId, async () => {
