@@ -3,6 +3,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { Sha256 } from "@smithy/core/checksum";
 import type { HeaderBag, HttpRequest } from "@smithy/types";
+import { header } from "./context.js";
 import { errors } from "./errors.js";
 
 export interface Credentials {
@@ -91,14 +92,9 @@ function parseAmzDate(value: string | undefined): Date {
   return new Date(Date.UTC(+y!, +mo! - 1, +d!, +h!, +mi!, +s!));
 }
 
-function header(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value.join(",") : value;
-}
-
 export function hasAuthentication(parts: SignedRequestParts): boolean {
   return (
-    header(parts.headers, "authorization") !== undefined ||
+    header(parts, "authorization") !== undefined ||
     parts.query.some(([k]) => k === "X-Amz-Signature" || k === "X-Amz-Algorithm")
   );
 }
@@ -142,14 +138,14 @@ export async function verifySignature(
     if (now.getTime() > expiresAt.getTime()) throw errors.expired(expiresAt, now);
     auth = { ...parseCredential(credential), signedHeaders: signedHeaders.split(";"), signature, longDate };
   } else {
-    const authorization = header(parts.headers, "authorization") ?? "";
+    const authorization = header(parts, "authorization") ?? "";
     const match = authorization.match(
       /^AWS4-HMAC-SHA256\s+Credential=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]+)\s*$/,
     );
     if (!match) {
       throw errors.invalidArgument("Unsupported Authorization Type", "Authorization", authorization.slice(0, 40));
     }
-    const longDate = header(parts.headers, "x-amz-date") ?? "";
+    const longDate = header(parts, "x-amz-date") ?? "";
     const signedAt = parseAmzDate(longDate);
     if (Math.abs(now.getTime() - signedAt.getTime()) > MAX_SKEW_MS) throw errors.timeSkewed();
     auth = { ...parseCredential(match[1]!), signedHeaders: match[2]!.split(";"), signature: match[3]!, longDate };
@@ -161,7 +157,7 @@ export async function verifySignature(
 
   const canonicalHeaders: HeaderBag = {};
   for (const name of auth.signedHeaders) {
-    const value = header(parts.headers, name);
+    const value = header(parts, name);
     if (value === undefined) throw errors.signatureMismatch();
     canonicalHeaders[name] = value
       .replace(/[\r\n]/g, " ")
@@ -169,7 +165,7 @@ export async function verifySignature(
       .trim();
   }
 
-  let payloadHash = header(parts.headers, "x-amz-content-sha256") ?? query.get("X-Amz-Content-Sha256");
+  let payloadHash = header(parts, "x-amz-content-sha256") ?? query.get("X-Amz-Content-Sha256");
   if (payloadHash === undefined) {
     if (!presigned) throw errors.invalidRequest("Missing required header for this request: x-amz-content-sha256");
     payloadHash = UNSIGNED_PAYLOAD;

@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import type { Transform } from "node:stream";
 import type { AuthResult } from "./auth.js";
 import type { CorsRule } from "./cors.js";
@@ -26,7 +26,8 @@ export interface RequestContext {
   defaultCors?: CorsRule[];
 }
 
-export function header(ctx: RequestContext, name: string): string | undefined {
-  const value = ctx.req.headers[name];
+/** A request header as one string (repeated headers joined with ","), the one way this server reads them. */
+export function header(message: { headers: IncomingHttpHeaders }, name: string): string | undefined {
+  const value = message.headers[name];
   return Array.isArray(value) ? value.join(",") : value;
 }

@@ -26,7 +26,7 @@ interface CopySource {
 
 /** Resolves `x-amz-copy-source` ("[/]bucket/key[?versionId=null]", URL-encoded) to the stored object. */
 function copySource(ctx: RequestContext): CopySource {
-  const raw = header(ctx, "x-amz-copy-source") ?? "";
+  const raw = header(ctx.req, "x-amz-copy-source") ?? "";
   const [path = "", search = ""] = raw.split("?", 2);
   let decoded: string;
   try {
@@ -57,7 +57,7 @@ function copySource(ctx: RequestContext): CopySource {
 
 /** Algorithms the copy computes: the one asked for, else those the source carried. */
 function copyAlgorithms(ctx: RequestContext, source: ObjectMeta): ChecksumAlgorithm[] {
-  const asked = parseAlgorithm(header(ctx, "x-amz-checksum-algorithm"), "x-amz-checksum-algorithm");
+  const asked = parseAlgorithm(header(ctx.req, "x-amz-checksum-algorithm"), "x-amz-checksum-algorithm");
   return asked ? [asked] : (Object.keys(source.checksums) as ChecksumAlgorithm[]);
 }
 
@@ -65,7 +65,7 @@ function copyAlgorithms(ctx: RequestContext, source: ObjectMeta): ChecksumAlgori
 export async function copyObject(ctx: RequestContext): Promise<void> {
   ctx.store.bucket(ctx.bucket);
   if (ctx.key.length > 1024) throw new S3Error(400, "KeyTooLongError", "Your key is too long");
-  const directive = (header(ctx, "x-amz-metadata-directive") ?? "COPY").toUpperCase();
+  const directive = (header(ctx.req, "x-amz-metadata-directive") ?? "COPY").toUpperCase();
   if (directive !== "COPY" && directive !== "REPLACE") {
     throw errors.invalidArgument("Unknown metadata directive.", "x-amz-metadata-directive", directive);
   }
@@ -99,7 +99,7 @@ export async function copyObject(ctx: RequestContext): Promise<void> {
 
 /** Parses x-amz-copy-source-range ("bytes=first-last", both required) against the source's size. */
 function copyRange(ctx: RequestContext, size: number): { start: number; end: number } {
-  const value = header(ctx, "x-amz-copy-source-range");
+  const value = header(ctx.req, "x-amz-copy-source-range");
   if (value === undefined) return { start: 0, end: size - 1 };
   const match = value.match(/^bytes=(\d+)-(\d+)$/);
   if (!match) {

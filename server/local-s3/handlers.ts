@@ -59,9 +59,9 @@ const STORED_FIELDS = HEADER_FIELDS.map(([field]) => field);
 export function storedHeaders(ctx: RequestContext): StoredHeaders {
   const metadata: Record<string, string> = {};
   let metadataBytes = 0;
-  for (const [name, value] of Object.entries(ctx.req.headers)) {
-    if (!name.startsWith("x-amz-meta-") || value === undefined) continue;
-    const text = Array.isArray(value) ? value.join(",") : value;
+  for (const name of Object.keys(ctx.req.headers)) {
+    const text = name.startsWith("x-amz-meta-") ? header(ctx.req, name) : undefined;
+    if (text === undefined) continue;
     const metaName = name.slice("x-amz-meta-".length);
     metadataBytes += metaName.length + text.length;
     metadata[metaName] = text;
@@ -72,7 +72,7 @@ export function storedHeaders(ctx: RequestContext): StoredHeaders {
       MaxSizeAllowed: MAX_METADATA_BYTES,
     });
   }
-  const pick = (name: string) => header(ctx, name);
+  const pick = (name: string) => header(ctx.req, name);
   const stored: StoredHeaders = { metadata };
   for (const [field, name] of HEADER_FIELDS) {
     let value = pick(name);
@@ -126,7 +126,7 @@ export function checksumXml(checksums: Checksums, only?: ChecksumAlgorithm): Xml
 /** What the request promises about its body, from its headers and its signature's payload hash. */
 function bodyExpectations(ctx: RequestContext, compute: ChecksumAlgorithm[], maxBytes: number): BodyExpectations {
   const payloadHash = ctx.auth.payloadHash;
-  const contentEncoding = header(ctx, "content-encoding") ?? "";
+  const contentEncoding = header(ctx.req, "content-encoding") ?? "";
   const chunked =
     payloadHash.startsWith("STREAMING-") || contentEncoding.split(",").some((e) => e.trim() === "aws-chunked");
   const signed = payloadHash === STREAMING_SIGNED || payloadHash === STREAMING_SIGNED_TRAILER;
@@ -144,26 +144,26 @@ function bodyExpectations(ctx: RequestContext, compute: ChecksumAlgorithm[], max
       payloadHash,
     );
   }
-  if (!chunked && header(ctx, "content-length") === undefined) {
+  if (!chunked && header(ctx.req, "content-length") === undefined) {
     throw new S3Error(411, "MissingContentLength", "You must provide the Content-Length HTTP header.");
   }
-  const contentMd5 = header(ctx, "content-md5");
+  const contentMd5 = header(ctx.req, "content-md5");
   if (contentMd5 !== undefined && Buffer.from(contentMd5, "base64").length !== 16)
     throw errors.invalidDigest("Content-MD5");
   const checksums: Checksums = {};
   for (const algorithm of CHECKSUM_ALGORITHMS) {
-    const value = header(ctx, headerName(algorithm));
+    const value = header(ctx.req, headerName(algorithm));
     if (value === undefined) continue;
     assertChecksumFormat(algorithm, value);
     checksums[algorithm] = value;
   }
-  const trailer = header(ctx, "x-amz-trailer");
+  const trailer = header(ctx.req, "x-amz-trailer");
   const trailerAlgorithm = trailer
     ? parseAlgorithm(trailer.replace(/^x-amz-checksum-/i, ""), "x-amz-trailer")
     : undefined;
-  const decodedText = header(ctx, "x-amz-decoded-content-length");
+  const decodedText = header(ctx.req, "x-amz-decoded-content-length");
   const decodedLength = decodedText === undefined ? undefined : Number(decodedText);
-  const declaredSize = decodedLength ?? Number(header(ctx, "content-length") ?? 0);
+  const declaredSize = decodedLength ?? Number(header(ctx.req, "content-length") ?? 0);
   if (declaredSize > maxBytes) throw errors.entityTooLarge(maxBytes);
   return {
     chunked,
@@ -492,8 +492,8 @@ export async function listObjectVersions(ctx: RequestContext): Promise<void> {
  * that version), evaluated when the write commits.
  */
 export function writePrecondition(ctx: RequestContext): WritePrecondition | undefined {
-  const ifNoneMatch = header(ctx, "if-none-match");
-  const ifMatch = header(ctx, "if-match");
+  const ifNoneMatch = header(ctx.req, "if-none-match");
+  const ifMatch = header(ctx.req, "if-match");
   if (ifNoneMatch === undefined && ifMatch === undefined) return undefined;
   if (ifNoneMatch !== undefined && ifNoneMatch.trim() !== "*")
     throw errors.notImplemented("If-None-Match other than *");
@@ -582,10 +582,10 @@ export function parseRange(value: string | undefined, size: number): Range {
 /** The request's If-* headers, named as `evaluateConditions` takes them (`prefix`: "x-amz-copy-source-" for copies). */
 export function requestConditions(ctx: RequestContext, prefix = ""): Conditions {
   return {
-    ifMatch: header(ctx, `${prefix}if-match`),
-    ifNoneMatch: header(ctx, `${prefix}if-none-match`),
-    ifModifiedSince: header(ctx, `${prefix}if-modified-since`),
-    ifUnmodifiedSince: header(ctx, `${prefix}if-unmodified-since`),
+    ifMatch: header(ctx.req, `${prefix}if-match`),
+    ifNoneMatch: header(ctx.req, `${prefix}if-none-match`),
+    ifModifiedSince: header(ctx.req, `${prefix}if-modified-since`),
+    ifUnmodifiedSince: header(ctx.req, `${prefix}if-unmodified-since`),
   };
 }
 
@@ -614,12 +614,12 @@ export async function getObject(ctx: RequestContext, headOnly = false): Promise<
     const value = ctx.query.get(param);
     if (value !== undefined) headers[name] = value;
   }
-  const range = parseRange(header(ctx, "range"), meta.size);
+  const range = parseRange(header(ctx.req, "range"), meta.size);
   if (range === "unsatisfiable") {
     ctx.res.setHeader("Content-Range", `bytes */${meta.size}`);
     throw errors.invalidRange(meta.size);
   }
-  if (range === undefined && header(ctx, "x-amz-checksum-mode")?.toUpperCase() === "ENABLED") {
+  if (range === undefined && header(ctx.req, "x-amz-checksum-mode")?.toUpperCase() === "ENABLED") {
     Object.assign(headers, checksumHeaders(meta.checksums, meta.checksumType));
   }
   const start = range?.start ?? 0;
@@ -648,8 +648,8 @@ export async function deleteObject(ctx: RequestContext): Promise<void> {
 export async function deleteObjects(ctx: RequestContext): Promise<void> {
   ctx.store.bucket(ctx.bucket);
   if (
-    !header(ctx, "content-md5") &&
-    !CHECKSUM_ALGORITHMS.some((a) => header(ctx, headerName(a)) || header(ctx, "x-amz-trailer"))
+    !header(ctx.req, "content-md5") &&
+    !CHECKSUM_ALGORITHMS.some((a) => header(ctx.req, headerName(a)) || header(ctx.req, "x-amz-trailer"))
   ) {
     throw errors.invalidRequest("Missing required header for this request: Content-MD5 OR x-amz-checksum-*");
   }
@@ -675,8 +675,8 @@ export function uploadIdParam(ctx: RequestContext): string {
 export async function createMultipartUpload(ctx: RequestContext): Promise<void> {
   ctx.store.bucket(ctx.bucket);
   const stored = storedHeaders(ctx);
-  const algorithm = parseAlgorithm(header(ctx, "x-amz-checksum-algorithm"), "x-amz-checksum-algorithm");
-  const checksumType = header(ctx, "x-amz-checksum-type");
+  const algorithm = parseAlgorithm(header(ctx.req, "x-amz-checksum-algorithm"), "x-amz-checksum-algorithm");
+  const checksumType = header(ctx.req, "x-amz-checksum-type");
   if (checksumType !== undefined && checksumType.toUpperCase() !== "COMPOSITE") {
     throw errors.notImplemented(`x-amz-checksum-type: ${checksumType} (only COMPOSITE multipart checksums)`);
   }
@@ -771,7 +771,7 @@ export async function completeMultipartUpload(ctx: RequestContext): Promise<void
     (parts, upload) => describeCompleted(parts, upload.meta.checksumAlgorithm),
     writePrecondition(ctx),
   );
-  const host = header(ctx, "host") ?? "localhost";
+  const host = header(ctx.req, "host") ?? "localhost";
   sendXml(
     ctx,
     200,

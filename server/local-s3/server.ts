@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
 import { hasAuthentication, parseRawQuery, verifySignature, type Credentials } from "./auth.js";
-import type { RequestContext } from "./context.js";
+import { header, type RequestContext } from "./context.js";
 import { corsHeaders, defaultCorsRule, matchCorsRule, type CorsRule } from "./cors.js";
 import { S3Error, errors } from "./errors.js";
 import {
@@ -93,19 +93,14 @@ const faultsBodySchema = z.union([
   z.object({ rules: faultRulesSchema, seed: z.number().int().optional() }),
 ]);
 
-function headerValue(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value.join(",") : value;
-}
-
 function hasBody(req: IncomingMessage): boolean {
-  return Number(headerValue(req, "content-length") ?? 0) > 0 || headerValue(req, "transfer-encoding") !== undefined;
+  return Number(header(req, "content-length") ?? 0) > 0 || header(req, "transfer-encoding") !== undefined;
 }
 
 /** Reads and discards what is left of a request body, or marks the connection to close if it is too big for that. */
 async function drain(req: IncomingMessage, res: ServerResponse, onBytes: (n: number) => void): Promise<void> {
   if (req.complete || req.destroyed) return;
-  const length = Number(headerValue(req, "content-length") ?? NaN);
+  const length = Number(header(req, "content-length") ?? NaN);
   if (!(length <= DRAIN_LIMIT)) {
     res.setHeader("Connection", "close");
     return;
@@ -199,19 +194,19 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
       }
       const rawQuery = parseRawQuery(search);
       const query = new Map(rawQuery);
-      op = resolveOperation(method, bucket, key, query, headerValue(req, "x-amz-copy-source") !== undefined);
+      op = resolveOperation(method, bucket, key, query, header(req, "x-amz-copy-source") !== undefined);
       if (!op) throw errors.methodNotAllowed();
       operationStats().requests += 1;
 
-      const origin = headerValue(req, "origin");
+      const origin = header(req, "origin");
       const rules = store.hasBucket(bucket) ? (store.bucket(bucket).cors ?? defaultCors) : undefined;
       if (op === "Preflight") {
-        const requestMethod = headerValue(req, "access-control-request-method");
+        const requestMethod = header(req, "access-control-request-method");
         if (!origin || !requestMethod) {
           throw new S3Error(400, "BadRequest", "Insufficient information. Origin request header needed.");
         }
         store.bucket(bucket);
-        const requested = (headerValue(req, "access-control-request-headers") ?? "")
+        const requested = (header(req, "access-control-request-headers") ?? "")
           .split(",")
           .map((h) => h.trim())
           .filter(Boolean);
