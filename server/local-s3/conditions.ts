@@ -1,4 +1,6 @@
-import type { ObjectMeta } from "./store.js";
+import { header, type RequestContext } from "./context.js";
+import { errors } from "./errors.js";
+import type { ObjectMeta, WritePrecondition } from "./store.js";
 
 /** An ETag without its quotes, so `"abc"` and `abc` compare equal. */
 export const normalizeEtag = (etag: string) => etag.trim().replace(/^"|"$/g, "");
@@ -33,4 +35,31 @@ export function evaluateConditions(c: Conditions, meta: ObjectMeta): "failed" | 
   if (c.ifNoneMatch !== undefined && etagMatches(c.ifNoneMatch, meta.etag)) return "not-modified";
   if (c.ifNoneMatch === undefined && modified <= modifiedSince) return "not-modified";
   return undefined;
+}
+
+/** The request's If-* headers, named as `evaluateConditions` takes them (`prefix`: "x-amz-copy-source-" for copies). */
+export function requestConditions(ctx: RequestContext, prefix = ""): Conditions {
+  return {
+    ifMatch: header(ctx.req, `${prefix}if-match`),
+    ifNoneMatch: header(ctx.req, `${prefix}if-none-match`),
+    ifModifiedSince: header(ctx.req, `${prefix}if-modified-since`),
+    ifUnmodifiedSince: header(ctx.req, `${prefix}if-unmodified-since`),
+  };
+}
+
+/**
+ * S3's conditional writes: `If-None-Match: *` (only if the key is free) and `If-Match: <etag>` (only over
+ * that version), evaluated when the write commits.
+ */
+export function writePrecondition(ctx: RequestContext): WritePrecondition | undefined {
+  const { ifMatch, ifNoneMatch } = requestConditions(ctx);
+  if (ifNoneMatch === undefined && ifMatch === undefined) return undefined;
+  if (ifNoneMatch !== undefined && ifNoneMatch.trim() !== "*")
+    throw errors.notImplemented("If-None-Match other than *");
+  return (previous) => {
+    if (ifNoneMatch !== undefined && previous) throw errors.preconditionFailed();
+    if (ifMatch === undefined) return;
+    if (!previous) throw errors.noSuchKey(ctx.key);
+    if (!etagMatches(ifMatch, previous.etag)) throw errors.preconditionFailed();
+  };
 }

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import type { Transform } from "node:stream";
 import type { AuthResult } from "./auth.js";
+import { errors } from "./errors.js";
 import type { CorsRule } from "./cors.js";
 import type { Operation } from "./faults.js";
 import type { OperationStats } from "./stats.js";
@@ -26,8 +27,25 @@ export interface RequestContext {
   defaultCors?: CorsRule[];
 }
 
+/** What answers one operation. */
+export type Handler = (ctx: RequestContext) => Promise<void>;
+
 /** A request header as one string (repeated headers joined with ","), the one way this server reads them. */
 export function header(message: { headers: IncomingHttpHeaders }, name: string): string | undefined {
   const value = message.headers[name];
   return Array.isArray(value) ? value.join(",") : value;
+}
+
+/** An integer query parameter (`fallback` when absent), capped at `max`; anything else is S3's InvalidArgument. */
+export function intParam(ctx: RequestContext, name: string, fallback: number, max: number): number {
+  const raw = ctx.query.get(name);
+  if (raw === undefined || raw === "") return fallback;
+  if (!/^\d+$/.test(raw))
+    throw errors.invalidArgument(`Provided ${name} not an integer or within integer range`, name, raw);
+  return Math.min(Number(raw), max);
+}
+
+/** The multipart upload a request names ("" when none, which no upload matches). */
+export function uploadIdParam(ctx: RequestContext): string {
+  return ctx.query.get("uploadId") ?? "";
 }

@@ -1,3 +1,8 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { header } from "./context.js";
+import { S3Error, errors } from "./errors.js";
+import { sendEmpty } from "./respond.js";
+
 export interface CorsRule {
   id?: string;
   allowedOrigins: string[];
@@ -64,4 +69,34 @@ export function defaultCorsRule(origins: string[]): CorsRule {
     ],
     maxAgeSeconds: 3000,
   };
+}
+
+/**
+ * Answers a preflight (OPTIONS) request as S3 does. `rules` gives the bucket's rules (its own, else the
+ * default) and throws NoSuchBucket; it is asked only once the request has said what it wants.
+ */
+export function answerPreflight(req: IncomingMessage, res: ServerResponse, rules: () => CorsRule[] | undefined): void {
+  const origin = header(req, "origin");
+  const requestMethod = header(req, "access-control-request-method");
+  if (!origin || !requestMethod) {
+    throw new S3Error(400, "BadRequest", "Insufficient information. Origin request header needed.");
+  }
+  const bucketRules = rules();
+  const requested = (header(req, "access-control-request-headers") ?? "")
+    .split(",")
+    .map((h) => h.trim())
+    .filter(Boolean);
+  const rule = matchCorsRule(bucketRules, origin, requestMethod, requested);
+  if (!rule) throw errors.corsForbidden();
+  const headers: Record<string, string> = { ...corsHeaders(rule, origin) };
+  if (requested.length > 0) headers["Access-Control-Allow-Headers"] = requested.join(", ");
+  sendEmpty(res, 200, headers);
+}
+
+/** Adds to the answer the CORS headers of the rule that allows this cross-origin request, if one does. */
+export function allowCrossOrigin(req: IncomingMessage, res: ServerResponse, rules: CorsRule[] | undefined): void {
+  const origin = header(req, "origin");
+  if (!origin) return;
+  const rule = matchCorsRule(rules, origin, req.method ?? "GET");
+  if (rule) for (const [name, value] of Object.entries(corsHeaders(rule, origin))) res.setHeader(name, value);
 }

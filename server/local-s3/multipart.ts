@@ -1,6 +1,6 @@
 import { normalizeEtag } from "./conditions.js";
 import { errors } from "./errors.js";
-import { compositeChecksum, multipartEtag, xmlName, type ChecksumAlgorithm } from "./checksums.js";
+import { CHECKSUM_ALGORITHMS, compositeChecksum, multipartEtag, xmlName, type ChecksumAlgorithm } from "./checksums.js";
 import type { CompletedDescription, CompletedPartRef, PartMeta, StoredUpload } from "./store.js";
 
 export const MIN_PART_NUMBER = 1;
@@ -83,7 +83,7 @@ export async function describeCompleted(
 export function parseCompletedParts(parts: Array<Record<string, unknown>>): CompletedPartRef[] {
   return parts.map((part) => {
     const checksums: CompletedPartRef["checksums"] = {};
-    for (const algorithm of ["CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256"] as const) {
+    for (const algorithm of CHECKSUM_ALGORITHMS) {
       const value = part[xmlName(algorithm)];
       if (typeof value === "string") checksums[algorithm] = value;
     }

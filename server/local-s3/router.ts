@@ -1,45 +1,11 @@
+import type { Handler } from "./context.js";
 import type { Operation } from "./faults.js";
-
-/**
- * Query parameters that select another S3 API on the same path ("subresources"). Those this server
- * does not implement must never fall through to the plain object or bucket operation: a
- * `DELETE /bucket/key?tagging` would otherwise delete the object, and a `GET ?acl` would return its bytes.
- */
-const OTHER_SUBRESOURCES = [
-  "accelerate",
-  "acl",
-  "analytics",
-  "attributes",
-  "encryption",
-  "intelligent-tiering",
-  "inventory",
-  "legal-hold",
-  "lifecycle",
-  "logging",
-  "metrics",
-  "metadataTable",
-  "notification",
-  "object-lock",
-  "ownershipControls",
-  "policy",
-  "policyStatus",
-  "publicAccessBlock",
-  "replication",
-  "requestPayment",
-  "restore",
-  "retention",
-  "select",
-  "session",
-  "tagging",
-  "torrent",
-  "versioning",
-  "website",
-];
-
-/** The subresource of a request that selects an API this server does not implement, if any. */
-export function otherSubresource(query: Map<string, string>): string | undefined {
-  return OTHER_SUBRESOURCES.find((name) => query.has(name));
-}
+import * as buckets from "./handlers/buckets.js";
+import { copyObject, uploadPartCopy } from "./handlers/copy.js";
+import * as listObjects from "./handlers/list-objects.js";
+import * as multipart from "./handlers/multipart.js";
+import * as objects from "./handlers/objects.js";
+import * as subresources from "./handlers/subresources.js";
 
 /** Read-only subresource APIs answered as S3 answers them for a bucket that never configured them. */
 function emulatedRead(bucketLevel: boolean, subresource: string): Operation | undefined {
@@ -62,7 +28,7 @@ export function resolveOperation(
 ): Operation | undefined {
   if (method === "OPTIONS") return bucket ? "Preflight" : undefined;
   if (!bucket) return method === "GET" ? "ListBuckets" : undefined;
-  const subresource = otherSubresource(query);
+  const subresource = subresources.otherSubresource(query);
   if (subresource) return (method === "GET" && emulatedRead(!key, subresource)) || "Unsupported";
   if (!key) {
     switch (method) {
@@ -100,3 +66,39 @@ export function resolveOperation(
   }
   return undefined;
 }
+
+/** The handler of each operation (a preflight is answered before authentication, without one). */
+export const HANDLERS: Record<Exclude<Operation, "Preflight">, Handler> = {
+  ListBuckets: buckets.listBuckets,
+  CreateBucket: buckets.createBucket,
+  HeadBucket: buckets.headBucket,
+  DeleteBucket: buckets.deleteBucket,
+  GetBucketLocation: buckets.getBucketLocation,
+  PutBucketCors: subresources.putBucketCors,
+  GetBucketCors: subresources.getBucketCors,
+  DeleteBucketCors: subresources.deleteBucketCors,
+  PutObject: objects.putObject,
+  CopyObject: copyObject,
+  GetObject: objects.getObject,
+  HeadObject: objects.headObject,
+  DeleteObject: objects.deleteObject,
+  DeleteObjects: objects.deleteObjects,
+  ListObjects: listObjects.listObjects,
+  ListObjectsV2: listObjects.listObjectsV2,
+  ListObjectVersions: listObjects.listObjectVersions,
+  CreateMultipartUpload: multipart.createMultipartUpload,
+  UploadPart: multipart.uploadPart,
+  UploadPartCopy: uploadPartCopy,
+  ListParts: multipart.listParts,
+  CompleteMultipartUpload: multipart.completeMultipartUpload,
+  AbortMultipartUpload: multipart.abortMultipartUpload,
+  ListMultipartUploads: multipart.listMultipartUploads,
+  GetBucketAcl: subresources.getAcl,
+  GetObjectAcl: subresources.getAcl,
+  GetBucketPolicy: subresources.getBucketPolicy,
+  GetBucketVersioning: subresources.getBucketVersioning,
+  GetBucketLifecycleConfiguration: subresources.getBucketLifecycleConfiguration,
+  GetBucketTagging: subresources.getBucketTagging,
+  GetObjectTagging: subresources.getObjectTagging,
+  Unsupported: subresources.unsupported,
+};

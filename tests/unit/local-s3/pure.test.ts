@@ -7,7 +7,7 @@ import { AwsChunkedDecoder } from "../../../server/local-s3/body.js";
 import { evaluateConditions } from "../../../server/local-s3/conditions.js";
 import { matchCorsRule } from "../../../server/local-s3/cors.js";
 import { FaultInjector } from "../../../server/local-s3/faults.js";
-import { parseRange } from "../../../server/local-s3/handlers.js";
+import { parseRange } from "../../../server/local-s3/handlers/objects.js";
 import { listKeys } from "../../../server/local-s3/listing.js";
 import { resolveOperation } from "../../../server/local-s3/router.js";
 import type { ObjectMeta } from "../../../server/local-s3/store.js";

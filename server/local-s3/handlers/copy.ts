@@ -1,22 +1,14 @@
-import { storeCopy } from "./body.js";
-import { parseAlgorithm, type ChecksumAlgorithm } from "./checksums.js";
-import { evaluateConditions } from "./conditions.js";
-import { header, type RequestContext } from "./context.js";
-import { S3Error, errors } from "./errors.js";
-import {
-  MAX_OBJECT_SIZE,
-  checksumXml,
-  headersOf,
-  requestConditions,
-  sendXml,
-  storeObjectBody,
-  storePartBody,
-  storedHeaders,
-  uploadIdParam,
-} from "./handlers.js";
-import { MAX_PART_SIZE, parsePartNumber } from "./multipart.js";
-import type { ObjectMeta } from "./store.js";
-import { xmlDocument } from "./xml.js";
+import { storeCopy } from "../body.js";
+import { parseAlgorithm, type ChecksumAlgorithm } from "../checksums.js";
+import { evaluateConditions, requestConditions } from "../conditions.js";
+import { header, uploadIdParam, type RequestContext } from "../context.js";
+import { errors } from "../errors.js";
+import { MAX_PART_SIZE, parsePartNumber } from "../multipart.js";
+import { checksumXml, headersOf, storedHeaders } from "../object-headers.js";
+import { sendXml } from "../respond.js";
+import { MAX_OBJECT_SIZE, assertKeyLength, storeObjectBody, storePartBody } from "../store-body.js";
+import type { ObjectMeta } from "../store.js";
+import { xmlDocument } from "../xml.js";
 
 interface CopySource {
   bucket: string;
@@ -64,7 +56,7 @@ function copyAlgorithms(ctx: RequestContext, source: ObjectMeta): ChecksumAlgori
 /** CopyObject: a new object with the source's bytes, and its headers (COPY) or the request's (REPLACE). */
 export async function copyObject(ctx: RequestContext): Promise<void> {
   ctx.store.bucket(ctx.bucket);
-  if (ctx.key.length > 1024) throw new S3Error(400, "KeyTooLongError", "Your key is too long");
+  assertKeyLength(ctx);
   const directive = (header(ctx.req, "x-amz-metadata-directive") ?? "COPY").toUpperCase();
   if (directive !== "COPY" && directive !== "REPLACE") {
     throw errors.invalidArgument("Unknown metadata directive.", "x-amz-metadata-directive", directive);
