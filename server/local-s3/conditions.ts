@@ -1,6 +1,6 @@
 import { header, type RequestContext } from "./context.js";
 import { errors } from "./errors.js";
-import type { ObjectMeta, WritePrecondition } from "./store.js";
+import type { ObjectMeta, WritePrecondition } from "./records.js";
 
 /** An ETag without its quotes, so `"abc"` and `abc` compare equal. */
 export const normalizeEtag = (etag: string) => etag.trim().replace(/^"|"$/g, "");

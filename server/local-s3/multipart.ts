@@ -1,7 +1,7 @@
 import { normalizeEtag } from "./conditions.js";
 import { errors } from "./errors.js";
 import { CHECKSUM_ALGORITHMS, compositeChecksum, multipartEtag, xmlName, type ChecksumAlgorithm } from "./checksums.js";
-import type { CompletedDescription, CompletedPartRef, PartMeta, StoredUpload } from "./store.js";
+import type { CompletedDescription, CompletedPartRef, PartMeta, StoredUpload } from "./records.js";
 
 export const MIN_PART_NUMBER = 1;
 export const MAX_PART_NUMBER = 10_000;

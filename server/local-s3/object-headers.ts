@@ -1,7 +1,7 @@
 import { CHECKSUM_ALGORITHMS, headerName, xmlName, type ChecksumAlgorithm, type Checksums } from "./checksums.js";
 import { header, type RequestContext } from "./context.js";
 import { S3Error } from "./errors.js";
-import type { StoredHeaders } from "./store.js";
+import type { StoredHeaders } from "./records.js";
 import type { XmlNode } from "./xml.js";
 
 const MAX_METADATA_BYTES = 2 * 1024;

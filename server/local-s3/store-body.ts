@@ -2,7 +2,7 @@ import { unlink } from "node:fs/promises";
 import type { BodyResult } from "./body.js";
 import type { RequestContext } from "./context.js";
 import { S3Error } from "./errors.js";
-import type { ObjectMeta, PartMeta, StoredHeaders, WritePrecondition } from "./store.js";
+import type { ObjectMeta, PartMeta, StoredHeaders, WritePrecondition } from "./records.js";
 
 /** S3's largest single PUT (and copy source). */
 export const MAX_OBJECT_SIZE = 5 * 1024 * 1024 * 1024;

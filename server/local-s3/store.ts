@@ -1,107 +1,23 @@
 import { createHash, randomUUID } from "node:crypto";
-import { createReadStream, existsSync } from "node:fs";
-import { mkdir, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
+import { createReadStream } from "node:fs";
+import { mkdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { errors } from "./errors.js";
-import type { ChecksumAlgorithm, Checksums } from "./checksums.js";
 import type { CorsRule } from "./cors.js";
+import { errors } from "./errors.js";
 import { KeyedLock } from "./lock.js";
-
-/** Headers S3 stores with an object and returns on GET/HEAD. */
-export interface StoredHeaders {
-  contentType?: string;
-  contentDisposition?: string;
-  contentEncoding?: string;
-  contentLanguage?: string;
-  cacheControl?: string;
-  expires?: string;
-  metadata: Record<string, string>;
-}
-
-/** One file holding a contiguous run of an object's bytes: the whole body, or one part of a multipart upload. */
-export interface Segment {
-  file: string;
-  size: number;
-}
-
-export interface ObjectMeta extends StoredHeaders {
-  key: string;
-  /** The object's bytes in order. Completing a multipart upload moves its part files here instead of copying them. */
-  segments: Segment[];
-  size: number;
-  etag: string;
-  lastModified: string;
-  checksums: Checksums;
-  checksumType?: "COMPOSITE" | "FULL_OBJECT";
-  partCount?: number;
-}
-
-export interface PartMeta {
-  partNumber: number;
-  dataFile: string;
-  size: number;
-  etag: string;
-  lastModified: string;
-  checksums: Checksums;
-}
-
-export interface UploadMeta extends StoredHeaders {
-  uploadId: string;
-  key: string;
-  initiated: string;
-  checksumAlgorithm?: ChecksumAlgorithm;
-}
-
-/** A multipart upload in progress: what CreateMultipartUpload recorded, the parts received, and its folder. */
-export interface StoredUpload {
-  meta: UploadMeta;
-  parts: Map<number, PartMeta>;
-  dir: string;
-}
-
-export interface BucketState {
-  name: string;
-  createdAt: string;
-  cors?: CorsRule[];
-  dir: string;
-  objects: Map<string, ObjectMeta>;
-  uploads: Map<string, StoredUpload>;
-}
-
-/** Checks the version a write would replace (undefined: none) and throws to refuse the write. */
-export type WritePrecondition = (previous: ObjectMeta | undefined) => void;
-
-export type CompletedDescription = Pick<ObjectMeta, "etag" | "checksums" | "checksumType" | "partCount">;
-
-export interface CompletedPartRef {
-  partNumber: number;
-  etag: string;
-  checksums: Checksums;
-}
-
-async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  const tmp = `${path}.${randomUUID()}.tmp`;
-  await writeFile(tmp, JSON.stringify(value));
-  await rename(tmp, path);
-}
-
-/** A JSON file's value, or undefined when it is missing or half-written (a crash mid-write). */
-async function readJsonFile<T>(path: string): Promise<T | undefined> {
-  try {
-    return JSON.parse(await readFile(path, "utf8")) as T;
-  } catch {
-    return undefined;
-  }
-}
-
-async function listDir(path: string): Promise<string[]> {
-  try {
-    return await readdir(path);
-  } catch {
-    return [];
-  }
-}
+import type {
+  BucketState,
+  CompletedDescription,
+  ObjectMeta,
+  PartMeta,
+  Segment,
+  StoredUpload,
+  UploadMeta,
+  WritePrecondition,
+} from "./records.js";
+import { listDir, writeJsonAtomic } from "./store-files.js";
+import { loadBucket } from "./store-recovery.js";
 
 const keyFileName = (key: string) => `${createHash("sha256").update(key).digest("hex")}.json`;
 
@@ -122,7 +38,10 @@ export class Store {
     await rm(store.tmpDir, { recursive: true, force: true });
     await mkdir(store.tmpDir, { recursive: true });
     await mkdir(join(dataDir, "buckets"), { recursive: true });
-    for (const name of await listDir(join(dataDir, "buckets"))) await store.loadBucket(name);
+    for (const name of await listDir(join(dataDir, "buckets"))) {
+      const bucket = await loadBucket(join(dataDir, "buckets", name));
+      if (bucket) store.buckets.set(name, bucket);
+    }
     return store;
   }
 
@@ -132,47 +51,6 @@ export class Store {
 
   tmpFile(): string {
     return join(this.tmpDir, randomUUID());
-  }
-
-  private async loadBucket(name: string): Promise<void> {
-    const dir = join(this.dataDir, "buckets", name);
-    const info = await readJsonFile<{ name: string; createdAt: string; cors?: CorsRule[] }>(join(dir, "bucket.json"));
-    if (!info) return;
-    const bucket: BucketState = { ...info, dir, objects: new Map(), uploads: new Map() };
-    const referenced = new Set<string>();
-    for (const file of await listDir(join(dir, "objects"))) {
-      const meta = file.endsWith(".json") ? await readJsonFile<ObjectMeta>(join(dir, "objects", file)) : undefined;
-      if (meta) {
-        bucket.objects.set(meta.key, meta);
-        for (const segment of meta.segments) referenced.add(segment.file);
-      } else await rm(join(dir, "objects", file), { force: true });
-    }
-    for (const file of await listDir(join(dir, "data"))) {
-      if (!referenced.has(file)) await rm(join(dir, "data", file), { force: true });
-    }
-    for (const uploadId of await listDir(join(dir, "uploads"))) {
-      const uploadDir = join(dir, "uploads", uploadId);
-      const meta = await readJsonFile<UploadMeta>(join(uploadDir, "upload.json"));
-      if (!meta) {
-        await rm(uploadDir, { recursive: true, force: true });
-        continue;
-      }
-      const upload: StoredUpload = { meta, parts: new Map(), dir: uploadDir };
-      const files = await listDir(uploadDir);
-      for (const file of files.filter((f) => /^part-\d+\.json$/.test(f))) {
-        const part = await readJsonFile<PartMeta>(join(uploadDir, file));
-        // A part whose bytes are gone was being moved into an object when the process stopped.
-        if (part && existsSync(join(uploadDir, part.dataFile))) upload.parts.set(part.partNumber, part);
-      }
-      const partFiles = new Set([...upload.parts.values()].map((p) => p.dataFile));
-      for (const file of files) {
-        if (file !== "upload.json" && !/^part-\d+\.json$/.test(file) && !partFiles.has(file)) {
-          await rm(join(uploadDir, file), { force: true });
-        }
-      }
-      bucket.uploads.set(uploadId, upload);
-    }
-    this.buckets.set(name, bucket);
   }
 
   listBuckets(): BucketState[] {

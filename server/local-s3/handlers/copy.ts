@@ -7,7 +7,7 @@ import { MAX_PART_SIZE, parsePartNumber } from "../multipart.js";
 import { checksumXml, headersOf, storedHeaders } from "../object-headers.js";
 import { sendXml } from "../respond.js";
 import { MAX_OBJECT_SIZE, assertKeyLength, storeObjectBody, storePartBody } from "../store-body.js";
-import type { ObjectMeta } from "../store.js";
+import type { ObjectMeta } from "../records.js";
 import { xmlDocument } from "../xml.js";
 
 interface CopySource {

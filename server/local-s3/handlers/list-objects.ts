@@ -2,7 +2,7 @@ import { intParam, type RequestContext } from "../context.js";
 import { errors } from "../errors.js";
 import { listKeys, type Listing } from "../listing.js";
 import { OWNER, sendXml } from "../respond.js";
-import type { ObjectMeta } from "../store.js";
+import type { ObjectMeta } from "../records.js";
 import { xmlDocument, type XmlNode } from "../xml.js";
 
 /** The query that the three object listings share. */

@@ -8,7 +8,7 @@ import { checksumHeaders, objectHeaders, responseOverrides, storedHeaders } from
 import { bodyExpectations, receiveXml } from "../receive.js";
 import { sendEmpty, sendHeaders, sendXml } from "../respond.js";
 import { MAX_OBJECT_SIZE, assertKeyLength, storeObjectBody } from "../store-body.js";
-import type { ObjectMeta } from "../store.js";
+import type { ObjectMeta } from "../records.js";
 import { asArray, xmlDocument, type XmlNode } from "../xml.js";
 
 export async function putObject(ctx: RequestContext): Promise<void> {

@@ -10,7 +10,7 @@ import { FaultInjector } from "../../../server/local-s3/faults.js";
 import { parseRange } from "../../../server/local-s3/handlers/objects.js";
 import { listKeys } from "../../../server/local-s3/listing.js";
 import { resolveOperation } from "../../../server/local-s3/router.js";
-import type { ObjectMeta } from "../../../server/local-s3/store.js";
+import type { ObjectMeta } from "../../../server/local-s3/records.js";
 
 async function decode(
   pieces: Array<string | Buffer>,
