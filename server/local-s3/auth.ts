@@ -85,6 +85,9 @@ function parseCredential(credential: string): { accessKeyId: string; shortDate: 
   return { accessKeyId: parts[0]!, shortDate: parts[1]!, region: parts[2]! };
 }
 
+/** The credential scope the signature is bound to: date, region, service. */
+const credentialScope = (auth: ParsedAuth) => `${auth.shortDate}/${auth.region}/s3/aws4_request`;
+
 function parseAmzDate(value: string | undefined): Date {
   const match = value?.match(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/);
   if (!match) throw errors.accessDenied("AWS authentication requires a valid Date or x-amz-date header");
@@ -99,6 +102,94 @@ export function hasAuthentication(parts: SignedRequestParts): boolean {
   );
 }
 
+/** The authentication of a presigned URL, from its X-Amz-* query parameters; an expired URL is refused here. */
+function presignedAuth(query: Map<string, string>, now: Date): ParsedAuth {
+  if (query.get("X-Amz-Algorithm") !== ALGORITHM) {
+    throw errors.invalidArgument(
+      'X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"',
+      "X-Amz-Algorithm",
+      query.get("X-Amz-Algorithm"),
+    );
+  }
+  const credential = query.get("X-Amz-Credential");
+  const signature = query.get("X-Amz-Signature");
+  const signedHeaders = query.get("X-Amz-SignedHeaders");
+  const longDate = query.get("X-Amz-Date");
+  const expiresText = query.get("X-Amz-Expires");
+  if (!credential || !signature || !signedHeaders || !longDate || !expiresText) {
+    throw errors.accessDenied(
+      "Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.",
+    );
+  }
+  const expiresIn = Number(expiresText);
+  if (!Number.isInteger(expiresIn) || expiresIn < 1 || expiresIn > MAX_PRESIGN_SECONDS) {
+    throw errors.invalidArgument("X-Amz-Expires must be between 1 and 604800 seconds", "X-Amz-Expires", expiresText);
+  }
+  const signedAt = parseAmzDate(longDate);
+  const expiresAt = new Date(signedAt.getTime() + expiresIn * 1000);
+  if (now.getTime() > expiresAt.getTime()) throw errors.expired(expiresAt, now);
+  return { ...parseCredential(credential), signedHeaders: signedHeaders.split(";"), signature, longDate };
+}
+
+/** The authentication of a header-signed request, from its Authorization and x-amz-date headers. */
+function headerAuth(parts: SignedRequestParts, now: Date): ParsedAuth {
+  const authorization = header(parts, "authorization") ?? "";
+  const match = authorization.match(
+    /^AWS4-HMAC-SHA256\s+Credential=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]+)\s*$/,
+  );
+  if (!match) {
+    throw errors.invalidArgument("Unsupported Authorization Type", "Authorization", authorization.slice(0, 40));
+  }
+  const longDate = header(parts, "x-amz-date") ?? "";
+  const signedAt = parseAmzDate(longDate);
+  if (Math.abs(now.getTime() - signedAt.getTime()) > MAX_SKEW_MS) throw errors.timeSkewed();
+  return { ...parseCredential(match[1]!), signedHeaders: match[2]!.split(";"), signature: match[3]!, longDate };
+}
+
+/** The signed headers' values as SigV4 canonicalises them; a signed header that is missing fails the signature. */
+function canonicalHeadersOf(parts: SignedRequestParts, signedHeaders: string[]): HeaderBag {
+  const canonicalHeaders: HeaderBag = {};
+  for (const name of signedHeaders) {
+    const value = header(parts, name);
+    if (value === undefined) throw errors.signatureMismatch();
+    canonicalHeaders[name] = value
+      .replace(/[\r\n]/g, " ")
+      .replace(/[ \t]+/g, " ")
+      .trim();
+  }
+  return canonicalHeaders;
+}
+
+/** The query as the signer takes it, without the signature itself. */
+function canonicalQueryOf(parts: SignedRequestParts): Record<string, string | string[]> {
+  // Repeated query keys are rare in S3 but the signer supports them, so keep them.
+  const canonicalQuery: Record<string, string | string[]> = {};
+  for (const [k, v] of parts.query) {
+    if (k === "X-Amz-Signature") continue;
+    const existing = canonicalQuery[k];
+    canonicalQuery[k] = existing === undefined ? v : Array.isArray(existing) ? [...existing, v] : [existing, v];
+  }
+  return canonicalQuery;
+}
+
+/** The chain of chunk signatures that a signed aws-chunked body must carry, seeded by the request's signature. */
+function chunkSignerFor(verifier: SignatureVerifier, auth: ParsedAuth, seed: string): ChunkSigner {
+  const scope = credentialScope(auth);
+  const signingDate = parseAmzDate(auth.longDate);
+  const sign = (lines: string[]) =>
+    verifier.sign(lines.join("\n"), { signingDate, signingRegion: auth.region, signingService: "s3" });
+  return {
+    seed,
+    expected: (previous, sha256Hex) =>
+      sign(["AWS4-HMAC-SHA256-PAYLOAD", auth.longDate, scope, previous, EMPTY_SHA256, sha256Hex]),
+    expectedTrailer: (previous, trailers) => {
+      const canonical = trailers.map(([name, value]) => `${name}:${value}\n`).join("");
+      const digest = createHash("sha256").update(canonical).digest("hex");
+      return sign(["AWS4-HMAC-SHA256-TRAILER", auth.longDate, scope, previous, digest]);
+    },
+  };
+}
+
 /**
  * Verifies an AWS Signature V4, header-signed or presigned (query auth), as S3 does.
  * Throws the S3 error S3 would answer with; returns who signed and the declared payload hash.
@@ -110,75 +201,16 @@ export async function verifySignature(
 ): Promise<AuthResult> {
   const query = new Map(parts.query);
   const presigned = query.has("X-Amz-Signature") || query.has("X-Amz-Algorithm");
-  let auth: ParsedAuth;
-  if (presigned) {
-    if (query.get("X-Amz-Algorithm") !== ALGORITHM) {
-      throw errors.invalidArgument(
-        'X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"',
-        "X-Amz-Algorithm",
-        query.get("X-Amz-Algorithm"),
-      );
-    }
-    const credential = query.get("X-Amz-Credential");
-    const signature = query.get("X-Amz-Signature");
-    const signedHeaders = query.get("X-Amz-SignedHeaders");
-    const longDate = query.get("X-Amz-Date");
-    const expiresText = query.get("X-Amz-Expires");
-    if (!credential || !signature || !signedHeaders || !longDate || !expiresText) {
-      throw errors.accessDenied(
-        "Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.",
-      );
-    }
-    const expiresIn = Number(expiresText);
-    if (!Number.isInteger(expiresIn) || expiresIn < 1 || expiresIn > MAX_PRESIGN_SECONDS) {
-      throw errors.invalidArgument("X-Amz-Expires must be between 1 and 604800 seconds", "X-Amz-Expires", expiresText);
-    }
-    const signedAt = parseAmzDate(longDate);
-    const expiresAt = new Date(signedAt.getTime() + expiresIn * 1000);
-    if (now.getTime() > expiresAt.getTime()) throw errors.expired(expiresAt, now);
-    auth = { ...parseCredential(credential), signedHeaders: signedHeaders.split(";"), signature, longDate };
-  } else {
-    const authorization = header(parts, "authorization") ?? "";
-    const match = authorization.match(
-      /^AWS4-HMAC-SHA256\s+Credential=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]+)\s*$/,
-    );
-    if (!match) {
-      throw errors.invalidArgument("Unsupported Authorization Type", "Authorization", authorization.slice(0, 40));
-    }
-    const longDate = header(parts, "x-amz-date") ?? "";
-    const signedAt = parseAmzDate(longDate);
-    if (Math.abs(now.getTime() - signedAt.getTime()) > MAX_SKEW_MS) throw errors.timeSkewed();
-    auth = { ...parseCredential(match[1]!), signedHeaders: match[2]!.split(";"), signature: match[3]!, longDate };
-  }
-
+  const auth = presigned ? presignedAuth(query, now) : headerAuth(parts, now);
   if (auth.accessKeyId !== credentials.accessKeyId) throw errors.invalidAccessKeyId(auth.accessKeyId);
   if (auth.longDate.slice(0, 8) !== auth.shortDate) throw errors.signatureMismatch();
   if (!auth.signedHeaders.includes("host")) throw errors.accessDenied("Host header must be signed");
-
-  const canonicalHeaders: HeaderBag = {};
-  for (const name of auth.signedHeaders) {
-    const value = header(parts, name);
-    if (value === undefined) throw errors.signatureMismatch();
-    canonicalHeaders[name] = value
-      .replace(/[\r\n]/g, " ")
-      .replace(/[ \t]+/g, " ")
-      .trim();
-  }
-
+  const canonicalHeaders = canonicalHeadersOf(parts, auth.signedHeaders);
   let payloadHash = header(parts, "x-amz-content-sha256") ?? query.get("X-Amz-Content-Sha256");
   if (payloadHash === undefined) {
     if (!presigned) throw errors.invalidRequest("Missing required header for this request: x-amz-content-sha256");
     payloadHash = UNSIGNED_PAYLOAD;
   }
-
-  // Repeated query keys are rare in S3 but the signer supports them, so keep them.
-  const canonicalQuery: Record<string, string | string[]> = {};
-  for (const [k, v] of parts.query) {
-    if (k === "X-Amz-Signature") continue;
-    const existing = canonicalQuery[k];
-    canonicalQuery[k] = existing === undefined ? v : Array.isArray(existing) ? [...existing, v] : [existing, v];
-  }
-
   const verifier = new SignatureVerifier({
     service: "s3",
     region: auth.region,
@@ -186,13 +218,12 @@ export async function verifySignature(
     sha256: Sha256,
     uriEscapePath: false,
   });
-  const signingDate = parseAmzDate(auth.longDate);
   const request = {
     method: parts.method,
     protocol: "http:",
     hostname: "",
     path: parts.rawPath,
-    query: canonicalQuery,
+    query: canonicalQueryOf(parts),
     headers: canonicalHeaders,
   } as HttpRequest;
   const expected = await verifier.expectedSignature(
@@ -200,28 +231,18 @@ export async function verifySignature(
     canonicalHeaders,
     payloadHash,
     auth.longDate,
-    `${auth.shortDate}/${auth.region}/s3/aws4_request`,
-    signingDate,
+    credentialScope(auth),
+    parseAmzDate(auth.longDate),
     auth.region,
   );
   if (!signaturesEqual(auth.signature, expected)) throw errors.signatureMismatch();
-  const scope = `${auth.shortDate}/${auth.region}/s3/aws4_request`;
-  const sign = (lines: string[]) =>
-    verifier.sign(lines.join("\n"), { signingDate, signingRegion: auth.region, signingService: "s3" });
-  const chunkSigner: ChunkSigner | undefined =
-    (payloadHash === STREAMING_SIGNED || payloadHash === STREAMING_SIGNED_TRAILER) && !presigned
-      ? {
-          seed: expected,
-          expected: (previous, sha256Hex) =>
-            sign(["AWS4-HMAC-SHA256-PAYLOAD", auth.longDate, scope, previous, EMPTY_SHA256, sha256Hex]),
-          expectedTrailer: (previous, trailers) => {
-            const canonical = trailers.map(([name, value]) => `${name}:${value}\n`).join("");
-            const digest = createHash("sha256").update(canonical).digest("hex");
-            return sign(["AWS4-HMAC-SHA256-TRAILER", auth.longDate, scope, previous, digest]);
-          },
-        }
-      : undefined;
-  return { accessKeyId: auth.accessKeyId, presigned, payloadHash, ...(chunkSigner ? { chunkSigner } : {}) };
+  const chunked = (payloadHash === STREAMING_SIGNED || payloadHash === STREAMING_SIGNED_TRAILER) && !presigned;
+  return {
+    accessKeyId: auth.accessKeyId,
+    presigned,
+    payloadHash,
+    ...(chunked ? { chunkSigner: chunkSignerFor(verifier, auth, expected) } : {}),
+  };
 }
 
 /** Compares two hex signatures in constant time. */
