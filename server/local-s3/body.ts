@@ -181,6 +181,30 @@ export interface BodyResult {
   checksums: Checksums;
 }
 
+/** The checksums the client declared: in headers, and in the trailer it announced (which must have come). */
+function declaredChecksums(expect: BodyExpectations, decoder: AwsChunkedDecoder | undefined): Checksums {
+  const declared: Checksums = { ...expect.checksums };
+  if (expect.trailerAlgorithm) {
+    const fromTrailer = decoder?.trailers.get(headerName(expect.trailerAlgorithm));
+    if (fromTrailer === undefined)
+      throw errors.invalidRequest(`The ${headerName(expect.trailerAlgorithm)} trailer was announced but not sent.`);
+    declared[expect.trailerAlgorithm] = fromTrailer;
+  }
+  return declared;
+}
+
+/** The computed checksums, base64; one that differs from its declared value is S3's BadDigest. */
+async function digestChecksums(hashers: Map<ChecksumAlgorithm, Hasher>, declared: Checksums = {}): Promise<Checksums> {
+  const checksums: Checksums = {};
+  for (const [algorithm, hasher] of hashers) {
+    const value = (await hasher.digest()).toString("base64");
+    const wanted = declared[algorithm];
+    if (wanted !== undefined && wanted !== value) throw errors.badDigest(algorithm.toLowerCase());
+    checksums[algorithm] = value;
+  }
+  return checksums;
+}
+
 /**
  * Streams a request body into `file`, hashing as it goes, then verifies every digest the client declared.
  * Never holds the body in memory; on any failure the file is removed and the S3 error is thrown.
@@ -229,20 +253,7 @@ export async function receiveBody(
     if (expect.contentMd5 !== undefined && md5Digest.toString("base64") !== expect.contentMd5) {
       throw errors.badDigest("Content-MD5");
     }
-    const declared: Checksums = { ...expect.checksums };
-    if (expect.trailerAlgorithm) {
-      const fromTrailer = decoder?.trailers.get(headerName(expect.trailerAlgorithm));
-      if (fromTrailer === undefined)
-        throw errors.invalidRequest(`The ${headerName(expect.trailerAlgorithm)} trailer was announced but not sent.`);
-      declared[expect.trailerAlgorithm] = fromTrailer;
-    }
-    const checksums: Checksums = {};
-    for (const [algorithm, hasher] of checksumHashers) {
-      const value = (await hasher.digest()).toString("base64");
-      const wanted = declared[algorithm];
-      if (wanted !== undefined && wanted !== value) throw errors.badDigest(algorithm.toLowerCase());
-      checksums[algorithm] = value;
-    }
+    const checksums = await digestChecksums(checksumHashers, declaredChecksums(expect, decoder));
     return { size: digester.bytes, md5Hex: md5Digest.toString("hex"), checksums };
   } catch (error) {
     request.unpipe(source);
@@ -267,7 +278,6 @@ export async function storeCopy(source: Readable, file: string, algorithms: Chec
     await unlink(file).catch(() => undefined);
     throw error;
   }
-  const checksums: Checksums = {};
-  for (const [algorithm, hasher] of hashers) checksums[algorithm] = (await hasher.digest()).toString("base64");
+  const checksums = await digestChecksums(hashers);
   return { size: digester.bytes, md5Hex: (await md5.digest()).toString("hex"), checksums };
 }
