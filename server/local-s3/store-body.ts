@@ -13,6 +13,16 @@ export function assertKeyLength(ctx: RequestContext): void {
   if (ctx.key.length > MAX_KEY_LENGTH) throw new S3Error(400, "KeyTooLongError", "Your key is too long");
 }
 
+/** What an object and a part record alike about their body: size, MD5 ETag, time and checksums. */
+function bodyFacts(body: BodyResult): Pick<PartMeta, "size" | "etag" | "lastModified" | "checksums"> {
+  return {
+    size: body.size,
+    etag: `"${body.md5Hex}"`,
+    lastModified: new Date().toISOString(),
+    checksums: body.checksums,
+  };
+}
+
 /** Makes a received (or copied) body in `file` the whole of ctx.key, under an MD5 ETag. */
 export async function storeObjectBody(
   ctx: RequestContext,
@@ -25,10 +35,7 @@ export async function storeObjectBody(
   const meta = {
     ...headers,
     key: ctx.key,
-    size: body.size,
-    etag: `"${body.md5Hex}"`,
-    lastModified: new Date().toISOString(),
-    checksums: body.checksums,
+    ...bodyFacts(body),
     ...(Object.keys(body.checksums).length > 0 ? { checksumType: "FULL_OBJECT" as const } : {}),
   };
   try {
@@ -50,9 +57,6 @@ export function storePartBody(
   ctx.stats.bytesStored += body.size;
   return ctx.store.putPart(ctx.bucket, ctx.key, uploadId, file, {
     partNumber,
-    size: body.size,
-    etag: `"${body.md5Hex}"`,
-    lastModified: new Date().toISOString(),
-    checksums: body.checksums,
+    ...bodyFacts(body),
   });
 }

@@ -1,4 +1,4 @@
-import type { RequestContext } from "../context.js";
+import type { Handler, RequestContext } from "../context.js";
 import type { CorsRule } from "../cors.js";
 import { errors } from "../errors.js";
 import { receiveXml } from "../receive.js";
@@ -70,25 +70,25 @@ export async function getAcl(ctx: RequestContext): Promise<void> {
   );
 }
 
-export async function getBucketPolicy(ctx: RequestContext): Promise<void> {
-  ctx.store.bucket(ctx.bucket);
-  throw errors.notConfigured("NoSuchBucketPolicy", "The bucket policy does not exist", ctx.bucket);
+/** A bucket configuration nobody set: S3's 404 with the configuration's own code, once the bucket is known. */
+function notConfigured(code: string, message: string): Handler {
+  return async (ctx) => {
+    ctx.store.bucket(ctx.bucket);
+    throw errors.notConfigured(code, message, ctx.bucket);
+  };
 }
+
+export const getBucketPolicy = notConfigured("NoSuchBucketPolicy", "The bucket policy does not exist");
+export const getBucketLifecycleConfiguration = notConfigured(
+  "NoSuchLifecycleConfiguration",
+  "The lifecycle configuration does not exist",
+);
+export const getBucketTagging = notConfigured("NoSuchTagSet", "The TagSet does not exist");
 
 /** Versioning is never enabled here: S3 answers an empty configuration for such a bucket. */
 export async function getBucketVersioning(ctx: RequestContext): Promise<void> {
   ctx.store.bucket(ctx.bucket);
   sendXml(ctx, 200, xmlDocument("VersioningConfiguration", {}));
-}
-
-export async function getBucketLifecycleConfiguration(ctx: RequestContext): Promise<void> {
-  ctx.store.bucket(ctx.bucket);
-  throw errors.notConfigured("NoSuchLifecycleConfiguration", "The lifecycle configuration does not exist", ctx.bucket);
-}
-
-export async function getBucketTagging(ctx: RequestContext): Promise<void> {
-  ctx.store.bucket(ctx.bucket);
-  throw errors.notConfigured("NoSuchTagSet", "The TagSet does not exist", ctx.bucket);
 }
 
 /** Objects here carry no tags: S3 answers an empty tag set. */
