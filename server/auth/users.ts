@@ -1,4 +1,5 @@
 import type { DB } from "../db/connection.js";
+import { isUuid } from "../db/ids.js";
 import type { User } from "../db/schema.js";
 
 export interface GitHubProfile {
@@ -43,6 +44,6 @@ export async function findOrCreateLocalUser(db: DB, login: string): Promise<User
 }
 
 export async function findUserById(db: DB, id: string): Promise<User | undefined> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  if (!isUuid(id)) return undefined;
   return db.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst();
 }

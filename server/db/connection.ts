@@ -1,4 +1,4 @@
-import { Kysely, PostgresDialect } from "kysely";
+import { Kysely, PostgresDialect, type Transaction } from "kysely";
 import pg from "pg";
 import type { Database } from "./schema.js";
 
@@ -10,6 +10,8 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => {
 });
 
 export type DB = Kysely<Database>;
+/** What repository functions take: the pool, or a transaction when the caller needs one. */
+export type Executor = DB | Transaction<Database>;
 
 export function createDb(connectionString: string, max = 10): DB {
   const pool = new pg.Pool({ connectionString, max });

@@ -3,6 +3,7 @@ import { DeleteObjectCommand, GetObjectCommand } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { z } from "zod";
 import type { FeedPage, FeedPost } from "../../app/shared/posts.js";
+import { isUuid } from "../db/ids.js";
 import type { User } from "../db/schema.js";
 import { zodFields } from "../http/responses.js";
 import { fail, ok, type Result } from "../result.js";
@@ -36,12 +37,7 @@ const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify([c.createdAt, c.i
 function decodeCursor(text: string): Cursor | undefined {
   try {
     const [createdAt, id] = JSON.parse(Buffer.from(text, "base64url").toString("utf8")) as [unknown, unknown];
-    if (
-      typeof createdAt === "string" &&
-      !Number.isNaN(Date.parse(createdAt)) &&
-      typeof id === "string" &&
-      /^[0-9a-f-]{36}$/i.test(id)
-    )
+    if (typeof createdAt === "string" && !Number.isNaN(Date.parse(createdAt)) && typeof id === "string" && isUuid(id))
       return { createdAt, id };
   } catch {
     // fall through
@@ -180,7 +176,7 @@ export async function feedPage(
 
 /** The author deletes a post: its rows go, and so does its object in S3. Anyone else gets 404. */
 export async function deletePost(services: Services, user: User, id: string): Promise<Result<{ id: string }>> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) return fail(404, "not_found", "This post does not exist.");
+  if (!isUuid(id)) return fail(404, "not_found", "This post does not exist.");
   const removed = await services.db.transaction().execute(async (trx) => {
     const post = await trx
       .selectFrom("posts")

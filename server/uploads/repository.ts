@@ -1,8 +1,7 @@
 import { sql, type Transaction } from "kysely";
-import type { DB } from "../db/connection.js";
+import type { Executor } from "../db/connection.js";
+import { isUuid } from "../db/ids.js";
 import type { Database, NewUpload, Upload, UploadPart, UploadStatus } from "../db/schema.js";
-
-type Executor = DB | Transaction<Database>;
 
 export const UNFINISHED: UploadStatus[] = ["uploading", "completing"];
 
@@ -18,13 +17,13 @@ export async function insertUpload(db: Executor, upload: NewUpload): Promise<Upl
 
 /** An upload of this user's, or undefined: another user's id looks exactly like an unknown one. */
 export async function findUpload(db: Executor, userId: string, id: string): Promise<Upload | undefined> {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return undefined;
+  if (!isUuid(id)) return undefined;
   return db.selectFrom("uploads").selectAll().where("id", "=", id).where("user_id", "=", userId).executeTakeFirst();
 }
 
 /** The same, holding the row lock until the transaction ends: completion and abort take turns. */
 export async function lockUpload(trx: Transaction<Database>, userId: string, id: string): Promise<Upload | undefined> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  if (!isUuid(id)) return undefined;
   return trx
     .selectFrom("uploads")
     .selectAll()

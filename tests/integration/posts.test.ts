@@ -158,6 +158,12 @@ describe("posts", () => {
     expect((await remove(author, id)).status).toBe(404);
   });
 
+  it("answers a 36-character post id that is not a uuid like an unknown one", async () => {
+    const malformed = await remove(author, "-".repeat(36));
+    expect(malformed.status).toBe(404);
+    expect(await malformed.json()).toEqual(await (await remove(author, "0b4b7c4e-8f1e-4b55-9a77-3c1b8f0e2d11")).json());
+  });
+
   it("needs a session", async () => {
     expect((await call(feedLoader, app.services, "/api/posts")).status).toBe(401);
     expect((await call(createAction, app.services, "/api/posts", { json: { text: "x" } })).status).toBe(401);

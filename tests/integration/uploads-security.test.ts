@@ -81,6 +81,17 @@ describe("ownership", () => {
   it("treats a malformed id as unknown", async () => {
     expect((await routes("not-a-uuid", owner).get()).status).toBe(404);
   });
+
+  it("answers a 36-character id that is not a uuid like an unknown one on every route", async () => {
+    const before = await snapshot();
+    for (const name of ["get", "sign", "record", "complete", "abort"] as const) {
+      const malformed = await routes("-".repeat(36), owner)[name]();
+      const unknown = await routes(UNKNOWN, owner)[name]();
+      expect(malformed.status, name).toBe(404);
+      expect(await malformed.json(), name).toEqual(await unknown.json());
+    }
+    expect(await snapshot()).toEqual(before);
+  });
 });
 
 describe("invalid input answers 400 and changes nothing", () => {
