@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { requireApiUser } from "../../server/auth/guards";
-import { handleApi, methodNotAllowed, readJson, resultResponse } from "../../server/http/responses";
+import { handleApi, methodNotAllowed, readJsonBody, resultResponse } from "../../server/http/responses";
 import { createPost, feedPage } from "../../server/posts/service";
 
 /** GET /api/posts?cursor=: a page of the feed. */
@@ -15,7 +15,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireApiUser(request, context.services);
   if (request.method !== "POST") return methodNotAllowed(["GET", "POST"]);
-  const body = await readJson(request);
+  const body = await readJsonBody(request);
   if (!body.ok) return body.response;
   return handleApi(async () => resultResponse(await createPost(context.services, user, body.value), 201));
 }

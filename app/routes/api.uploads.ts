@@ -1,6 +1,6 @@
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { requireApiUser } from "../../server/auth/guards";
-import { handleApi, methodNotAllowed, readJson, resultResponse } from "../../server/http/responses";
+import { handleApi, methodNotAllowed, readJsonBody, resultResponse } from "../../server/http/responses";
 import { createUpload, listUnfinishedUploads } from "../../server/uploads/service";
 
 /** GET /api/uploads: the signed-in user's unfinished uploads. */
@@ -13,7 +13,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireApiUser(request, context.services);
   if (request.method !== "POST") return methodNotAllowed(["GET", "POST"]);
-  const body = await readJson(request);
+  const body = await readJsonBody(request);
   if (!body.ok) return body.response;
   return handleApi(async () => {
     const result = await createUpload(context.services, user, body.value);

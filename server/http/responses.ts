@@ -40,7 +40,7 @@ export function zodFields(error: ZodError): Record<string, string[]> {
 }
 
 /** Reads a JSON body: 400 invalid_json when it is not JSON. */
-export async function readJson(
+export async function readJsonBody(
   request: Request,
 ): Promise<{ ok: true; value: unknown } | { ok: false; response: Response }> {
   const text = await request.text();
