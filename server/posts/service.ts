@@ -1,6 +1,4 @@
 import { createHash } from "node:crypto";
-import { DeleteObjectCommand, GetObjectCommand } from "@aws-sdk/client-s3";
-import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { z } from "zod";
 import type { FeedPage, FeedPost } from "../../app/shared/posts.js";
 import { isUuid } from "../db/ids.js";
@@ -8,6 +6,7 @@ import type { User } from "../db/schema.js";
 import { zodFields } from "../http/responses.js";
 import { fail, ok, type Result } from "../result.js";
 import type { Services } from "../services.js";
+import { deleteObject, presignInlineGet } from "../storage/objects.js";
 import { findUpload } from "../uploads/repository.js";
 
 export const createPostSchema = z.object({
@@ -146,16 +145,7 @@ export async function feedPage(
           ? {
               contentType: row.content_type,
               // Served by S3, never from the app's origin: a safe type from the allowlist, shown inline.
-              url: await getSignedUrl(
-                services.storage.presignClient,
-                new GetObjectCommand({
-                  Bucket: services.storage.bucket,
-                  Key: row.s3_key,
-                  ResponseContentType: row.content_type,
-                  ResponseContentDisposition: "inline",
-                }),
-                { expiresIn },
-              ),
+              url: await presignInlineGet(services.storage, row.s3_key, row.content_type, expiresIn),
               size: Number(row.size),
               width: row.width,
               height: row.height,
@@ -201,7 +191,7 @@ export async function deletePost(services: Services, user: User, id: string): Pr
   });
   if (!removed) return fail(404, "not_found", "This post does not exist.");
   for (const { s3_key } of removed) {
-    await services.storage.client.send(new DeleteObjectCommand({ Bucket: services.storage.bucket, Key: s3_key }));
+    await deleteObject(services.storage, s3_key);
   }
   return ok({ id });
 }

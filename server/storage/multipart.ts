@@ -2,9 +2,6 @@ import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
   ListPartsCommand,
   NoSuchUpload,
   S3ServiceException,
@@ -20,9 +17,6 @@ export interface StoredPart {
 
 const isNoSuchUpload = (error: unknown) =>
   error instanceof NoSuchUpload || (error instanceof S3ServiceException && error.name === "NoSuchUpload");
-const isNotFound = (error: unknown) =>
-  error instanceof S3ServiceException &&
-  (error.$metadata.httpStatusCode === 404 || error.name === "NotFound" || error.name === "NoSuchKey");
 
 export async function createMultipartUpload(
   storage: Storage,
@@ -125,40 +119,6 @@ export async function completeMultipartUpload(
     if (isNoSuchUpload(error)) return "gone";
     throw error;
   }
-}
-
-export interface ObjectInfo {
-  size: number;
-  etag: string;
-  checksumSha256?: string;
-}
-
-export async function headObject(storage: Storage, key: string): Promise<ObjectInfo | undefined> {
-  try {
-    const head = await storage.client.send(
-      new HeadObjectCommand({ Bucket: storage.bucket, Key: key, ChecksumMode: "ENABLED" }),
-    );
-    return {
-      size: head.ContentLength ?? 0,
-      etag: head.ETag ?? "",
-      ...(head.ChecksumSHA256 ? { checksumSha256: head.ChecksumSHA256 } : {}),
-    };
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  }
-}
-
-/** The first `length` bytes of an object (a ranged GET): enough to recognise its file type. */
-export async function readObjectStart(storage: Storage, key: string, length: number): Promise<Uint8Array> {
-  const result = await storage.client.send(
-    new GetObjectCommand({ Bucket: storage.bucket, Key: key, Range: `bytes=0-${length - 1}` }),
-  );
-  return (await result.Body?.transformToByteArray()) ?? new Uint8Array();
-}
-
-export async function deleteObject(storage: Storage, key: string): Promise<void> {
-  await storage.client.send(new DeleteObjectCommand({ Bucket: storage.bucket, Key: key }));
 }
 
 /**

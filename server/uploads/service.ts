@@ -12,13 +12,11 @@ import {
   abortUntilGone,
   completeMultipartUpload,
   createMultipartUpload,
-  deleteObject,
   findPart,
-  headObject,
   listAllParts,
-  readObjectStart,
   type StoredPart,
 } from "../storage/multipart.js";
+import { deleteObject, headObject, readObjectStart } from "../storage/objects.js";
 import { presignUploadParts } from "../storage/presign.js";
 import { SNIFF_BYTES, matchesContentType } from "./file-type.js";
 import * as repo from "./repository.js";
