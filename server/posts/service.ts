@@ -8,6 +8,7 @@ import { fail, ok, type Result } from "../result.js";
 import type { Services } from "../services.js";
 import { deleteObject, presignInlineGet } from "../storage/objects.js";
 import { findUpload } from "../uploads/repository.js";
+import * as repo from "./repository.js";
 
 export const createPostSchema = z.object({
   text: z.string().trim().min(1, "Write something first.").max(2000, "Posts can be up to 2,000 characters."),
@@ -26,14 +27,9 @@ function gravatarFor(login: string): string {
   return `https://www.gravatar.com/avatar/${createHash("md5").update(login.trim().toLowerCase()).digest("hex")}?d=identicon&s=80`;
 }
 
-interface Cursor {
-  createdAt: string;
-  id: string;
-}
+const encodeCursor = (c: repo.FeedPosition) => Buffer.from(JSON.stringify([c.createdAt, c.id])).toString("base64url");
 
-const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify([c.createdAt, c.id])).toString("base64url");
-
-function decodeCursor(text: string): Cursor | undefined {
+function decodeCursor(text: string): repo.FeedPosition | undefined {
   try {
     const [createdAt, id] = JSON.parse(Buffer.from(text, "base64url").toString("utf8")) as [unknown, unknown];
     if (typeof createdAt === "string" && !Number.isNaN(Date.parse(createdAt)) && typeof id === "string" && isUuid(id))
@@ -63,30 +59,20 @@ export async function createPost(services: Services, user: User, input: unknown)
       }
       if (upload.status !== "completed")
         return fail(409, "attachment_refused", `The attachment cannot be posted: it was ${upload.status}.`);
-      const used = await trx.selectFrom("media").select("id").where("upload_id", "=", upload.id).executeTakeFirst();
-      if (used) return fail(409, "attachment_in_use", "This attachment is already part of a post.");
+      if (await repo.isUploadPosted(trx, upload.id))
+        return fail(409, "attachment_in_use", "This attachment is already part of a post.");
     }
-    const post = await trx
-      .insertInto("posts")
-      .values({ author_id: user.id, text })
-      .returning("id")
-      .executeTakeFirstOrThrow();
+    const postId = await repo.insertPost(trx, { authorId: user.id, text });
     if (upload) {
-      await trx
-        .insertInto("media")
-        .values({
-          post_id: post.id,
-          upload_id: upload.id,
-          s3_key: upload.s3_key,
-          content_type: upload.content_type,
-          size: upload.size,
-          width: width ?? null,
-          height: height ?? null,
-          duration_seconds: upload.content_type.startsWith("video/") ? (durationSeconds ?? null) : null,
-        })
-        .execute();
+      await repo.insertMedia(trx, {
+        postId,
+        upload,
+        width: width ?? null,
+        height: height ?? null,
+        durationSeconds: upload.content_type.startsWith("video/") ? (durationSeconds ?? null) : null,
+      });
     }
-    return ok({ id: post.id });
+    return ok({ id: postId });
   });
 }
 
@@ -100,37 +86,7 @@ export async function feedPage(
   if (cursorText && !cursor)
     return fail(400, "invalid_input", "The cursor is not valid.", { fields: { cursor: ["is not valid"] } });
   const size = services.config.feed.pageSize;
-  let query = services.db
-    .selectFrom("posts")
-    .innerJoin("users", "users.id", "posts.author_id")
-    .leftJoin("media", (join) => join.onRef("media.post_id", "=", "posts.id").on("media.position", "=", 0))
-    .select([
-      "posts.id",
-      "posts.text",
-      "posts.created_at",
-      "posts.author_id",
-      "users.login",
-      "users.name",
-      "users.avatar_url",
-      "media.s3_key",
-      "media.content_type",
-      "media.size",
-      "media.width",
-      "media.height",
-      "media.duration_seconds",
-    ])
-    .orderBy("posts.created_at", "desc")
-    .orderBy("posts.id", "desc")
-    .limit(size + 1);
-  if (cursor) {
-    query = query.where((eb) =>
-      eb.or([
-        eb("posts.created_at", "<", new Date(cursor.createdAt)),
-        eb.and([eb("posts.created_at", "=", new Date(cursor.createdAt)), eb("posts.id", "<", cursor.id)]),
-      ]),
-    );
-  }
-  const rows = await query.execute();
+  const rows = await repo.listFeed(services.db, size + 1, cursor);
   const page = rows.slice(0, size);
   const expiresIn = services.config.feed.mediaUrlTtlSeconds;
   const posts = await Promise.all(
@@ -167,28 +123,7 @@ export async function feedPage(
 /** The author deletes a post: its rows go, and so does its object in S3. Anyone else gets 404. */
 export async function deletePost(services: Services, user: User, id: string): Promise<Result<{ id: string }>> {
   if (!isUuid(id)) return fail(404, "not_found", "This post does not exist.");
-  const removed = await services.db.transaction().execute(async (trx) => {
-    const post = await trx
-      .selectFrom("posts")
-      .select("id")
-      .where("id", "=", id)
-      .where("author_id", "=", user.id)
-      .forUpdate()
-      .executeTakeFirst();
-    if (!post) return undefined;
-    const media = await trx.selectFrom("media").select(["upload_id", "s3_key"]).where("post_id", "=", id).execute();
-    await trx.deleteFrom("posts").where("id", "=", id).execute();
-    if (media.length > 0)
-      await trx
-        .deleteFrom("uploads")
-        .where(
-          "id",
-          "in",
-          media.map((m) => m.upload_id),
-        )
-        .execute();
-    return media;
-  });
+  const removed = await services.db.transaction().execute((trx) => repo.deletePostWithMedia(trx, user.id, id));
   if (!removed) return fail(404, "not_found", "This post does not exist.");
   for (const { s3_key } of removed) {
     await deleteObject(services.storage, s3_key);

@@ -1,0 +1,118 @@
+import type { Transaction } from "kysely";
+import type { Executor } from "../db/connection.js";
+import type { Database } from "../db/schema.js";
+
+/** Where a feed page starts: after the post with this creation time and id (newest first). */
+export interface FeedPosition {
+  createdAt: string;
+  id: string;
+}
+
+/** Up to `limit` posts, newest first, each with its author and its first media (if any). */
+export async function listFeed(db: Executor, limit: number, after?: FeedPosition) {
+  let query = db
+    .selectFrom("posts")
+    .innerJoin("users", "users.id", "posts.author_id")
+    .leftJoin("media", (join) => join.onRef("media.post_id", "=", "posts.id").on("media.position", "=", 0))
+    .select([
+      "posts.id",
+      "posts.text",
+      "posts.created_at",
+      "posts.author_id",
+      "users.login",
+      "users.name",
+      "users.avatar_url",
+      "media.s3_key",
+      "media.content_type",
+      "media.size",
+      "media.width",
+      "media.height",
+      "media.duration_seconds",
+    ])
+    .orderBy("posts.created_at", "desc")
+    .orderBy("posts.id", "desc")
+    .limit(limit);
+  if (after) {
+    const createdAt = new Date(after.createdAt);
+    query = query.where((eb) =>
+      eb.or([
+        eb("posts.created_at", "<", createdAt),
+        eb.and([eb("posts.created_at", "=", createdAt), eb("posts.id", "<", after.id)]),
+      ]),
+    );
+  }
+  return query.execute();
+}
+
+/** Whether a post already shows this upload (an upload belongs to one post at most). */
+export async function isUploadPosted(db: Executor, uploadId: string): Promise<boolean> {
+  const row = await db.selectFrom("media").select("id").where("upload_id", "=", uploadId).executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function insertPost(db: Executor, post: { authorId: string; text: string }): Promise<string> {
+  const row = await db
+    .insertInto("posts")
+    .values({ author_id: post.authorId, text: post.text })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function insertMedia(
+  db: Executor,
+  media: {
+    postId: string;
+    upload: { id: string; s3_key: string; content_type: string; size: number };
+    width: number | null;
+    height: number | null;
+    durationSeconds: number | null;
+  },
+): Promise<void> {
+  await db
+    .insertInto("media")
+    .values({
+      post_id: media.postId,
+      upload_id: media.upload.id,
+      s3_key: media.upload.s3_key,
+      content_type: media.upload.content_type,
+      size: media.upload.size,
+      width: media.width,
+      height: media.height,
+      duration_seconds: media.durationSeconds,
+    })
+    .execute();
+}
+
+/**
+ * Deletes the author's post, its media rows and the uploads they came from; returns the objects
+ * left to delete from S3, or undefined when the author has no such post. The post's row stays
+ * locked until the transaction ends, so two deletes of one post take turns.
+ */
+export async function deletePostWithMedia(
+  trx: Transaction<Database>,
+  authorId: string,
+  postId: string,
+): Promise<Array<{ s3_key: string }> | undefined> {
+  const post = await trx
+    .selectFrom("posts")
+    .select("id")
+    .where("id", "=", postId)
+    .where("author_id", "=", authorId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!post) return undefined;
+  const media = await trx.selectFrom("media").select(["upload_id", "s3_key"]).where("post_id", "=", postId).execute();
+  await trx.deleteFrom("posts").where("id", "=", postId).execute();
+  if (media.length > 0)
+    await trx
+      .deleteFrom("uploads")
+      .where(
+        "id",
+        "in",
+        media.map((m) => m.upload_id),
+      )
+      .where("user_id", "=", authorId)
+      .execute();
+  return media;
+}
