@@ -5,6 +5,14 @@ import type { Database, NewUpload, Upload, UploadPart, UploadStatus } from "../d
 
 export const UNFINISHED: UploadStatus[] = ["uploading", "completing"];
 
+/**
+ * Serialises the user's upload starts until the transaction ends: the quota check, the fingerprint
+ * check and the insert of one request must not interleave with another's.
+ */
+export async function lockUserUploads(trx: Transaction<Database>, userId: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtextextended(${`uploads:${userId}`}, 0))`.execute(trx);
+}
+
 export async function insertUpload(db: Executor, upload: NewUpload): Promise<Upload | undefined> {
   // The partial unique index on (user_id, fingerprint) makes a racing duplicate a no-op.
   return db
@@ -47,14 +55,29 @@ export async function findUnfinishedByFingerprint(
     .executeTakeFirst();
 }
 
-export async function listUnfinished(db: Executor, userId: string): Promise<Upload[]> {
-  return db
+/** The user's unfinished uploads, newest first, each with how many parts and bytes the ledger holds. */
+export async function listUnfinishedWithProgress(
+  db: Executor,
+  userId: string,
+): Promise<Array<Upload & { completed_parts: number; completed_bytes: number }>> {
+  const rows = await db
     .selectFrom("uploads")
-    .selectAll()
-    .where("user_id", "=", userId)
-    .where("status", "in", UNFINISHED)
-    .orderBy("created_at", "desc")
+    .leftJoin("upload_parts", "upload_parts.upload_id", "uploads.id")
+    .selectAll("uploads")
+    .select([
+      sql<string>`count(upload_parts.part_number)`.as("completed_parts"),
+      sql<string>`coalesce(sum(upload_parts.size), 0)`.as("completed_bytes"),
+    ])
+    .where("uploads.user_id", "=", userId)
+    .where("uploads.status", "in", UNFINISHED)
+    .groupBy("uploads.id")
+    .orderBy("uploads.created_at", "desc")
     .execute();
+  return rows.map((row) => ({
+    ...row,
+    completed_parts: Number(row.completed_parts),
+    completed_bytes: Number(row.completed_bytes),
+  }));
 }
 
 /** Bytes of the user's unfinished uploads, for the quota. */
@@ -107,6 +130,11 @@ export async function deleteLedgerParts(db: Executor, uploadId: string, partNumb
     .where("upload_id", "=", uploadId)
     .where("part_number", "in", partNumbers)
     .execute();
+}
+
+/** Forgets every part of the upload (it was aborted: S3 holds none of them any more). */
+export async function deleteAllParts(db: Executor, uploadId: string): Promise<void> {
+  await db.deleteFrom("upload_parts").where("upload_id", "=", uploadId).execute();
 }
 
 export async function touchUpload(db: Executor, uploadId: string): Promise<void> {

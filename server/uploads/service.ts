@@ -1,5 +1,4 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { sql } from "kysely";
 import { z } from "zod";
 import { partRange, planParts, S3_LIMITS, type PartPlan } from "../../app/shared/plan.js";
 import type { SignedParts, UnfinishedUpload } from "../../app/shared/uploads.js";
@@ -154,7 +153,7 @@ export async function createUpload(
 
   // One user at a time: the quota check, the fingerprint check and the insert must not interleave.
   return services.db.transaction().execute(async (trx) => {
-    await sql`select pg_advisory_xact_lock(hashtextextended(${`uploads:${user.id}`}, 0))`.execute(trx);
+    await repo.lockUserUploads(trx, user.id);
     const existing = await repo.findUnfinishedByFingerprint(trx, user.id, fingerprint);
     if (existing) {
       if (existing.size !== size || existing.content_type !== contentType) {
@@ -206,24 +205,19 @@ export async function getUpload(services: Services, user: User, id: string): Pro
 
 /** The user's unfinished uploads, from the ledger (cheap: no S3 call per upload). */
 export async function listUnfinishedUploads(services: Services, user: User): Promise<UnfinishedUpload[]> {
-  const uploads = await repo.listUnfinished(services.db, user.id);
-  return Promise.all(
-    uploads.map(async (u) => {
-      const parts = await repo.listLedgerParts(services.db, u.id);
-      return {
-        id: u.id,
-        fileName: u.file_name,
-        size: u.size,
-        contentType: u.content_type,
-        fingerprint: u.fingerprint,
-        partCount: u.part_count,
-        completedParts: parts.length,
-        completedBytes: parts.reduce((sum, p) => sum + p.size, 0),
-        createdAt: new Date(u.created_at).toISOString(),
-        lastActivityAt: new Date(u.last_activity_at).toISOString(),
-      };
-    }),
-  );
+  const uploads = await repo.listUnfinishedWithProgress(services.db, user.id);
+  return uploads.map((u) => ({
+    id: u.id,
+    fileName: u.file_name,
+    size: u.size,
+    contentType: u.content_type,
+    fingerprint: u.fingerprint,
+    partCount: u.part_count,
+    completedParts: u.completed_parts,
+    completedBytes: u.completed_bytes,
+    createdAt: new Date(u.created_at).toISOString(),
+    lastActivityAt: new Date(u.last_activity_at).toISOString(),
+  }));
 }
 
 export async function signParts(
@@ -447,7 +441,7 @@ export async function abortUpload(
       return fail(409, "conflict", "This upload is completed; delete the post that uses it instead.");
     if (upload.status === "aborted") return ok(uploadView(settings, upload, []));
     await abortUntilGone(services.storage, upload.s3_key, upload.s3_upload_id);
-    await trx.deleteFrom("upload_parts").where("upload_id", "=", upload.id).execute();
+    await repo.deleteAllParts(trx, upload.id);
     const aborted = await repo.updateUpload(trx, upload.id, {
       status: "aborted",
       ...(reason ? { failure_reason: reason } : {}),
