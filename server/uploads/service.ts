@@ -19,7 +19,8 @@ import { deleteObject, headObject, readObjectStart } from "../storage/objects.js
 import { presignUploadParts } from "../storage/presign.js";
 import { SNIFF_BYTES, matchesContentType } from "./file-type.js";
 import * as repo from "./repository.js";
-import { attachmentDisposition, sanitizeFileName, uploadView, type PartView, type UploadView } from "./views.js";
+import { attachmentDisposition, sanitizeFileName } from "./file-names.js";
+import { uploadView, type PartView, type UploadView } from "./views.js";
 
 const base64Sha256 = z.string().regex(/^[A-Za-z0-9+/]{43}=$/, "must be a base64 SHA-256 digest");
 const partNumber = z
