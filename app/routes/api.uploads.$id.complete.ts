@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { requireApiUser } from "../../server/auth/guards";
 import { handleApi, methodNotAllowed, resultResponse } from "../../server/http/responses";
-import { completeUpload } from "../../server/uploads/service";
+import { completeUpload } from "../../server/uploads/complete";
 
 /** POST /api/uploads/:id/complete: completes and verifies the upload (idempotent). */
 export async function action({ request, context, params }: ActionFunctionArgs) {

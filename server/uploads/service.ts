@@ -1,123 +1,28 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { z } from "zod";
-import { partRange, planParts, S3_LIMITS, type PartPlan } from "../../app/shared/plan.js";
+import { partRange, planParts, S3_LIMITS } from "../../app/shared/plan.js";
 import type { SignedParts, UnfinishedUpload } from "../../app/shared/uploads.js";
+import type { UploadSettings } from "../config/app-config.js";
 import { formatBytes } from "../config/units.js";
+import type { Executor } from "../db/connection.js";
 import type { Upload, User } from "../db/schema.js";
-import { zodFields } from "../http/responses.js";
 import { fail, ok, type Result } from "../result.js";
 import type { Services } from "../services.js";
-import {
-  abortUntilGone,
-  completeMultipartUpload,
-  createMultipartUpload,
-  findPart,
-  listAllParts,
-  type StoredPart,
-} from "../storage/multipart.js";
-import { deleteObject, headObject, readObjectStart } from "../storage/objects.js";
+import { abortUntilGone, createMultipartUpload, findPart } from "../storage/multipart.js";
 import { presignUploadParts } from "../storage/presign.js";
-import { SNIFF_BYTES, matchesContentType } from "./file-type.js";
-import * as repo from "./repository.js";
+import { invalid, notFound, notUploading } from "./errors.js";
 import { attachmentDisposition, sanitizeFileName } from "./file-names.js";
+import { currentView, failGone, planOf, toPartView } from "./ledger.js";
+import * as repo from "./repository.js";
+import {
+  createUploadSchema,
+  partNumberParam,
+  recordPartSchema,
+  signPartsSchema,
+  type CreateUploadInput,
+} from "./schemas.js";
 import { uploadView, type PartView, type UploadView } from "./views.js";
 
-const base64Sha256 = z.string().regex(/^[A-Za-z0-9+/]{43}=$/, "must be a base64 SHA-256 digest");
-const partNumber = z
-  .number()
-  .int("must be a whole number")
-  .min(1, "must be at least 1")
-  .max(S3_LIMITS.maxParts, `must be at most ${S3_LIMITS.maxParts}`);
-
-export const createUploadSchema = z.object({
-  fileName: z.string().trim().min(1, "is required").max(1024),
-  size: z.number().int("must be a whole number of bytes").positive("must be at least 1 byte"),
-  contentType: z.string().trim().min(1, "is required").max(255),
-  lastModified: z.number().int().nonnegative(),
-  fingerprint: z.string().min(1, "is required").max(1024),
-});
-
-export const signPartsSchema = z.object({
-  parts: z
-    .array(z.object({ partNumber, checksumSha256: base64Sha256.optional() }))
-    .min(1, "ask for at least one part")
-    .max(100, "ask for at most 100 parts per call"),
-});
-
-export const recordPartSchema = z.object({
-  etag: z.string().min(1, "is required").max(200),
-  checksumSha256: base64Sha256.optional(),
-});
-
-const invalid = (error: z.ZodError) =>
-  fail<never>(400, "invalid_input", "Some fields are not valid.", { fields: zodFields(error) });
-const notFound = () => fail<never>(404, "not_found", "This upload does not exist.");
-const notUploading = (upload: Upload) =>
-  fail<never>(409, "conflict", `This upload is ${upload.status}; it can no longer take parts.`, {
-    details: { status: upload.status },
-  });
-
-const planOf = (upload: Upload): PartPlan => ({
-  fileSize: upload.size,
-  partSize: upload.part_size,
-  partCount: upload.part_count,
-});
-
-const toPartView = (p: StoredPart): PartView => ({
-  partNumber: p.partNumber,
-  size: p.size,
-  etag: p.etag,
-  checksumSha256: p.checksumSha256 ?? null,
-});
-
-/** Parts S3 holds that match the plan exactly: the ones that count as done. */
-function plannedParts(upload: Upload, stored: StoredPart[]): StoredPart[] {
-  const plan = planOf(upload);
-  return stored
-    .filter((p) => p.partNumber <= plan.partCount && p.size === partRange(plan, p.partNumber).size)
-    .sort((a, b) => a.partNumber - b.partNumber);
-}
-
-/** Brings the ledger in line with S3, which is the source of truth for which parts arrived. */
-async function reconcileLedger(services: Services, upload: Upload, stored: StoredPart[]): Promise<StoredPart[]> {
-  const good = plannedParts(upload, stored);
-  const ledger = await repo.listLedgerParts(services.db, upload.id);
-  const byNumber = new Map(good.map((p) => [p.partNumber, p]));
-  const stale = ledger.filter((row) => byNumber.get(row.part_number)?.etag !== row.etag).map((row) => row.part_number);
-  const known = new Map(ledger.map((row) => [row.part_number, row.etag]));
-  const missing = good.filter((p) => known.get(p.partNumber) !== p.etag);
-  await repo.deleteLedgerParts(
-    services.db,
-    upload.id,
-    stale.filter((n) => !byNumber.has(n)),
-  );
-  await repo.upsertParts(services.db, upload.id, missing);
-  return good;
-}
-
-async function markGone(services: Services, upload: Upload): Promise<Upload> {
-  return repo.updateUpload(services.db, upload.id, {
-    status: "failed",
-    failure_reason: "The upload no longer exists in storage.",
-  });
-}
-
-async function currentView(services: Services, upload: Upload): Promise<UploadView> {
-  const settings = services.config.uploads;
-  if (upload.status !== "uploading") {
-    const ledger = await repo.listLedgerParts(services.db, upload.id);
-    return uploadView(
-      settings,
-      upload,
-      ledger.map((r) => ({ partNumber: r.part_number, size: r.size, etag: r.etag, checksumSha256: r.checksum_sha256 })),
-    );
-  }
-  const stored = await listAllParts(services.storage, upload.s3_key, upload.s3_upload_id);
-  if (stored === "gone") return uploadView(settings, await markGone(services, upload), []);
-  const parts = await reconcileLedger(services, upload, stored);
-  return uploadView(settings, upload, parts.map(toPartView));
-}
-
+/** Starts an upload, or returns the user's unfinished one for the same file (same fingerprint). */
 export async function createUpload(
   services: Services,
   user: User,
@@ -125,18 +30,48 @@ export async function createUpload(
 ): Promise<Result<{ upload: UploadView; created: boolean }>> {
   const parsed = createUploadSchema.safeParse(input);
   if (!parsed.success) return invalid(parsed.error);
-  const { size, fingerprint, lastModified } = parsed.data;
-  const contentType = parsed.data.contentType.toLowerCase();
   const settings = services.config.uploads;
+  const request = {
+    ...parsed.data,
+    contentType: parsed.data.contentType.toLowerCase(),
+    fileName: sanitizeFileName(parsed.data.fileName),
+  };
+  const refused = refuseTypeOrSize(settings, request.contentType, request.size);
+  if (refused) return refused;
+
+  // One user at a time: the quota check, the fingerprint check and the insert must not interleave.
+  return services.db.transaction().execute(async (trx) => {
+    await repo.lockUserUploads(trx, user.id);
+    const existing = await repo.findUnfinishedByFingerprint(trx, user.id, request.fingerprint);
+    if (existing) {
+      if (existing.size !== request.size || existing.content_type !== request.contentType) {
+        return fail(409, "conflict", "An unfinished upload with this fingerprint has another size or type.");
+      }
+      return ok({ upload: await currentView(trx, services, existing), created: false });
+    }
+    const used = await repo.unfinishedBytes(trx, user.id);
+    if (used + request.size > settings.quotaBytes) {
+      return fail(
+        400,
+        "quota_exceeded",
+        `Unfinished uploads may add up to ${formatBytes(settings.quotaBytes)}; you have ${formatBytes(used)} in progress. Finish or cancel some first.`,
+        { details: { quotaBytes: settings.quotaBytes, usedBytes: used } },
+      );
+    }
+    const upload = await startUpload(trx, services, user, request);
+    return ok({ upload: uploadView(settings, upload, []), created: true });
+  });
+}
+
+/** Refuses a type that is not allowed and a size over the type's limit (or S3's). */
+function refuseTypeOrSize(settings: UploadSettings, contentType: string, size: number): Result<never> | undefined {
   const maxSize = settings.allowedTypes[contentType];
   if (maxSize === undefined) {
     return fail(
       400,
       "unsupported_type",
       `Files of type ${contentType} cannot be uploaded. Allowed: ${Object.keys(settings.allowedTypes).join(", ")}.`,
-      {
-        fields: { contentType: ["is not an allowed type"] },
-      },
+      { fields: { contentType: ["is not an allowed type"] } },
     );
   }
   if (size > maxSize || size > S3_LIMITS.maxObjectSize) {
@@ -144,64 +79,43 @@ export async function createUpload(
       400,
       "too_large",
       `This file is ${formatBytes(size)}; ${contentType} files can be up to ${formatBytes(maxSize)}.`,
-      {
-        fields: { size: [`must be at most ${maxSize} bytes`] },
-      },
+      { fields: { size: [`must be at most ${maxSize} bytes`] } },
     );
   }
-  const fileName = sanitizeFileName(parsed.data.fileName);
-  const plan = planParts(size, settings.partSize);
+  return undefined;
+}
 
-  // One user at a time: the quota check, the fingerprint check and the insert must not interleave.
-  return services.db.transaction().execute(async (trx) => {
-    await repo.lockUserUploads(trx, user.id);
-    const existing = await repo.findUnfinishedByFingerprint(trx, user.id, fingerprint);
-    if (existing) {
-      if (existing.size !== size || existing.content_type !== contentType) {
-        return fail(409, "conflict", "An unfinished upload with this fingerprint has another size or type.");
-      }
-      return ok({ upload: await currentView(services, existing), created: false });
-    }
-    const used = await repo.unfinishedBytes(trx, user.id);
-    if (used + size > settings.quotaBytes) {
-      return fail(
-        400,
-        "quota_exceeded",
-        `Unfinished uploads may add up to ${formatBytes(settings.quotaBytes)}; you have ${formatBytes(used)} in progress. Finish or cancel some first.`,
-        {
-          details: { quotaBytes: settings.quotaBytes, usedBytes: used },
-        },
-      );
-    }
-    const id = randomUUID();
-    const key = `uploads/${user.id}/${randomBytes(18).toString("base64url")}`;
-    const s3UploadId = await createMultipartUpload(services.storage, {
-      key,
-      contentType,
-      contentDisposition: attachmentDisposition(fileName),
-      metadata: { "user-id": user.id, "upload-id": id, "last-modified": String(lastModified) },
-    });
-    const upload = await repo.insertUpload(trx, {
-      id,
-      user_id: user.id,
-      s3_key: key,
-      s3_upload_id: s3UploadId,
-      file_name: fileName,
-      content_type: contentType,
-      size,
-      part_size: plan.partSize,
-      part_count: plan.partCount,
-      fingerprint,
-    });
-    if (!upload) throw new Error("upload insert conflicted while holding the user's lock");
-    return ok({ upload: uploadView(settings, upload, []), created: true });
+/** Creates the multipart upload in S3 under an unguessable key, then its row in the ledger. */
+async function startUpload(db: Executor, services: Services, user: User, request: CreateUploadInput): Promise<Upload> {
+  const id = randomUUID();
+  const key = `uploads/${user.id}/${randomBytes(18).toString("base64url")}`;
+  const plan = planParts(request.size, services.config.uploads.partSize);
+  const s3UploadId = await createMultipartUpload(services.storage, {
+    key,
+    contentType: request.contentType,
+    contentDisposition: attachmentDisposition(request.fileName),
+    metadata: { "user-id": user.id, "upload-id": id, "last-modified": String(request.lastModified) },
   });
+  const upload = await repo.insertUpload(db, {
+    id,
+    user_id: user.id,
+    s3_key: key,
+    s3_upload_id: s3UploadId,
+    file_name: request.fileName,
+    content_type: request.contentType,
+    size: request.size,
+    part_size: plan.partSize,
+    part_count: plan.partCount,
+    fingerprint: request.fingerprint,
+  });
+  if (!upload) throw new Error("upload insert conflicted while holding the user's lock");
+  return upload;
 }
 
 export async function getUpload(services: Services, user: User, id: string): Promise<Result<UploadView>> {
   const upload = await repo.findUpload(services.db, user.id, id);
   if (!upload) return notFound();
-  return ok(await currentView(services, upload));
+  return ok(await currentView(services.db, services, upload));
 }
 
 /** The user's unfinished uploads, from the ledger (cheap: no S3 call per upload). */
@@ -221,6 +135,7 @@ export async function listUnfinishedUploads(services: Services, user: User): Pro
   }));
 }
 
+/** Presigned URLs for up to 100 parts, each signed for its planned length (and SHA-256 when given). */
 export async function signParts(
   services: Services,
   user: User,
@@ -269,6 +184,7 @@ export async function signParts(
   });
 }
 
+/** Records a part the browser sent, once S3 confirms it holds that part with this ETag (and checksum). */
 export async function recordPart(
   services: Services,
   user: User,
@@ -276,8 +192,8 @@ export async function recordPart(
   partNumberText: string,
   input: unknown,
 ): Promise<Result<PartView>> {
-  const number = partNumber.safeParse(Number(partNumberText));
-  if (!/^\d+$/.test(partNumberText) || !number.success) {
+  const number = partNumberParam.safeParse(partNumberText);
+  if (!number.success) {
     return fail(400, "invalid_input", "The part number must be a whole number from 1 to 10000.", {
       fields: { partNumber: ["must be 1..10000"] },
     });
@@ -294,137 +210,27 @@ export async function recordPart(
   }
   if (upload.status !== "uploading") return notUploading(upload);
   const stored = await findPart(services.storage, upload.s3_key, upload.s3_upload_id, number.data);
-  if (stored === "gone") {
-    await markGone(services, upload);
-    return fail(409, "conflict", "This upload no longer exists in storage.");
-  }
-  const etag = parsed.data.etag.startsWith('"') ? parsed.data.etag : `"${parsed.data.etag}"`;
-  if (
-    !stored ||
-    stored.etag !== etag ||
-    (parsed.data.checksumSha256 && stored.checksumSha256 !== parsed.data.checksumSha256)
-  ) {
+  if (stored === "gone") return failGone(services.db, upload);
+  const { etag: sentEtag, checksumSha256 } = parsed.data;
+  const etag = sentEtag.startsWith('"') ? sentEtag : `"${sentEtag}"`;
+  if (!stored || stored.etag !== etag || (checksumSha256 && stored.checksumSha256 !== checksumSha256)) {
     return fail(
       400,
       "unknown_part",
-      `Storage has no part ${number.data} with this ETag${parsed.data.checksumSha256 ? " and checksum" : ""}.`,
+      `Storage has no part ${number.data} with this ETag${checksumSha256 ? " and checksum" : ""}.`,
     );
   }
-  if (stored.size !== partRange(plan, number.data).size) {
+  const plannedSize = partRange(plan, number.data).size;
+  if (stored.size !== plannedSize) {
     return fail(
       400,
       "unknown_part",
-      `Part ${number.data} in storage has ${stored.size} bytes, not the ${partRange(plan, number.data).size} planned.`,
+      `Part ${number.data} in storage has ${stored.size} bytes, not the ${plannedSize} planned.`,
     );
   }
   await repo.upsertParts(services.db, upload.id, [stored]);
   await repo.touchUpload(services.db, upload.id);
   return ok(toPartView(stored));
-}
-
-/**
- * Completes from S3's own part list (the ledger is reconciled with it), then checks the object's size
- * and that its first bytes are the declared type. Holds the upload's row lock throughout, so a racing
- * completion waits and then returns the same result, and an abort cannot interleave.
- */
-export async function completeUpload(services: Services, user: User, id: string): Promise<Result<UploadView>> {
-  const settings = services.config.uploads;
-  return services.db.transaction().execute(async (trx): Promise<Result<UploadView>> => {
-    const upload = await repo.lockUpload(trx, user.id, id);
-    if (!upload) return notFound();
-    const ledgerView = async (u: Upload) => {
-      const rows = await repo.listLedgerParts(trx, u.id);
-      return uploadView(
-        settings,
-        u,
-        rows.map((r) => ({ partNumber: r.part_number, size: r.size, etag: r.etag, checksumSha256: r.checksum_sha256 })),
-      );
-    };
-    if (upload.status === "completed") return ok(await ledgerView(upload));
-    if (upload.status !== "uploading") {
-      return fail(
-        409,
-        "conflict",
-        `This upload is ${upload.status}${upload.failure_reason ? `: ${upload.failure_reason}` : ""}.`,
-        { details: { status: upload.status } },
-      );
-    }
-
-    const stored = await listAllParts(services.storage, upload.s3_key, upload.s3_upload_id);
-    // "gone" with the object in place means an earlier completion reached S3 but not the database.
-    let object = stored === "gone" ? await headObject(services.storage, upload.s3_key) : undefined;
-    if (stored === "gone" && !object) {
-      await repo.updateUpload(trx, upload.id, {
-        status: "failed",
-        failure_reason: "The upload no longer exists in storage.",
-      });
-      return fail(409, "conflict", "This upload no longer exists in storage.");
-    }
-    if (stored !== "gone") {
-      const plan = planOf(upload);
-      const byNumber = new Map(stored.map((p) => [p.partNumber, p]));
-      const missing: number[] = [];
-      const wrongSize: number[] = [];
-      for (let n = 1; n <= plan.partCount; n += 1) {
-        const part = byNumber.get(n);
-        if (!part) missing.push(n);
-        else if (part.size !== partRange(plan, n).size) wrongSize.push(n);
-      }
-      if (missing.length > 0 || wrongSize.length > 0) {
-        const resend = [...missing, ...wrongSize].sort((a, b) => a - b);
-        return fail(
-          409,
-          "parts_missing",
-          `Parts ${summarise(resend)} must be sent again before this upload can complete.`,
-          { details: { missing, wrongSize } },
-        );
-      }
-      const parts = plannedParts(upload, stored);
-      await repo.upsertParts(trx, upload.id, parts);
-      await repo.deleteLedgerParts(
-        trx,
-        upload.id,
-        stored.filter((p) => p.partNumber > plan.partCount).map((p) => p.partNumber),
-      );
-      const outcome = await completeMultipartUpload(services.storage, upload.s3_key, upload.s3_upload_id, parts);
-      object = await headObject(services.storage, upload.s3_key);
-      if (outcome === "gone" && !object) {
-        await repo.updateUpload(trx, upload.id, {
-          status: "failed",
-          failure_reason: "The upload no longer exists in storage.",
-        });
-        return fail(409, "conflict", "This upload no longer exists in storage.");
-      }
-    }
-    if (!object || object.size !== upload.size) {
-      await deleteObject(services.storage, upload.s3_key);
-      await repo.updateUpload(trx, upload.id, {
-        status: "failed",
-        failure_reason: `Storage holds ${object?.size ?? 0} bytes, not ${upload.size}.`,
-      });
-      return fail(422, "size_mismatch", "The stored file does not have the declared size; it was deleted.");
-    }
-    const head = await readObjectStart(services.storage, upload.s3_key, SNIFF_BYTES);
-    if (!matchesContentType(upload.content_type, head)) {
-      await deleteObject(services.storage, upload.s3_key);
-      const reason = `The file's content is not ${upload.content_type}.`;
-      await repo.updateUpload(trx, upload.id, { status: "failed", failure_reason: reason });
-      return fail(422, "content_mismatch", `${reason} It was refused and deleted.`);
-    }
-    const completed = await repo.updateUpload(trx, upload.id, {
-      status: "completed",
-      etag: object.etag,
-      checksum_sha256: object.checksumSha256 ?? null,
-      completed_at: new Date(),
-    });
-    return ok(await ledgerView(completed));
-  });
-}
-
-function summarise(numbers: number[]): string {
-  return numbers.length > 10
-    ? `${numbers.slice(0, 10).join(", ")} and ${numbers.length - 10} more`
-    : numbers.join(", ");
 }
 
 /** Aborts in S3 (until S3 confirms) and marks the upload aborted. Idempotent; a completed upload is 409. */

@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loader as listLoader } from "~/routes/api.uploads";
 import { action as deleteAction, loader as getLoader } from "~/routes/api.uploads.$id";
 import { action as recordAction } from "~/routes/api.uploads.$id.parts.$partNumber";
+import { createDb } from "../../server/db/connection.js";
+import { closeServices, createServices } from "../../server/services.js";
 import { sweepAbandonedUploads } from "../../server/uploads/sweeper.js";
 import type { UploadView } from "../../server/uploads/views.js";
 import { call } from "../support/requests.js";
@@ -104,6 +106,21 @@ describe("the upload flow", () => {
     expect((await complete(app.services, alice, first.upload.id)).status).toBe(200);
     expect(sha256Hex(await storedObject((await row(first.upload.id)).s3_key))).toBe(sha256Hex(file));
   });
+
+  it("resumes within the transaction that holds the user's lock, even with a single database connection", async () => {
+    const file = mp4Bytes(11 * MiB, 10);
+    const first = await createUpload(app.services, alice, createBody(file));
+    // Part 2 reaches S3 unrecorded: resuming must write it to the ledger.
+    await sendParts(app.services, alice, first.upload, file, [2], false);
+    const single = createServices(app.services.config, createDb(app.services.config.databaseUrl, 1));
+    try {
+      const again = await createUpload(single, alice, createBody(file));
+      expect([again.status, again.upload.id]).toEqual([200, first.upload.id]);
+      expect(again.upload.completedParts.map((p) => p.partNumber)).toEqual([2]);
+    } finally {
+      await closeServices(single);
+    }
+  }, 20_000);
 
   it("hands out URLs that S3 refuses for other bytes or another length than planned", async () => {
     const file = mp4Bytes(6 * MiB, 3);
