@@ -27,7 +27,6 @@ export interface UploadsTable {
   part_size: number;
   part_count: number;
   fingerprint: string;
-  checksum_algorithm: Generated<string>;
   status: Generated<UploadStatus>;
   /** The completed object's ETag and composite SHA-256 ("<base64>-<parts>"), as S3 reports them. */
   etag: string | null;
