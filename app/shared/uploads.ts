@@ -1,5 +1,5 @@
 /** The upload API's JSON shapes, shared by the server (which produces them) and the browser uploader. */
-export type UploadStatus = "uploading" | "completing" | "completed" | "aborted" | "failed";
+export type UploadStatus = "uploading" | "completed" | "aborted" | "failed";
 
 export interface PartView {
   partNumber: number;

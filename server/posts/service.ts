@@ -54,7 +54,7 @@ export async function createPost(services: Services, user: User, input: unknown)
         return fail(400, "invalid_input", "This attachment does not exist.", {
           fields: { uploadId: ["does not exist"] },
         });
-      if (upload.status === "uploading" || upload.status === "completing") {
+      if (upload.status === "uploading") {
         return fail(409, "attachment_not_ready", "The attachment is still uploading; post it once it is done.");
       }
       if (upload.status !== "completed")

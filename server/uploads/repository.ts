@@ -1,9 +1,11 @@
 import { sql, type Transaction } from "kysely";
 import type { Executor } from "../db/connection.js";
 import { isUuid } from "../db/ids.js";
-import type { Database, NewUpload, Upload, UploadPart, UploadStatus } from "../db/schema.js";
+import type { Database, NewUpload, Upload, UploadPart } from "../db/schema.js";
 
-export const UNFINISHED: UploadStatus[] = ["uploading", "completing"];
+/** The user's unfinished uploads: the resume list, the quota, one per file fingerprint. */
+const unfinishedOf = (db: Executor, userId: string) =>
+  db.selectFrom("uploads").where("uploads.user_id", "=", userId).where("uploads.status", "=", "uploading");
 
 /**
  * Serialises the user's upload starts until the transaction ends: the quota check, the fingerprint
@@ -46,13 +48,7 @@ export async function findUnfinishedByFingerprint(
   userId: string,
   fingerprint: string,
 ): Promise<Upload | undefined> {
-  return db
-    .selectFrom("uploads")
-    .selectAll()
-    .where("user_id", "=", userId)
-    .where("fingerprint", "=", fingerprint)
-    .where("status", "in", UNFINISHED)
-    .executeTakeFirst();
+  return unfinishedOf(db, userId).selectAll().where("fingerprint", "=", fingerprint).executeTakeFirst();
 }
 
 /** The user's unfinished uploads, newest first, each with how many parts and bytes the ledger holds. */
@@ -60,16 +56,13 @@ export async function listUnfinishedWithProgress(
   db: Executor,
   userId: string,
 ): Promise<Array<Upload & { completed_parts: number; completed_bytes: number }>> {
-  const rows = await db
-    .selectFrom("uploads")
+  const rows = await unfinishedOf(db, userId)
     .leftJoin("upload_parts", "upload_parts.upload_id", "uploads.id")
     .selectAll("uploads")
     .select([
       sql<string>`count(upload_parts.part_number)`.as("completed_parts"),
       sql<string>`coalesce(sum(upload_parts.size), 0)`.as("completed_bytes"),
     ])
-    .where("uploads.user_id", "=", userId)
-    .where("uploads.status", "in", UNFINISHED)
     .groupBy("uploads.id")
     .orderBy("uploads.created_at", "desc")
     .execute();
@@ -82,11 +75,8 @@ export async function listUnfinishedWithProgress(
 
 /** Bytes of the user's unfinished uploads, for the quota. */
 export async function unfinishedBytes(db: Executor, userId: string): Promise<number> {
-  const row = await db
-    .selectFrom("uploads")
+  const row = await unfinishedOf(db, userId)
     .select(sql<string>`coalesce(sum(size), 0)`.as("total"))
-    .where("user_id", "=", userId)
-    .where("status", "in", UNFINISHED)
     .executeTakeFirstOrThrow();
   return Number(row.total);
 }

@@ -44,6 +44,39 @@ describe("migrations", () => {
     expect(await migrateToLatest(db)).toEqual([]);
   });
 
+  it("leave uploads without the unused checksum_algorithm column and refuse the unused status 'completing'", async () => {
+    const columns = (
+      await sql<{
+        column_name: string;
+      }>`select column_name from information_schema.columns where table_name = 'uploads'`.execute(db)
+    ).rows.map((r) => r.column_name);
+    expect(columns).toContain("status");
+    expect(columns).not.toContain("checksum_algorithm");
+    const user = await db
+      .insertInto("users")
+      .values({ login: "statuses", github_id: null, name: null, avatar_url: null })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const upload = (status: string) =>
+      db
+        .insertInto("uploads")
+        .values({
+          user_id: user.id,
+          s3_key: `uploads/${status}`,
+          s3_upload_id: status,
+          file_name: "clip.mp4",
+          content_type: "video/mp4",
+          size: 1,
+          part_size: 1,
+          part_count: 1,
+          fingerprint: status,
+          status: status as "uploading",
+        })
+        .execute();
+    await expect(upload("completing")).rejects.toMatchObject({ code: "23514" });
+    for (const status of ["uploading", "completed", "aborted", "failed"]) await upload(status);
+  });
+
   it("name the migration that failed", async () => {
     const folder = await mkdtemp(join(tmpdir(), "broken-migrations-"));
     try {
