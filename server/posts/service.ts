@@ -10,7 +10,7 @@ import { deleteObject, presignInlineGet } from "../storage/objects.js";
 import { findUpload } from "../uploads/repository.js";
 import * as repo from "./repository.js";
 
-export const createPostSchema = z.object({
+const createPostSchema = z.object({
   text: z.string().trim().min(1, "Write something first.").max(2000, "Posts can be up to 2,000 characters."),
   uploadId: z.string().uuid("is not an upload id").optional(),
   width: z.number().int().positive().max(100_000).optional(),

@@ -23,7 +23,3 @@ export function matchesContentType(contentType: string, head: Uint8Array): boole
   const sniff = SNIFFERS[contentType];
   return sniff ? sniff(head) : false;
 }
-
-export function isSniffable(contentType: string): boolean {
-  return contentType in SNIFFERS;
-}

@@ -48,7 +48,7 @@ export async function reconcileLedger(db: Executor, upload: Upload, stored: Stor
 }
 
 /** Marks the upload failed because S3 no longer knows it. */
-export async function markGone(db: Executor, upload: Upload): Promise<Upload> {
+async function markGone(db: Executor, upload: Upload): Promise<Upload> {
   return repo.updateUpload(db, upload.id, {
     status: "failed",
     failure_reason: "The upload no longer exists in storage.",

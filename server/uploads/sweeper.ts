@@ -2,7 +2,7 @@ import type { Services } from "../services.js";
 import { findAbandoned } from "./repository.js";
 import { abortUpload } from "./service.js";
 
-export const ABANDONED_REASON = "Abandoned: no activity for too long.";
+const ABANDONED_REASON = "Abandoned: no activity for too long.";
 
 /** Aborts every upload with no activity for UPLOAD_ABANDON_AFTER; returns how many it aborted. */
 export async function sweepAbandonedUploads(services: Services, now = new Date()): Promise<number> {
