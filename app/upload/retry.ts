@@ -9,7 +9,10 @@ export interface RetryPolicy {
   maxAttempts: number;
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { baseMs: 1000, capMs: 30_000, maxAttempts: 8 };
+/** The policy from the settings the server hands the browser (or the shared defaults). */
+export function retryPolicy(settings: { baseMs: number; capMs: number; attempts: number }): RetryPolicy {
+  return { baseMs: settings.baseMs, capMs: settings.capMs, maxAttempts: settings.attempts };
+}
 
 /** What to do about a failure, before counting attempts. */
 export type Remedy =

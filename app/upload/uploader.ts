@@ -3,8 +3,9 @@ import { ApiError, type UploadApi } from "./api";
 import { realClock, type Clock, type OnlineSignal, type UploadLocks, type WakeLocker } from "./environment";
 import { compositeSha256, fileFingerprint, toBase64, type SliceHasher } from "./hash";
 import { partRange, type PartPlan } from "../shared/plan";
+import { UPLOAD_DEFAULTS } from "../shared/upload-defaults";
 import type { ResumeStore } from "./resume-store";
-import { backoffDelay, decide, type Failure, type RetryPolicy } from "./retry";
+import { backoffDelay, decide, retryPolicy, type Failure } from "./retry";
 import { PartFailure, type PartTransport } from "./transport";
 import type { UploadView } from "../shared/uploads";
 
@@ -129,8 +130,8 @@ export class FileUpload {
   private readonly random: () => number;
   private view?: UploadView;
   private plan?: PartPlan;
-  private policy: RetryPolicy = { baseMs: 1000, capMs: 30_000, maxAttempts: 8 };
-  private stallTimeoutMs = 30_000;
+  private policy = retryPolicy(UPLOAD_DEFAULTS.retry);
+  private stallTimeoutMs = UPLOAD_DEFAULTS.stallTimeoutMs;
   /** Aborted on cancel: ends everything. */
   private readonly cancelController = new AbortController();
   /** Aborted on pause or when the connection drops: ends the current attempts only. */
@@ -281,7 +282,7 @@ export class FileUpload {
   /** Sets up the parts from the server's view: what S3 already has counts as done (for now). */
   private prepare(view: UploadView): void {
     this.plan = { fileSize: view.size, partSize: view.partSize, partCount: view.partCount };
-    this.policy = { baseMs: view.retry.baseMs, capMs: view.retry.capMs, maxAttempts: view.retry.attempts };
+    this.policy = retryPolicy(view.retry);
     this.stallTimeoutMs = view.stallTimeoutMs;
     const done = new Map(view.completedParts.map((p) => [p.partNumber, p]));
     const parts: PartState[] = [];

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { S3_LIMITS } from "../../app/shared/plan.js";
+import { UPLOAD_DEFAULTS } from "../../app/shared/upload-defaults.js";
 import { formatBytes, parseBytes, parseDuration } from "./units.js";
 
 const bool = z
@@ -108,10 +109,10 @@ export const envSchema = z.object({
   UPLOAD_SWEEP_INTERVAL: duration("1h", 1_000),
   UPLOAD_QUOTA: bytes("20GiB"),
   UPLOAD_ALLOWED_TYPES: allowedTypes,
-  UPLOAD_RETRY_BASE: duration("1s", 1),
-  UPLOAD_RETRY_CAP: duration("30s", 1),
-  UPLOAD_RETRY_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
-  UPLOAD_STALL_TIMEOUT: duration("30s", 1_000),
+  UPLOAD_RETRY_BASE: duration(`${UPLOAD_DEFAULTS.retry.baseMs}ms`, 1),
+  UPLOAD_RETRY_CAP: duration(`${UPLOAD_DEFAULTS.retry.capMs}ms`, 1),
+  UPLOAD_RETRY_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(UPLOAD_DEFAULTS.retry.attempts),
+  UPLOAD_STALL_TIMEOUT: duration(`${UPLOAD_DEFAULTS.stallTimeoutMs}ms`, 1_000),
   MEDIA_URL_TTL: duration("1h", 60_000, 7 * 86_400_000),
   FEED_PAGE_SIZE: z.coerce.number().int().min(1).max(100).default(10),
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { UPLOAD_DEFAULTS } from "~/shared/upload-defaults";
 import { ConfigError, parseEnv } from "../../server/config/env.js";
 
 function problems(env: Record<string, string>): string[] {
@@ -85,6 +86,15 @@ describe("upload knobs", () => {
       "video/webm": 10 * 2 ** 30,
       "video/quicktime": 10 * 2 ** 30,
     });
+  });
+
+  it("take the retry and stall defaults from the module the browser uses too", () => {
+    const env = parseEnv({});
+    expect(env.UPLOAD_STALL_TIMEOUT).toBe(30_000);
+    expect({
+      retry: { baseMs: env.UPLOAD_RETRY_BASE, capMs: env.UPLOAD_RETRY_CAP, attempts: env.UPLOAD_RETRY_ATTEMPTS },
+      stallTimeoutMs: env.UPLOAD_STALL_TIMEOUT,
+    }).toEqual(UPLOAD_DEFAULTS);
   });
 
   it("read sizes and durations in human units", () => {

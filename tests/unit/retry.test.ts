@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backoffDelay, classify, decide, parseS3Error, type Failure } from "~/upload/retry";
+import { backoffDelay, classify, decide, parseS3Error, retryPolicy, type Failure } from "~/upload/retry";
 
 const policy = { baseMs: 1000, capMs: 30_000, maxAttempts: 8 };
 
@@ -106,6 +106,16 @@ describe("decisions", () => {
       action: "retry",
       resign: true,
       rehash: true,
+    });
+  });
+});
+
+describe("policy", () => {
+  it("comes from the settings the server hands the browser", () => {
+    expect(retryPolicy({ baseMs: 250, capMs: 4000, attempts: 3 })).toEqual({
+      baseMs: 250,
+      capMs: 4000,
+      maxAttempts: 3,
     });
   });
 });
