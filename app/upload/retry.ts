@@ -96,6 +96,27 @@ export function decide(
   };
 }
 
+export type ApiDecision = { action: "retry"; delayMs: number; networkClass: boolean } | { action: "give-up" };
+
+/**
+ * The rule for calls to the app's own API, after the `attempt`-th call failed with `status` (0 when
+ * the request got no answer): network failures, 5xx and 429 back off and retry, anything else is final.
+ * While the browser is offline, network failures never give up: the call waits for the connection.
+ */
+export function classifyApiError(
+  status: number,
+  attempt: number,
+  policy: RetryPolicy,
+  online: boolean,
+  random: () => number = Math.random,
+): ApiDecision {
+  const networkClass = status === 0;
+  const retryable = networkClass || status >= 500 || status === 429;
+  const waitsForConnection = networkClass && !online;
+  if (!retryable || (!waitsForConnection && attempt >= policy.maxAttempts)) return { action: "give-up" };
+  return { action: "retry", delayMs: backoffDelay(attempt, policy, random), networkClass };
+}
+
 /** Reads an S3 XML error body: `<Error><Code>…</Code><Message>…</Message></Error>`. */
 export function parseS3Error(status: number, body: string): Failure {
   const code = body.match(/<Code>([^<]*)<\/Code>/)?.[1];

@@ -5,7 +5,7 @@ import { compositeSha256, fileFingerprint, toBase64, type SliceHasher } from "./
 import { partRange, type PartPlan } from "../shared/plan";
 import { UPLOAD_DEFAULTS } from "../shared/upload-defaults";
 import type { ResumeStore } from "./resume-store";
-import { backoffDelay, decide, retryPolicy, type Failure } from "./retry";
+import { backoffDelay, classifyApiError, decide, retryPolicy, type Failure } from "./retry";
 import { PartFailure, type PartTransport } from "./transport";
 import type { UploadView } from "../shared/uploads";
 
@@ -530,7 +530,7 @@ export class FileUpload {
     return this.state;
   }
 
-  /** API calls retry network failures and 5xx with the same backoff; other errors are final. */
+  /** API calls retry as `classifyApiError` says, with the same backoff as parts. */
   private async withApiRetry<T>(call: () => Promise<T>, ignoreCancel = false): Promise<T> {
     for (let attempt = 1; ; attempt += 1) {
       if (!ignoreCancel) this.throwIfCancelled();
@@ -538,15 +538,12 @@ export class FileUpload {
         return await call();
       } catch (error) {
         if (!(error instanceof ApiError)) throw error;
-        const retryable = error.status === 0 || error.status >= 500 || error.status === 429;
-        const offline = error.status === 0 && !this.deps.online.isOnline();
-        if (!retryable || (!offline && attempt >= this.policy.maxAttempts)) throw error;
-        if (error.status === 0) this.onNetworkFailure();
+        const online = this.deps.online.isOnline();
+        const decision = classifyApiError(error.status, attempt, this.policy, online, this.random);
+        if (decision.action === "give-up") throw error;
+        if (decision.networkClass) this.onNetworkFailure();
         await this.waitUntilRunnable(ignoreCancel);
-        await this.clock.sleep(
-          backoffDelay(attempt, this.policy, this.random),
-          ignoreCancel ? undefined : this.cancelController.signal,
-        );
+        await this.clock.sleep(decision.delayMs, ignoreCancel ? undefined : this.cancelController.signal);
       }
     }
   }

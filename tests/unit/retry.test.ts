@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { backoffDelay, classify, decide, parseS3Error, retryPolicy, type Failure } from "~/upload/retry";
+import {
+  backoffDelay,
+  classify,
+  classifyApiError,
+  decide,
+  parseS3Error,
+  retryPolicy,
+  type Failure,
+} from "~/upload/retry";
 
 const policy = { baseMs: 1000, capMs: 30_000, maxAttempts: 8 };
 
@@ -107,6 +115,45 @@ describe("decisions", () => {
       resign: true,
       rehash: true,
     });
+  });
+});
+
+describe("API calls", () => {
+  it.each<[string, number, "retry" | "give-up"]>([
+    ["no answer", 0, "retry"],
+    ["500", 500, "retry"],
+    ["503", 503, "retry"],
+    ["429", 429, "retry"],
+    ["400", 400, "give-up"],
+    ["401", 401, "give-up"],
+    ["403", 403, "give-up"],
+    ["404", 404, "give-up"],
+    ["409", 409, "give-up"],
+    ["422", 422, "give-up"],
+  ])("%s → %s", (_name, status, action) => {
+    expect(classifyApiError(status, 1, policy, true, () => 0.5).action).toBe(action);
+  });
+
+  it("back off like parts, and mark network failures as such", () => {
+    expect(classifyApiError(0, 3, policy, true, () => 0.5)).toEqual({
+      action: "retry",
+      delayMs: 2000,
+      networkClass: true,
+    });
+    expect(classifyApiError(502, 1, policy, true, () => 0.5)).toEqual({
+      action: "retry",
+      delayMs: 500,
+      networkClass: false,
+    });
+  });
+
+  it("give up once the attempts run out, except on network failures while offline", () => {
+    expect(classifyApiError(500, 7, policy, true).action).toBe("retry");
+    expect(classifyApiError(500, 8, policy, true).action).toBe("give-up");
+    expect(classifyApiError(0, 8, policy, true).action).toBe("give-up");
+    expect(classifyApiError(0, 50, policy, false, () => 0.5)).toMatchObject({ action: "retry", delayMs: 15_000 });
+    // Offline excuses only the failures it explains.
+    expect(classifyApiError(503, 8, policy, false).action).toBe("give-up");
   });
 });
 
