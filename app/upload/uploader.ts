@@ -8,63 +8,9 @@ import type { ResumeStore } from "./resume-store";
 import { backoffDelay, classifyApiError, decide, retryPolicy, type Failure } from "./retry";
 import { PartFailure, type PartTransport } from "./transport";
 import type { UploadView } from "../shared/uploads";
+import { UploadStateStore, isActivePhase, type UploadState } from "./upload-state";
 
-export type UploadPhase =
-  | "starting"
-  | "uploading"
-  | "reconnecting"
-  | "offline"
-  | "paused"
-  | "finishing"
-  | "done"
-  | "failed"
-  | "cancelled"
-  | "locked";
-
-export type PartPhase = "pending" | "hashing" | "signing" | "uploading" | "retrying" | "done";
-
-export interface PartState {
-  partNumber: number;
-  size: number;
-  phase: PartPhase;
-  /** Bytes of the current attempt that have left the browser. */
-  sentBytes: number;
-  attempts: number;
-}
-
-export interface RetryEvent {
-  partNumber: number;
-  attempt: number;
-  reason: string;
-  delayMs: number;
-  at: number;
-}
-
-export interface UploadState {
-  phase: UploadPhase;
-  uploadId?: string;
-  fileName: string;
-  totalBytes: number;
-  /** Bytes in parts that S3 has and the server recorded. */
-  confirmedBytes: number;
-  /** Bytes of parts being sent right now. */
-  inFlightBytes: number;
-  /** What the person sees: confirmed plus in flight, never going backwards. */
-  displayedBytes: number;
-  /** Smoothed bytes per second. */
-  speedBps: number;
-  etaSeconds: number | null;
-  parts: PartState[];
-  /** The most recent retries, newest last. */
-  retries: RetryEvent[];
-  /** Parts that were already on the server when this upload (re)started. */
-  resumedParts: number;
-  error?: string;
-  /** A failed upload can be resumed by choosing the same file again. */
-  resumable: boolean;
-  /** The completed upload (phase "done"). */
-  result?: UploadView;
-}
+export type { PartPhase, PartState, RetryEvent, UploadPhase, UploadState } from "./upload-state";
 
 export interface UploaderDeps {
   api: UploadApi;
@@ -91,12 +37,8 @@ export class UploadFailedError extends Error {
   }
 }
 
-const MAX_RETRY_EVENTS = 50;
 const NETWORK_FAILURES_BEFORE_OFFLINE = 3;
 const SIGN_BATCH = 100;
-const SPEED_SAMPLE_MS = 500;
-/** Progress events arrive many times a second per request; re-rendering on each costs the browser CPU. */
-const EMIT_INTERVAL_MS = 100;
 
 const isAbort = (error: unknown) => error instanceof DOMException && error.name === "AbortError";
 
@@ -124,8 +66,7 @@ interface SignedUrl {
  * resume. Framework-free: UIs subscribe to its state and call its controls.
  */
 export class FileUpload {
-  private state: UploadState;
-  private readonly listeners = new Set<(state: UploadState) => void>();
+  private readonly state: UploadStateStore;
   private readonly clock: Clock;
   private readonly random: () => number;
   private view?: UploadView;
@@ -136,21 +77,17 @@ export class FileUpload {
   private readonly cancelController = new AbortController();
   /** Aborted on pause or when the connection drops: ends the current attempts only. */
   private attemptController = new AbortController();
-  private changed = signal();
   private consecutiveNetworkFailures = 0;
   private readonly digests = new Map<number, Uint8Array>();
   private readonly urls = new Map<number, SignedUrl>();
   private readonly signing = new Map<number, Promise<void>>();
   private hashChain: Promise<void> = Promise.resolve();
   private pendingOrder: number[] = [];
-  private speed = { bytes: 0, at: 0, sent: 0 };
   private probing = false;
   private releaseLock: () => void = () => undefined;
   private releaseWakeLock: () => void = () => undefined;
   private unsubscribeOnline: () => void = () => undefined;
   private running?: Promise<UploadState>;
-  private lastEmit = 0;
-  private emitTimer?: ReturnType<typeof setTimeout>;
 
   constructor(
     readonly file: File,
@@ -158,29 +95,15 @@ export class FileUpload {
   ) {
     this.clock = deps.clock ?? realClock;
     this.random = deps.random ?? Math.random;
-    this.state = {
-      phase: "starting",
-      fileName: file.name,
-      totalBytes: file.size,
-      confirmedBytes: 0,
-      inFlightBytes: 0,
-      displayedBytes: 0,
-      speedBps: 0,
-      etaSeconds: null,
-      parts: [],
-      retries: [],
-      resumedParts: 0,
-      resumable: false,
-    };
+    this.state = new UploadStateStore(file, this.clock);
   }
 
   getState(): UploadState {
-    return this.state;
+    return this.state.current;
   }
 
   subscribe(listener: (state: UploadState) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.state.subscribe(listener);
   }
 
   /** Runs the upload to its end (done, failed, cancelled or locked); safe to call more than once. */
@@ -190,41 +113,33 @@ export class FileUpload {
   }
 
   pause(): void {
-    if (!this.isActive()) return;
-    this.setPhase("paused");
+    if (!isActivePhase(this.state.current.phase)) return;
+    this.state.setPhase("paused");
     this.interruptAttempts();
     this.releaseWakeLock();
   }
 
   resume(): void {
-    if (this.state.phase !== "paused") return;
-    this.setPhase(this.deps.online.isOnline() ? "uploading" : "offline");
+    if (this.state.current.phase !== "paused") return;
+    this.state.setPhase(this.deps.online.isOnline() ? "uploading" : "offline");
     void this.deps.wakeLock.acquire().then((release) => (this.releaseWakeLock = release));
   }
 
   /** Stops everything and aborts the upload on the server. */
   async cancel(): Promise<void> {
-    if (["done", "cancelled"].includes(this.state.phase)) return;
+    if (["done", "cancelled"].includes(this.state.current.phase)) return;
     const uploadId = this.view?.id;
     this.cancelController.abort();
     this.interruptAttempts();
-    this.setPhase("cancelled");
+    this.state.setPhase("cancelled");
     if (uploadId) {
       await this.withApiRetry(() => this.deps.api.abort(uploadId), true).catch(() => undefined);
       this.deps.store.remove(uploadId);
     }
   }
 
-  private isActive(): boolean {
-    return ["uploading", "reconnecting", "offline"].includes(this.state.phase);
-  }
-
   private async run(): Promise<UploadState> {
-    // Progress events stop while a connection stalls or bytes wait in socket buffers; sampling on a timer
-    // too lets the shown speed fall and the ETA grow instead of freezing at their last values.
-    const speedTicker = setInterval(() => {
-      if (this.isActive()) this.patch({}, { quiet: true });
-    }, SPEED_SAMPLE_MS);
+    const stopSampling = this.state.sampleWhileActive();
     try {
       const view = await this.withApiRetry(() =>
         this.deps.api.create({
@@ -236,21 +151,21 @@ export class FileUpload {
         }),
       );
       this.view = view;
-      this.patch({ uploadId: view.id });
+      this.state.patch({ uploadId: view.id });
       const release = await this.deps.locks.acquire(`feedup-upload:${view.id}`);
       if (!release) {
-        this.patch({ phase: "locked", error: "This file is uploading in another tab.", resumable: true });
-        return this.state;
+        this.state.patch({ phase: "locked", error: "This file is uploading in another tab.", resumable: true });
+        return this.state.current;
       }
       this.releaseLock = release;
       this.prepare(view);
       this.unsubscribeOnline = this.deps.online.subscribe((online) => this.onConnectivity(online));
       this.releaseWakeLock = await this.deps.wakeLock.acquire();
-      this.setPhase(this.deps.online.isOnline() ? "uploading" : "offline");
+      this.state.setPhase(this.deps.online.isOnline() ? "uploading" : "offline");
 
       for (let round = 0; ; round += 1) {
         await this.uploadPendingParts();
-        this.setPhase("finishing");
+        this.state.setPhase("finishing");
         const missing = await this.verifyResumedParts();
         if (missing.length === 0) {
           const completed = await this.completeOnServer();
@@ -258,10 +173,10 @@ export class FileUpload {
         }
         if (round >= 3)
           throw new UploadFailedError("Storage kept missing parts after completion was attempted.", false);
-        this.setPhase("uploading");
+        this.state.setPhase("uploading");
       }
     } catch (error) {
-      if (this.cancelController.signal.aborted) return this.state;
+      if (this.cancelController.signal.aborted) return this.state.current;
       const message =
         error instanceof UploadFailedError || error instanceof ApiError
           ? error.message
@@ -269,10 +184,10 @@ export class FileUpload {
       const gone = error instanceof UploadFailedError && error.gone;
       this.interruptAttempts();
       if (gone && this.view) this.deps.store.remove(this.view.id);
-      this.patch({ phase: "failed", error: message, resumable: !gone && Boolean(this.view) });
-      return this.state;
+      this.state.patch({ phase: "failed", error: message, resumable: !gone && Boolean(this.view) });
+      return this.state.current;
     } finally {
-      clearInterval(speedTicker);
+      stopSampling();
       this.unsubscribeOnline();
       this.releaseWakeLock();
       this.releaseLock();
@@ -284,28 +199,13 @@ export class FileUpload {
     this.plan = { fileSize: view.size, partSize: view.partSize, partCount: view.partCount };
     this.policy = retryPolicy(view.retry);
     this.stallTimeoutMs = view.stallTimeoutMs;
-    const done = new Map(view.completedParts.map((p) => [p.partNumber, p]));
-    const parts: PartState[] = [];
-    for (let n = 1; n <= view.partCount; n += 1) {
-      const range = partRange(this.plan, n);
-      parts.push({
-        partNumber: n,
-        size: range.size,
-        phase: done.has(n) ? "done" : "pending",
-        sentBytes: 0,
-        attempts: 0,
-      });
-    }
-    const confirmed = parts.filter((p) => p.phase === "done").reduce((sum, p) => sum + p.size, 0);
-    this.pendingOrder = parts.filter((p) => p.phase !== "done").map((p) => p.partNumber);
-    this.patch({ parts, confirmedBytes: confirmed, displayedBytes: confirmed, resumedParts: done.size });
-    this.speed = { bytes: confirmed, at: this.clock.now(), sent: 0 };
+    this.state.startParts(this.plan, new Set(view.completedParts.map((p) => p.partNumber)));
     this.saveResumeRecord();
   }
 
   private async uploadPendingParts(): Promise<void> {
     const limit = pLimit(this.view!.concurrency);
-    const pending = this.state.parts.filter((p) => p.phase !== "done").map((p) => p.partNumber);
+    const pending = this.state.current.parts.filter((p) => p.phase !== "done").map((p) => p.partNumber);
     this.pendingOrder = pending;
     // The first part to give up stops the rest: the error is the upload's.
     const failure = new AbortController();
@@ -337,48 +237,49 @@ export class FileUpload {
       await this.waitUntilRunnable();
       const signal = this.attemptController.signal;
       try {
-        this.updatePart(n, { phase: "hashing" });
+        this.state.updatePart(n, { phase: "hashing" });
         const checksum = toBase64(await this.digest(n));
         this.hashAhead(n);
-        this.updatePart(n, { phase: "signing" });
+        this.state.updatePart(n, { phase: "signing" });
         const signed = await this.signedUrl(n);
         // Paused or offline while hashing or signing: send nothing now.
         if (signal.aborted) throw new DOMException("Interrupted", "AbortError");
-        this.updatePart(n, { phase: "uploading", sentBytes: 0, attempts: attempt + 1 });
+        this.state.updatePart(n, { phase: "uploading", sentBytes: 0, attempts: attempt + 1 });
         const { etag } = await this.deps.transport({
           url: signed.url,
           headers: signed.headers,
           body: this.file.slice(range.start, range.end),
           stallTimeoutMs: this.stallTimeoutMs,
           signal,
-          onProgress: (sent) => this.onPartProgress(n, sent),
+          onProgress: (sent) => this.state.partProgress(n, sent),
         });
         await this.withApiRetry(() => this.deps.api.recordPart(this.view!.id, n, etag, checksum));
         this.consecutiveNetworkFailures = 0;
-        this.markPartDone(n);
+        this.state.partDone(n);
+        this.saveResumeRecord();
         return;
       } catch (error) {
-        this.updatePart(n, { sentBytes: 0 });
+        this.state.updatePart(n, { sentBytes: 0 });
         this.throwIfCancelled();
         if (isAbort(error)) continue; // paused or went offline: not this part's fault
         const failure = this.toFailure(error);
         attempt += 1;
         // While the connection is known to be down, network failures wait for it instead of using up attempts.
-        const online = this.deps.online.isOnline() && !["offline", "reconnecting"].includes(this.state.phase);
+        const online = this.deps.online.isOnline() && !["offline", "reconnecting"].includes(this.state.current.phase);
         const decision = decide(failure, attempt, this.policy, online, this.random);
         if (decision.action === "give-up") throw new UploadFailedError(decision.reason, decision.gone);
         if (!decision.countsAsAttempt) attempt -= 1;
         if (failure.type === "network" || failure.type === "stall") this.onNetworkFailure();
         if (decision.resign) this.urls.delete(n);
         if (decision.rehash) this.digests.delete(n);
-        this.recordRetry({
+        this.state.recordRetry({
           partNumber: n,
           attempt: Math.max(attempt, 1),
           reason: decision.reason,
           delayMs: decision.delayMs,
           at: this.clock.now(),
         });
-        this.updatePart(n, { phase: "retrying" });
+        this.state.updatePart(n, { phase: "retrying" });
         await this.clock.sleep(decision.delayMs, this.cancelController.signal);
       }
     }
@@ -416,7 +317,7 @@ export class FileUpload {
     let queued = 0;
     for (const n of this.pendingOrder) {
       if (queued >= lookahead) break;
-      if (n <= current || this.digests.has(n) || this.state.parts[n - 1]?.phase === "done") continue;
+      if (n <= current || this.digests.has(n) || this.state.current.parts[n - 1]?.phase === "done") continue;
       queued += 1;
       this.digest(n).catch(() => undefined);
     }
@@ -441,7 +342,7 @@ export class FileUpload {
         if (batch.length >= SIGN_BATCH) break;
         if (other === n || this.signing.has(other) || !this.digests.has(other)) continue;
         const url = this.urls.get(other);
-        const part = this.state.parts[other - 1];
+        const part = this.state.current.parts[other - 1];
         if (part?.phase !== "done" && (!url || url.expiresAt - this.clock.now() <= margin)) batch.push(other);
       }
       const request = this.withApiRetry(() =>
@@ -472,25 +373,17 @@ export class FileUpload {
   private async verifyResumedParts(): Promise<number[]> {
     const server = new Map(this.view!.completedParts.map((p) => [p.partNumber, p]));
     const mismatched: number[] = [];
-    for (const part of this.state.parts) {
+    for (const part of this.state.current.parts) {
       const local = toBase64(await this.digest(part.partNumber));
       const known = server.get(part.partNumber);
       if (known?.checksumSha256 && known.checksumSha256 !== local) mismatched.push(part.partNumber);
     }
-    for (const n of mismatched) this.requeue(n);
+    for (const n of mismatched) this.state.requeue(n);
     this.view = {
       ...this.view!,
       completedParts: this.view!.completedParts.filter((p) => !mismatched.includes(p.partNumber)),
     };
     return mismatched;
-  }
-
-  private requeue(n: number): void {
-    const part = this.state.parts[n - 1]!;
-    if (part.phase === "done") {
-      this.updatePart(n, { phase: "pending", sentBytes: 0 });
-      this.patch({ confirmedBytes: this.state.confirmedBytes - part.size });
-    }
   }
 
   /** Completes on the server; false when it named parts to send again (they are queued). */
@@ -500,7 +393,7 @@ export class FileUpload {
     } catch (error) {
       if (error instanceof ApiError && error.code === "parts_missing") {
         const details = error.details as { missing?: number[]; wrongSize?: number[] } | undefined;
-        for (const n of [...(details?.missing ?? []), ...(details?.wrongSize ?? [])]) this.requeue(n);
+        for (const n of [...(details?.missing ?? []), ...(details?.wrongSize ?? [])]) this.state.requeue(n);
         return false;
       }
       if (error instanceof ApiError && error.status === 409) throw new UploadFailedError(error.message, true);
@@ -510,7 +403,7 @@ export class FileUpload {
   }
 
   private async finish(completed: UploadView): Promise<UploadState> {
-    const digests = this.state.parts.map((p) => this.digests.get(p.partNumber)!);
+    const digests = this.state.current.parts.map((p) => this.digests.get(p.partNumber)!);
     const expected = await compositeSha256(digests);
     if (completed.checksumSha256 !== expected) {
       throw new UploadFailedError(
@@ -519,15 +412,8 @@ export class FileUpload {
       );
     }
     this.deps.store.remove(completed.id);
-    this.patch({
-      phase: "done",
-      result: completed,
-      displayedBytes: this.state.totalBytes,
-      inFlightBytes: 0,
-      etaSeconds: 0,
-      error: undefined,
-    });
-    return this.state;
+    this.state.patch({ phase: "done", result: completed, error: undefined });
+    return this.state.current;
   }
 
   /** API calls retry as `classifyApiError` says, with the same backoff as parts. */
@@ -549,32 +435,37 @@ export class FileUpload {
   }
 
   private onConnectivity(online: boolean): void {
-    if (!online && this.isActive()) {
-      this.setPhase("offline");
+    if (!online && isActivePhase(this.state.current.phase)) {
+      this.state.setPhase("offline");
       this.interruptAttempts();
-    } else if (online && (this.state.phase === "offline" || this.state.phase === "reconnecting")) {
+    } else if (online && (this.state.current.phase === "offline" || this.state.current.phase === "reconnecting")) {
       this.consecutiveNetworkFailures = 0;
-      this.setPhase("uploading");
+      this.state.setPhase("uploading");
     }
   }
 
   /** Several network failures in a row while the browser claims to be online: wait for a probe to succeed. */
   private onNetworkFailure(): void {
     this.consecutiveNetworkFailures += 1;
-    if (this.consecutiveNetworkFailures < NETWORK_FAILURES_BEFORE_OFFLINE || this.probing || !this.isActive()) return;
-    this.setPhase("reconnecting");
+    if (
+      this.consecutiveNetworkFailures < NETWORK_FAILURES_BEFORE_OFFLINE ||
+      this.probing ||
+      !isActivePhase(this.state.current.phase)
+    )
+      return;
+    this.state.setPhase("reconnecting");
     this.probing = true;
     void (async () => {
       try {
-        for (let attempt = 1; this.state.phase === "reconnecting"; attempt += 1) {
+        for (let attempt = 1; this.state.current.phase === "reconnecting"; attempt += 1) {
           await this.clock.sleep(
             backoffDelay(attempt, { baseMs: 1000, capMs: 15_000 }, () => 1),
             this.cancelController.signal,
           );
-          if (this.state.phase !== "reconnecting") return;
+          if (this.state.current.phase !== "reconnecting") return;
           if (await (this.deps.probe ?? (() => Promise.resolve(true)))().catch(() => false)) {
             this.consecutiveNetworkFailures = 0;
-            this.setPhase("uploading");
+            this.state.setPhase("uploading");
           }
         }
       } catch {
@@ -588,8 +479,8 @@ export class FileUpload {
   private async waitUntilRunnable(ignoreCancel = false): Promise<void> {
     for (;;) {
       if (!ignoreCancel) this.throwIfCancelled();
-      if (!["paused", "offline", "reconnecting"].includes(this.state.phase)) return;
-      await this.changed.promise;
+      if (!["paused", "offline", "reconnecting"].includes(this.state.current.phase)) return;
+      await this.state.phaseChange();
     }
   }
 
@@ -602,23 +493,10 @@ export class FileUpload {
     this.attemptController = new AbortController();
   }
 
-  private onPartProgress(n: number, sent: number): void {
-    const part = this.state.parts[n - 1]!;
-    if (sent > part.sentBytes) this.speed.sent += sent - part.sentBytes;
-    this.updatePart(n, { sentBytes: Math.min(sent, part.size) }, { quiet: true });
-  }
-
-  private markPartDone(n: number): void {
-    const part = this.state.parts[n - 1]!;
-    this.updatePart(n, { phase: "done", sentBytes: 0 });
-    this.patch({ confirmedBytes: this.state.confirmedBytes + part.size });
-    this.saveResumeRecord();
-  }
-
   private saveResumeRecord(): void {
     const view = this.view!;
     const parts: Record<number, { etag: string; checksumSha256?: string }> = {};
-    for (const p of this.state.parts) {
+    for (const p of this.state.current.parts) {
       if (p.phase === "done") {
         const digest = this.digests.get(p.partNumber);
         const server = view.completedParts.find((c) => c.partNumber === p.partNumber);
@@ -643,62 +521,4 @@ export class FileUpload {
       updatedAt: this.clock.now(),
     });
   }
-
-  private recordRetry(event: RetryEvent): void {
-    this.patch({ retries: [...this.state.retries, event].slice(-MAX_RETRY_EVENTS) });
-  }
-
-  private updatePart(n: number, changes: Partial<PartState>, options?: { quiet: boolean }): void {
-    const parts = this.state.parts.slice();
-    parts[n - 1] = { ...parts[n - 1]!, ...changes };
-    this.patch({ parts }, options);
-  }
-
-  private setPhase(phase: UploadPhase): void {
-    if (this.state.phase === phase) return;
-    this.patch({ phase });
-    const previous = this.changed;
-    this.changed = signal();
-    previous.resolve();
-  }
-
-  /** Quiet patches (byte progress) reach listeners at most every EMIT_INTERVAL_MS; the rest at once. */
-  private patch(changes: Partial<UploadState>, options?: { quiet: boolean }): void {
-    const next = { ...this.state, ...changes };
-    next.inFlightBytes = next.parts.reduce((sum, p) => sum + (p.phase === "done" ? 0 : p.sentBytes), 0);
-    next.displayedBytes = Math.min(
-      next.totalBytes,
-      Math.max(this.state.displayedBytes, next.confirmedBytes + next.inFlightBytes),
-    );
-    const now = this.clock.now();
-    if (now - this.speed.at >= SPEED_SAMPLE_MS) {
-      const instant = (this.speed.sent * 1000) / (now - this.speed.at);
-      next.speedBps = next.speedBps === 0 ? instant : next.speedBps * 0.7 + instant * 0.3;
-      this.speed = { bytes: next.displayedBytes, at: now, sent: 0 };
-    }
-    next.etaSeconds = next.speedBps > 0 ? Math.ceil((next.totalBytes - next.displayedBytes) / next.speedBps) : null;
-    this.state = next;
-    if (options?.quiet) this.emitSoon();
-    else this.emit();
-  }
-
-  private emitSoon(): void {
-    if (this.emitTimer !== undefined) return;
-    const wait = Math.max(0, EMIT_INTERVAL_MS - (this.clock.now() - this.lastEmit));
-    this.emitTimer = setTimeout(() => this.emit(), wait);
-  }
-
-  private emit(): void {
-    clearTimeout(this.emitTimer);
-    this.emitTimer = undefined;
-    this.lastEmit = this.clock.now();
-    for (const listener of this.listeners) listener(this.state);
-  }
-}
-
-/** A promise with its resolver, to wake waiters when the phase changes. */
-function signal(): { promise: Promise<void>; resolve: () => void } {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
 }
