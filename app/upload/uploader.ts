@@ -1,12 +1,13 @@
 import pLimit from "p-limit";
 import { ApiError, type UploadApi } from "./api";
 import { realClock, type Clock, type OnlineSignal, type UploadLocks, type WakeLocker } from "./environment";
+import { UploadFailedError, failureMessage, isAbort, partFailureOf } from "./errors";
 import { compositeSha256, fileFingerprint, toBase64, type SliceHasher } from "./hash";
-import { partRange, type PartPlan } from "../shared/plan";
+import { PartPipeline } from "./part-pipeline";
 import { UPLOAD_DEFAULTS } from "../shared/upload-defaults";
 import type { ResumeStore } from "./resume-store";
 import { backoffDelay, classifyApiError, decide, retryPolicy, type Failure } from "./retry";
-import { PartFailure, type PartTransport } from "./transport";
+import type { PartTransport } from "./transport";
 import type { UploadView } from "../shared/uploads";
 import { UploadStateStore, isActivePhase, type UploadState } from "./upload-state";
 
@@ -27,38 +28,7 @@ export interface UploaderDeps {
   probe?: () => Promise<boolean>;
 }
 
-export class UploadFailedError extends Error {
-  constructor(
-    message: string,
-    readonly gone: boolean,
-  ) {
-    super(message);
-    this.name = "UploadFailedError";
-  }
-}
-
 const NETWORK_FAILURES_BEFORE_OFFLINE = 3;
-const SIGN_BATCH = 100;
-
-const isAbort = (error: unknown) => error instanceof DOMException && error.name === "AbortError";
-
-/**
- * Browsers refuse to read a file that was moved, deleted or changed after it was chosen
- * (NotReadableError, NotFoundError): no retry can help, but choosing it again can.
- */
-function unreadable(fileName: string, error: unknown): unknown {
-  if (!(error instanceof DOMException) || !["NotReadableError", "NotFoundError"].includes(error.name)) return error;
-  return new UploadFailedError(
-    `“${fileName}” can no longer be read: it was moved, changed or deleted since it was chosen. Choose it again to continue.`,
-    false,
-  );
-}
-
-interface SignedUrl {
-  url: string;
-  headers: Record<string, string>;
-  expiresAt: number;
-}
 
 /**
  * Uploads one file as an S3 multipart upload through the app's API: parts in parallel, each hashed
@@ -70,19 +40,13 @@ export class FileUpload {
   private readonly clock: Clock;
   private readonly random: () => number;
   private view?: UploadView;
-  private plan?: PartPlan;
+  private parts!: PartPipeline;
   private policy = retryPolicy(UPLOAD_DEFAULTS.retry);
-  private stallTimeoutMs = UPLOAD_DEFAULTS.stallTimeoutMs;
   /** Aborted on cancel: ends everything. */
   private readonly cancelController = new AbortController();
   /** Aborted on pause or when the connection drops: ends the current attempts only. */
   private attemptController = new AbortController();
   private consecutiveNetworkFailures = 0;
-  private readonly digests = new Map<number, Uint8Array>();
-  private readonly urls = new Map<number, SignedUrl>();
-  private readonly signing = new Map<number, Promise<void>>();
-  private hashChain: Promise<void> = Promise.resolve();
-  private pendingOrder: number[] = [];
   private probing = false;
   private releaseLock: () => void = () => undefined;
   private releaseWakeLock: () => void = () => undefined;
@@ -177,10 +141,7 @@ export class FileUpload {
       }
     } catch (error) {
       if (this.cancelController.signal.aborted) return this.state.current;
-      const message =
-        error instanceof UploadFailedError || error instanceof ApiError
-          ? error.message
-          : "The upload failed unexpectedly.";
+      const message = failureMessage(error);
       const gone = error instanceof UploadFailedError && error.gone;
       this.interruptAttempts();
       if (gone && this.view) this.deps.store.remove(this.view.id);
@@ -196,17 +157,22 @@ export class FileUpload {
 
   /** Sets up the parts from the server's view: what S3 already has counts as done (for now). */
   private prepare(view: UploadView): void {
-    this.plan = { fileSize: view.size, partSize: view.partSize, partCount: view.partCount };
     this.policy = retryPolicy(view.retry);
-    this.stallTimeoutMs = view.stallTimeoutMs;
-    this.state.startParts(this.plan, new Set(view.completedParts.map((p) => p.partNumber)));
+    this.parts = new PartPipeline(this.file, view, {
+      hasher: (blob) => this.deps.hasher(blob),
+      transport: (request) => this.deps.transport(request),
+      now: () => this.clock.now(),
+      signParts: (parts) => this.withApiRetry(() => this.deps.api.signParts(view.id, parts)),
+      isDone: (n) => this.state.current.parts[n - 1]?.phase === "done",
+    });
+    this.state.startParts(this.parts.plan, new Set(view.completedParts.map((p) => p.partNumber)));
     this.saveResumeRecord();
   }
 
   private async uploadPendingParts(): Promise<void> {
     const limit = pLimit(this.view!.concurrency);
     const pending = this.state.current.parts.filter((p) => p.phase !== "done").map((p) => p.partNumber);
-    this.pendingOrder = pending;
+    this.parts.startRound(pending);
     // The first part to give up stops the rest: the error is the upload's.
     const failure = new AbortController();
     let firstError: unknown;
@@ -231,139 +197,53 @@ export class FileUpload {
   }
 
   private async uploadPart(n: number): Promise<void> {
-    const range = partRange(this.plan!, n);
     let attempt = 0;
     for (;;) {
       await this.waitUntilRunnable();
-      const signal = this.attemptController.signal;
       try {
-        this.state.updatePart(n, { phase: "hashing" });
-        const checksum = toBase64(await this.digest(n));
-        this.hashAhead(n);
-        this.state.updatePart(n, { phase: "signing" });
-        const signed = await this.signedUrl(n);
-        // Paused or offline while hashing or signing: send nothing now.
-        if (signal.aborted) throw new DOMException("Interrupted", "AbortError");
-        this.state.updatePart(n, { phase: "uploading", sentBytes: 0, attempts: attempt + 1 });
-        const { etag } = await this.deps.transport({
-          url: signed.url,
-          headers: signed.headers,
-          body: this.file.slice(range.start, range.end),
-          stallTimeoutMs: this.stallTimeoutMs,
-          signal,
-          onProgress: (sent) => this.state.partProgress(n, sent),
-        });
-        await this.withApiRetry(() => this.deps.api.recordPart(this.view!.id, n, etag, checksum));
-        this.consecutiveNetworkFailures = 0;
-        this.state.partDone(n);
-        this.saveResumeRecord();
+        await this.sendPart(n, attempt + 1);
         return;
       } catch (error) {
         this.state.updatePart(n, { sentBytes: 0 });
         this.throwIfCancelled();
         if (isAbort(error)) continue; // paused or went offline: not this part's fault
-        const failure = this.toFailure(error);
-        attempt += 1;
-        // While the connection is known to be down, network failures wait for it instead of using up attempts.
-        const online = this.deps.online.isOnline() && !["offline", "reconnecting"].includes(this.state.current.phase);
-        const decision = decide(failure, attempt, this.policy, online, this.random);
-        if (decision.action === "give-up") throw new UploadFailedError(decision.reason, decision.gone);
-        if (!decision.countsAsAttempt) attempt -= 1;
-        if (failure.type === "network" || failure.type === "stall") this.onNetworkFailure();
-        if (decision.resign) this.urls.delete(n);
-        if (decision.rehash) this.digests.delete(n);
-        this.state.recordRetry({
-          partNumber: n,
-          attempt: Math.max(attempt, 1),
-          reason: decision.reason,
-          delayMs: decision.delayMs,
-          at: this.clock.now(),
-        });
-        this.state.updatePart(n, { phase: "retrying" });
-        await this.clock.sleep(decision.delayMs, this.cancelController.signal);
+        attempt = await this.retryPart(n, partFailureOf(error), attempt + 1);
       }
     }
   }
 
-  private toFailure(error: unknown): Failure {
-    if (error instanceof PartFailure) return error.failure;
-    if (error instanceof ApiError) return error.failure;
-    throw error;
+  /** One attempt at part `n`: hash, sign, send, and have the server record it. */
+  private async sendPart(n: number, attempt: number): Promise<void> {
+    const signal = this.attemptController.signal;
+    this.state.updatePart(n, { phase: "hashing" });
+    const checksum = await this.parts.checksum(n);
+    this.state.updatePart(n, { phase: "signing" });
+    const signed = await this.parts.urlFor(n);
+    // Paused or offline while hashing or signing: send nothing now.
+    if (signal.aborted) throw new DOMException("Interrupted", "AbortError");
+    this.state.updatePart(n, { phase: "uploading", sentBytes: 0, attempts: attempt });
+    const { etag } = await this.parts.put(n, signed, signal, (sent) => this.state.partProgress(n, sent));
+    await this.withApiRetry(() => this.deps.api.recordPart(this.view!.id, n, etag, checksum));
+    this.consecutiveNetworkFailures = 0;
+    this.state.partDone(n);
+    this.saveResumeRecord();
   }
 
-  /** SHA-256 of one part's slice, computed once (hashing is serialised: one slice in memory at a time). */
-  private digest(n: number): Promise<Uint8Array> {
-    const known = this.digests.get(n);
-    if (known) return Promise.resolve(known);
-    const range = partRange(this.plan!, n);
-    const run = this.hashChain.then(async () => {
-      if (this.digests.has(n)) return;
-      try {
-        this.digests.set(n, await this.deps.hasher(this.file.slice(range.start, range.end)));
-      } catch (error) {
-        throw unreadable(this.file.name, error);
-      }
-    });
-    this.hashChain = run.catch(() => undefined);
-    return run.then(() => this.digests.get(n)!);
-  }
-
-  /**
-   * Hashes the next parts in the background (still one slice at a time), so that signing can take
-   * them in the same batch and they are ready when a worker gets to them.
-   */
-  private hashAhead(current: number): void {
-    const lookahead = this.view!.concurrency * 2;
-    let queued = 0;
-    for (const n of this.pendingOrder) {
-      if (queued >= lookahead) break;
-      if (n <= current || this.digests.has(n) || this.state.current.parts[n - 1]?.phase === "done") continue;
-      queued += 1;
-      this.digest(n).catch(() => undefined);
-    }
-  }
-
-  /**
-   * A URL for part `n` that will still be valid when the request starts. Signing happens in batches:
-   * the request for `n` also signs every other part that is hashed and waiting, up to 100.
-   */
-  private async signedUrl(n: number): Promise<SignedUrl> {
-    for (;;) {
-      const current = this.urls.get(n);
-      const margin = Math.min(30_000, (this.view!.urlTtlSeconds * 1000) / 4);
-      if (current && current.expiresAt - this.clock.now() > margin) return current;
-      const inFlight = this.signing.get(n);
-      if (inFlight) {
-        await inFlight;
-        if (this.urls.has(n) && this.urls.get(n)!.expiresAt - this.clock.now() > margin) continue;
-      }
-      const batch = [n];
-      for (const other of this.pendingOrder) {
-        if (batch.length >= SIGN_BATCH) break;
-        if (other === n || this.signing.has(other) || !this.digests.has(other)) continue;
-        const url = this.urls.get(other);
-        const part = this.state.current.parts[other - 1];
-        if (part?.phase !== "done" && (!url || url.expiresAt - this.clock.now() <= margin)) batch.push(other);
-      }
-      const request = this.withApiRetry(() =>
-        this.deps.api.signParts(
-          this.view!.id,
-          batch.map((partNumber) => ({ partNumber, checksumSha256: toBase64(this.digests.get(partNumber)!) })),
-        ),
-      ).then((signed) => {
-        const expiresAt = Math.min(Date.parse(signed.expiresAt), this.clock.now() + this.view!.urlTtlSeconds * 1000);
-        for (const part of signed.parts)
-          this.urls.set(part.partNumber, { url: part.url, headers: part.headers, expiresAt });
-      });
-      const settled = request.finally(() => batch.forEach((p) => this.signing.delete(p)));
-      batch.forEach((p) =>
-        this.signing.set(
-          p,
-          settled.catch(() => undefined),
-        ),
-      );
-      await settled;
-    }
+  /** After part `n`'s `attempt`-th failure: waits out the retry (or gives up); returns the attempts used. */
+  private async retryPart(n: number, failure: Failure, attempt: number): Promise<number> {
+    // While the connection is known to be down, network failures wait for it instead of using up attempts.
+    const phase = this.state.current.phase;
+    const online = this.deps.online.isOnline() && phase !== "offline" && phase !== "reconnecting";
+    const decision = decide(failure, attempt, this.policy, online, this.random);
+    if (decision.action === "give-up") throw new UploadFailedError(decision.reason, decision.gone);
+    const used = decision.countsAsAttempt ? attempt : attempt - 1;
+    if (failure.type === "network" || failure.type === "stall") this.onNetworkFailure();
+    this.parts.forget(n, decision);
+    const { reason, delayMs } = decision;
+    this.state.recordRetry({ partNumber: n, attempt: Math.max(used, 1), reason, delayMs, at: this.clock.now() });
+    this.state.updatePart(n, { phase: "retrying" });
+    await this.clock.sleep(delayMs, this.cancelController.signal);
+    return used;
   }
 
   /**
@@ -374,7 +254,7 @@ export class FileUpload {
     const server = new Map(this.view!.completedParts.map((p) => [p.partNumber, p]));
     const mismatched: number[] = [];
     for (const part of this.state.current.parts) {
-      const local = toBase64(await this.digest(part.partNumber));
+      const local = toBase64(await this.parts.digests.digest(part.partNumber));
       const known = server.get(part.partNumber);
       if (known?.checksumSha256 && known.checksumSha256 !== local) mismatched.push(part.partNumber);
     }
@@ -403,7 +283,7 @@ export class FileUpload {
   }
 
   private async finish(completed: UploadView): Promise<UploadState> {
-    const digests = this.state.current.parts.map((p) => this.digests.get(p.partNumber)!);
+    const digests = this.state.current.parts.map((p) => this.parts.digests.get(p.partNumber)!);
     const expected = await compositeSha256(digests);
     if (completed.checksumSha256 !== expected) {
       throw new UploadFailedError(
@@ -498,7 +378,7 @@ export class FileUpload {
     const parts: Record<number, { etag: string; checksumSha256?: string }> = {};
     for (const p of this.state.current.parts) {
       if (p.phase === "done") {
-        const digest = this.digests.get(p.partNumber);
+        const digest = this.parts.digests.get(p.partNumber);
         const server = view.completedParts.find((c) => c.partNumber === p.partNumber);
         parts[p.partNumber] = {
           etag: server?.etag ?? "",

@@ -1,0 +1,87 @@
+import { partRange, type PartPlan } from "../shared/plan";
+import type { SignedParts, UploadView } from "../shared/uploads";
+import { toBase64, type SliceHasher } from "./hash";
+import { PartDigests } from "./part-digests";
+import type { PartResponse, PartTransport } from "./transport";
+import { UrlSigner, type SignedUrl } from "./url-signer";
+
+export interface PartPipelineDeps {
+  hasher: SliceHasher;
+  transport: PartTransport;
+  now: () => number;
+  /** One sign call (with the API's retries). */
+  signParts: (parts: Array<{ partNumber: number; checksumSha256: string }>) => Promise<SignedParts>;
+  /** Whether part `n` is done: then it is neither hashed nor signed ahead. */
+  isDone: (n: number) => boolean;
+}
+
+/**
+ * The data path of a part, from the file to storage: its slice hashed (running ahead of the parts
+ * being sent, one slice at a time), a URL signed for it (several parts per call), and the PUT.
+ * When each step runs, and what follows a failure, is the uploader's business.
+ */
+export class PartPipeline {
+  readonly plan: PartPlan;
+  readonly digests: PartDigests;
+  private readonly signer: UrlSigner;
+  /** The parts this round sends, in order. */
+  private order: number[] = [];
+
+  constructor(
+    private readonly file: File,
+    private readonly view: UploadView,
+    private readonly deps: PartPipelineDeps,
+  ) {
+    this.plan = { fileSize: view.size, partSize: view.partSize, partCount: view.partCount };
+    this.digests = new PartDigests(file, this.plan, deps.hasher);
+    this.signer = new UrlSigner({
+      ttlSeconds: view.urlTtlSeconds,
+      now: deps.now,
+      sign: (parts) => deps.signParts(parts.map((n) => ({ partNumber: n, checksumSha256: this.digests.checksum(n) }))),
+      candidates: () => this.upcoming((n) => this.digests.has(n)),
+    });
+  }
+
+  /** Starts a round: the parts it sends, in order; hashing and signing look ahead along them. */
+  startRound(order: number[]): void {
+    this.order = order;
+  }
+
+  /** Part `n`'s checksum (hashing it if need be); then the next parts are hashed in the background. */
+  async checksum(n: number): Promise<string> {
+    const checksum = toBase64(await this.digests.digest(n));
+    this.digests.hashAhead(
+      this.upcoming((m) => m > n),
+      this.view.concurrency * 2,
+    );
+    return checksum;
+  }
+
+  urlFor(n: number): Promise<SignedUrl> {
+    return this.signer.urlFor(n);
+  }
+
+  /** PUTs part `n`'s slice to its URL; the browser streams it from disk. */
+  put(n: number, signed: SignedUrl, signal: AbortSignal, onProgress: (sent: number) => void): Promise<PartResponse> {
+    const range = partRange(this.plan, n);
+    return this.deps.transport({
+      url: signed.url,
+      headers: signed.headers,
+      body: this.file.slice(range.start, range.end),
+      stallTimeoutMs: this.view.stallTimeoutMs,
+      signal,
+      onProgress,
+    });
+  }
+
+  /** Storage refused an attempt at part `n`: the next one signs again, and hashes again if `rehash`. */
+  forget(n: number, { resign, rehash }: { resign: boolean; rehash: boolean }): void {
+    if (resign) this.signer.forget(n);
+    if (rehash) this.digests.forget(n);
+  }
+
+  /** This round's parts not done yet that pass `filter`, in order. */
+  private *upcoming(filter: (n: number) => boolean): Generator<number> {
+    for (const n of this.order) if (!this.deps.isDone(n) && filter(n)) yield n;
+  }
+}
