@@ -1,12 +1,15 @@
 import pLimit from "p-limit";
 import { ApiError, type UploadApi } from "./api";
+import { apiCaller, type ApiCaller } from "./api-retry";
+import { Connectivity } from "./connectivity";
 import { realClock, type Clock, type OnlineSignal, type UploadLocks, type WakeLocker } from "./environment";
 import { UploadFailedError, failureMessage, isAbort, partFailureOf } from "./errors";
 import { compositeSha256, fileFingerprint, toBase64, type SliceHasher } from "./hash";
 import { PartPipeline } from "./part-pipeline";
 import { UPLOAD_DEFAULTS } from "../shared/upload-defaults";
 import type { ResumeStore } from "./resume-store";
-import { backoffDelay, classifyApiError, decide, retryPolicy, type Failure } from "./retry";
+import { decide, retryPolicy, type Failure } from "./retry";
+import { RunControl } from "./run-control";
 import type { PartTransport } from "./transport";
 import type { UploadView } from "../shared/uploads";
 import { UploadStateStore, isActivePhase, type UploadState } from "./upload-state";
@@ -28,8 +31,6 @@ export interface UploaderDeps {
   probe?: () => Promise<boolean>;
 }
 
-const NETWORK_FAILURES_BEFORE_OFFLINE = 3;
-
 /**
  * Uploads one file as an S3 multipart upload through the app's API: parts in parallel, each hashed
  * (SHA-256 of that slice only) and sent to a presigned URL, with retries, pause, offline waiting and
@@ -42,12 +43,9 @@ export class FileUpload {
   private view?: UploadView;
   private parts!: PartPipeline;
   private policy = retryPolicy(UPLOAD_DEFAULTS.retry);
-  /** Aborted on cancel: ends everything. */
-  private readonly cancelController = new AbortController();
-  /** Aborted on pause or when the connection drops: ends the current attempts only. */
-  private attemptController = new AbortController();
-  private consecutiveNetworkFailures = 0;
-  private probing = false;
+  private readonly control: RunControl;
+  private readonly connectivity: Connectivity;
+  private readonly withApiRetry: ApiCaller;
   private releaseLock: () => void = () => undefined;
   private releaseWakeLock: () => void = () => undefined;
   private unsubscribeOnline: () => void = () => undefined;
@@ -60,6 +58,22 @@ export class FileUpload {
     this.clock = deps.clock ?? realClock;
     this.random = deps.random ?? Math.random;
     this.state = new UploadStateStore(file, this.clock);
+    this.control = new RunControl(this.state, this.clock);
+    this.connectivity = new Connectivity({
+      phase: () => this.state.current.phase,
+      setPhase: (phase) => this.state.setPhase(phase),
+      interruptAttempts: () => this.control.interrupt(),
+      probe: () => (this.deps.probe ?? (() => Promise.resolve(true)))(),
+      clock: this.clock,
+      signal: this.control.cancelSignal,
+    });
+    this.withApiRetry = apiCaller({
+      control: this.control,
+      policy: () => this.policy,
+      online: () => this.deps.online.isOnline(),
+      random: this.random,
+      onNetworkFailure: () => this.connectivity.networkFailed(),
+    });
   }
 
   getState(): UploadState {
@@ -79,7 +93,7 @@ export class FileUpload {
   pause(): void {
     if (!isActivePhase(this.state.current.phase)) return;
     this.state.setPhase("paused");
-    this.interruptAttempts();
+    this.control.interrupt();
     this.releaseWakeLock();
   }
 
@@ -93,8 +107,7 @@ export class FileUpload {
   async cancel(): Promise<void> {
     if (["done", "cancelled"].includes(this.state.current.phase)) return;
     const uploadId = this.view?.id;
-    this.cancelController.abort();
-    this.interruptAttempts();
+    this.control.cancel();
     this.state.setPhase("cancelled");
     if (uploadId) {
       await this.withApiRetry(() => this.deps.api.abort(uploadId), true).catch(() => undefined);
@@ -123,7 +136,7 @@ export class FileUpload {
       }
       this.releaseLock = release;
       this.prepare(view);
-      this.unsubscribeOnline = this.deps.online.subscribe((online) => this.onConnectivity(online));
+      this.unsubscribeOnline = this.deps.online.subscribe((online) => this.connectivity.onlineChanged(online));
       this.releaseWakeLock = await this.deps.wakeLock.acquire();
       this.state.setPhase(this.deps.online.isOnline() ? "uploading" : "offline");
 
@@ -140,10 +153,10 @@ export class FileUpload {
         this.state.setPhase("uploading");
       }
     } catch (error) {
-      if (this.cancelController.signal.aborted) return this.state.current;
+      if (this.control.cancelSignal.aborted) return this.state.current;
       const message = failureMessage(error);
       const gone = error instanceof UploadFailedError && error.gone;
-      this.interruptAttempts();
+      this.control.interrupt();
       if (gone && this.view) this.deps.store.remove(this.view.id);
       this.state.patch({ phase: "failed", error: message, resumable: !gone && Boolean(this.view) });
       return this.state.current;
@@ -186,26 +199,26 @@ export class FileUpload {
             if (!failure.signal.aborted) {
               firstError = error;
               failure.abort();
-              this.interruptAttempts();
+              this.control.interrupt();
             }
           }
         }),
       ),
     );
     if (firstError !== undefined) throw firstError;
-    this.throwIfCancelled();
+    this.control.throwIfCancelled();
   }
 
   private async uploadPart(n: number): Promise<void> {
     let attempt = 0;
     for (;;) {
-      await this.waitUntilRunnable();
+      await this.control.untilRunnable();
       try {
         await this.sendPart(n, attempt + 1);
         return;
       } catch (error) {
         this.state.updatePart(n, { sentBytes: 0 });
-        this.throwIfCancelled();
+        this.control.throwIfCancelled();
         if (isAbort(error)) continue; // paused or went offline: not this part's fault
         attempt = await this.retryPart(n, partFailureOf(error), attempt + 1);
       }
@@ -214,7 +227,7 @@ export class FileUpload {
 
   /** One attempt at part `n`: hash, sign, send, and have the server record it. */
   private async sendPart(n: number, attempt: number): Promise<void> {
-    const signal = this.attemptController.signal;
+    const signal = this.control.attemptSignal;
     this.state.updatePart(n, { phase: "hashing" });
     const checksum = await this.parts.checksum(n);
     this.state.updatePart(n, { phase: "signing" });
@@ -224,7 +237,7 @@ export class FileUpload {
     this.state.updatePart(n, { phase: "uploading", sentBytes: 0, attempts: attempt });
     const { etag } = await this.parts.put(n, signed, signal, (sent) => this.state.partProgress(n, sent));
     await this.withApiRetry(() => this.deps.api.recordPart(this.view!.id, n, etag, checksum));
-    this.consecutiveNetworkFailures = 0;
+    this.connectivity.succeeded();
     this.state.partDone(n);
     this.saveResumeRecord();
   }
@@ -237,12 +250,12 @@ export class FileUpload {
     const decision = decide(failure, attempt, this.policy, online, this.random);
     if (decision.action === "give-up") throw new UploadFailedError(decision.reason, decision.gone);
     const used = decision.countsAsAttempt ? attempt : attempt - 1;
-    if (failure.type === "network" || failure.type === "stall") this.onNetworkFailure();
+    if (failure.type === "network" || failure.type === "stall") this.connectivity.networkFailed();
     this.parts.forget(n, decision);
     const { reason, delayMs } = decision;
     this.state.recordRetry({ partNumber: n, attempt: Math.max(used, 1), reason, delayMs, at: this.clock.now() });
     this.state.updatePart(n, { phase: "retrying" });
-    await this.clock.sleep(delayMs, this.cancelController.signal);
+    await this.control.sleep(delayMs);
     return used;
   }
 
@@ -294,83 +307,6 @@ export class FileUpload {
     this.deps.store.remove(completed.id);
     this.state.patch({ phase: "done", result: completed, error: undefined });
     return this.state.current;
-  }
-
-  /** API calls retry as `classifyApiError` says, with the same backoff as parts. */
-  private async withApiRetry<T>(call: () => Promise<T>, ignoreCancel = false): Promise<T> {
-    for (let attempt = 1; ; attempt += 1) {
-      if (!ignoreCancel) this.throwIfCancelled();
-      try {
-        return await call();
-      } catch (error) {
-        if (!(error instanceof ApiError)) throw error;
-        const online = this.deps.online.isOnline();
-        const decision = classifyApiError(error.status, attempt, this.policy, online, this.random);
-        if (decision.action === "give-up") throw error;
-        if (decision.networkClass) this.onNetworkFailure();
-        await this.waitUntilRunnable(ignoreCancel);
-        await this.clock.sleep(decision.delayMs, ignoreCancel ? undefined : this.cancelController.signal);
-      }
-    }
-  }
-
-  private onConnectivity(online: boolean): void {
-    if (!online && isActivePhase(this.state.current.phase)) {
-      this.state.setPhase("offline");
-      this.interruptAttempts();
-    } else if (online && (this.state.current.phase === "offline" || this.state.current.phase === "reconnecting")) {
-      this.consecutiveNetworkFailures = 0;
-      this.state.setPhase("uploading");
-    }
-  }
-
-  /** Several network failures in a row while the browser claims to be online: wait for a probe to succeed. */
-  private onNetworkFailure(): void {
-    this.consecutiveNetworkFailures += 1;
-    if (
-      this.consecutiveNetworkFailures < NETWORK_FAILURES_BEFORE_OFFLINE ||
-      this.probing ||
-      !isActivePhase(this.state.current.phase)
-    )
-      return;
-    this.state.setPhase("reconnecting");
-    this.probing = true;
-    void (async () => {
-      try {
-        for (let attempt = 1; this.state.current.phase === "reconnecting"; attempt += 1) {
-          await this.clock.sleep(
-            backoffDelay(attempt, { baseMs: 1000, capMs: 15_000 }, () => 1),
-            this.cancelController.signal,
-          );
-          if (this.state.current.phase !== "reconnecting") return;
-          if (await (this.deps.probe ?? (() => Promise.resolve(true)))().catch(() => false)) {
-            this.consecutiveNetworkFailures = 0;
-            this.state.setPhase("uploading");
-          }
-        }
-      } catch {
-        // cancelled
-      } finally {
-        this.probing = false;
-      }
-    })();
-  }
-
-  private async waitUntilRunnable(ignoreCancel = false): Promise<void> {
-    for (;;) {
-      if (!ignoreCancel) this.throwIfCancelled();
-      if (!["paused", "offline", "reconnecting"].includes(this.state.current.phase)) return;
-      await this.state.phaseChange();
-    }
-  }
-
-  private throwIfCancelled(): void {
-    if (this.cancelController.signal.aborted) throw new DOMException("Cancelled", "AbortError");
-  }
-
-  private interruptAttempts(): void {
-    this.attemptController.abort();
-    this.attemptController = new AbortController();
   }
 
   private saveResumeRecord(): void {
