@@ -1,3 +1,4 @@
+import { fileFingerprint } from "./hash";
 import type { Failure } from "./retry";
 import type { ApiErrorBody } from "../shared/api-error";
 import type { SignedParts, UnfinishedUpload, UploadView } from "../shared/uploads";
@@ -8,6 +9,12 @@ export interface CreateUploadInput {
   contentType: string;
   lastModified: number;
   fingerprint: string;
+}
+
+/** The request that starts (or resumes) uploading `file`. */
+export function createUploadInput(file: File): CreateUploadInput {
+  const { name: fileName, size, type: contentType, lastModified } = file;
+  return { fileName, size, contentType, lastModified, fingerprint: fileFingerprint(file) };
 }
 
 /** The upload API as the uploader uses it. */

@@ -1,3 +1,5 @@
+import type { UploadView } from "../shared/uploads";
+
 /** What the browser keeps about an upload so that a reload can offer to continue it. */
 export interface ResumeRecord {
   uploadId: string;
@@ -16,6 +18,28 @@ export interface ResumeStore {
   list(userId: string): ResumeRecord[];
   put(record: ResumeRecord): void;
   remove(uploadId: string): void;
+}
+
+/**
+ * The record for `view` once `doneParts` are sent: each part's checksum is this file's digest where
+ * it is known, else the server's.
+ */
+export function resumeRecordFor(
+  view: UploadView,
+  userId: string,
+  doneParts: number[],
+  checksumOf: (partNumber: number) => string | undefined,
+  now: number,
+): ResumeRecord {
+  const server = new Map(view.completedParts.map((p) => [p.partNumber, p]));
+  const parts: ResumeRecord["parts"] = {};
+  for (const n of doneParts) {
+    const known = server.get(n);
+    const checksumSha256 = checksumOf(n) ?? known?.checksumSha256;
+    parts[n] = { etag: known?.etag ?? "", ...(checksumSha256 ? { checksumSha256 } : {}) };
+  }
+  const { id: uploadId, fingerprint, fileName, size, partSize } = view;
+  return { uploadId, userId, fingerprint, fileName, size, partSize, parts, updatedAt: now };
 }
 
 /** The subset of the Web Storage API the store needs (localStorage in the browser). */

@@ -1,17 +1,18 @@
-import pLimit from "p-limit";
-import { ApiError, type UploadApi } from "./api";
+import { UPLOAD_DEFAULTS } from "../shared/upload-defaults";
+import type { UploadView } from "../shared/uploads";
+import { createUploadInput, type UploadApi } from "./api";
 import { apiCaller, type ApiCaller } from "./api-retry";
+import { checkIntegrity, completeRound } from "./completion";
 import { Connectivity } from "./connectivity";
 import { realClock, type Clock, type OnlineSignal, type UploadLocks, type WakeLocker } from "./environment";
 import { UploadFailedError, failureMessage, isAbort, partFailureOf } from "./errors";
-import { compositeSha256, fileFingerprint, toBase64, type SliceHasher } from "./hash";
+import { toBase64, type SliceHasher } from "./hash";
 import { PartPipeline } from "./part-pipeline";
-import { UPLOAD_DEFAULTS } from "../shared/upload-defaults";
-import type { ResumeStore } from "./resume-store";
-import { decide, retryPolicy, type Failure } from "./retry";
+import { runQueue } from "./part-queue";
+import { resumeRecordFor, type ResumeStore } from "./resume-store";
 import { RunControl } from "./run-control";
+import { decide, retryPolicy, type Failure } from "./retry";
 import type { PartTransport } from "./transport";
-import type { UploadView } from "../shared/uploads";
 import { UploadStateStore, isActivePhase, type UploadState } from "./upload-state";
 
 export type { PartPhase, PartState, RetryEvent, UploadPhase, UploadState } from "./upload-state";
@@ -31,6 +32,9 @@ export interface UploaderDeps {
   probe?: () => Promise<boolean>;
 }
 
+/** Times the upload runs the completion round (complete, send what storage still misses) before giving up. */
+const COMPLETION_ROUNDS = 4;
+
 /**
  * Uploads one file as an S3 multipart upload through the app's API: parts in parallel, each hashed
  * (SHA-256 of that slice only) and sent to a presigned URL, with retries, pause, offline waiting and
@@ -40,11 +44,11 @@ export class FileUpload {
   private readonly state: UploadStateStore;
   private readonly clock: Clock;
   private readonly random: () => number;
+  private readonly connectivity: Connectivity;
   private view?: UploadView;
   private parts!: PartPipeline;
   private policy = retryPolicy(UPLOAD_DEFAULTS.retry);
   private readonly control: RunControl;
-  private readonly connectivity: Connectivity;
   private readonly withApiRetry: ApiCaller;
   private releaseLock: () => void = () => undefined;
   private releaseWakeLock: () => void = () => undefined;
@@ -118,15 +122,7 @@ export class FileUpload {
   private async run(): Promise<UploadState> {
     const stopSampling = this.state.sampleWhileActive();
     try {
-      const view = await this.withApiRetry(() =>
-        this.deps.api.create({
-          fileName: this.file.name,
-          size: this.file.size,
-          contentType: this.file.type,
-          lastModified: this.file.lastModified,
-          fingerprint: fileFingerprint(this.file),
-        }),
-      );
+      const view = await this.withApiRetry(() => this.deps.api.create(createUploadInput(this.file)));
       this.view = view;
       this.state.patch({ uploadId: view.id });
       const release = await this.deps.locks.acquire(`feedup-upload:${view.id}`);
@@ -139,33 +135,49 @@ export class FileUpload {
       this.unsubscribeOnline = this.deps.online.subscribe((online) => this.connectivity.onlineChanged(online));
       this.releaseWakeLock = await this.deps.wakeLock.acquire();
       this.state.setPhase(this.deps.online.isOnline() ? "uploading" : "offline");
-
-      for (let round = 0; ; round += 1) {
-        await this.uploadPendingParts();
-        this.state.setPhase("finishing");
-        const missing = await this.verifyResumedParts();
-        if (missing.length === 0) {
-          const completed = await this.completeOnServer();
-          if (completed) return this.finish(completed);
-        }
-        if (round >= 3)
-          throw new UploadFailedError("Storage kept missing parts after completion was attempted.", false);
-        this.state.setPhase("uploading");
-      }
+      return await this.uploadAndComplete();
     } catch (error) {
-      if (this.control.cancelSignal.aborted) return this.state.current;
-      const message = failureMessage(error);
-      const gone = error instanceof UploadFailedError && error.gone;
-      this.control.interrupt();
-      if (gone && this.view) this.deps.store.remove(this.view.id);
-      this.state.patch({ phase: "failed", error: message, resumable: !gone && Boolean(this.view) });
-      return this.state.current;
+      return this.fail(error);
     } finally {
       stopSampling();
       this.unsubscribeOnline();
       this.releaseWakeLock();
       this.releaseLock();
     }
+  }
+
+  /** Sends what is missing and completes, as often as storage names parts it still lacks. */
+  private async uploadAndComplete(): Promise<UploadState> {
+    for (let round = 1; ; round += 1) {
+      await this.uploadPendingParts();
+      this.state.setPhase("finishing");
+      const view = this.view!;
+      const result = await completeRound({
+        partNumbers: this.state.current.parts.map((p) => p.partNumber),
+        resumedParts: view.completedParts,
+        localChecksum: async (n) => toBase64(await this.parts.digests.digest(n)),
+        complete: () => this.withApiRetry(() => this.deps.api.complete(view.id)),
+      });
+      if (result.outcome === "completed") return this.finish(result.upload);
+      for (const n of result.parts) this.state.requeue(n);
+      if (result.outcome === "mismatched") {
+        const completedParts = view.completedParts.filter((p) => !result.parts.includes(p.partNumber));
+        this.view = { ...view, completedParts };
+      }
+      if (round >= COMPLETION_ROUNDS)
+        throw new UploadFailedError("Storage kept missing parts after completion was attempted.", false);
+      this.state.setPhase("uploading");
+    }
+  }
+
+  private fail(error: unknown): UploadState {
+    if (this.control.cancelSignal.aborted) return this.state.current;
+    const message = failureMessage(error);
+    const gone = error instanceof UploadFailedError && error.gone;
+    this.control.interrupt();
+    if (gone && this.view) this.deps.store.remove(this.view.id);
+    this.state.patch({ phase: "failed", error: message, resumable: !gone && Boolean(this.view) });
+    return this.state.current;
   }
 
   /** Sets up the parts from the server's view: what S3 already has counts as done (for now). */
@@ -183,29 +195,15 @@ export class FileUpload {
   }
 
   private async uploadPendingParts(): Promise<void> {
-    const limit = pLimit(this.view!.concurrency);
     const pending = this.state.current.parts.filter((p) => p.phase !== "done").map((p) => p.partNumber);
     this.parts.startRound(pending);
     // The first part to give up stops the rest: the error is the upload's.
-    const failure = new AbortController();
-    let firstError: unknown;
-    await Promise.all(
-      pending.map((n) =>
-        limit(async () => {
-          if (failure.signal.aborted) return;
-          try {
-            await this.uploadPart(n);
-          } catch (error) {
-            if (!failure.signal.aborted) {
-              firstError = error;
-              failure.abort();
-              this.control.interrupt();
-            }
-          }
-        }),
-      ),
+    await runQueue(
+      pending,
+      this.view!.concurrency,
+      (n) => this.uploadPart(n),
+      () => this.control.interrupt(),
     );
-    if (firstError !== undefined) throw firstError;
     this.control.throwIfCancelled();
   }
 
@@ -259,82 +257,20 @@ export class FileUpload {
     return used;
   }
 
-  /**
-   * Parts the server already had when the upload resumed were sent from some earlier copy of the file:
-   * hash them here and re-send any whose checksum differs, so no byte of the result is unverified.
-   */
-  private async verifyResumedParts(): Promise<number[]> {
-    const server = new Map(this.view!.completedParts.map((p) => [p.partNumber, p]));
-    const mismatched: number[] = [];
-    for (const part of this.state.current.parts) {
-      const local = toBase64(await this.parts.digests.digest(part.partNumber));
-      const known = server.get(part.partNumber);
-      if (known?.checksumSha256 && known.checksumSha256 !== local) mismatched.push(part.partNumber);
-    }
-    for (const n of mismatched) this.state.requeue(n);
-    this.view = {
-      ...this.view!,
-      completedParts: this.view!.completedParts.filter((p) => !mismatched.includes(p.partNumber)),
-    };
-    return mismatched;
-  }
-
-  /** Completes on the server; false when it named parts to send again (they are queued). */
-  private async completeOnServer(): Promise<UploadView | false> {
-    try {
-      return await this.withApiRetry(() => this.deps.api.complete(this.view!.id));
-    } catch (error) {
-      if (error instanceof ApiError && error.code === "parts_missing") {
-        const details = error.details as { missing?: number[]; wrongSize?: number[] } | undefined;
-        for (const n of [...(details?.missing ?? []), ...(details?.wrongSize ?? [])]) this.state.requeue(n);
-        return false;
-      }
-      if (error instanceof ApiError && error.status === 409) throw new UploadFailedError(error.message, true);
-      if (error instanceof ApiError && error.status === 422) throw new UploadFailedError(error.message, true);
-      throw error;
-    }
-  }
-
   private async finish(completed: UploadView): Promise<UploadState> {
-    const digests = this.state.current.parts.map((p) => this.parts.digests.get(p.partNumber)!);
-    const expected = await compositeSha256(digests);
-    if (completed.checksumSha256 !== expected) {
-      throw new UploadFailedError(
-        `Integrity check failed: storage reports ${completed.checksumSha256 ?? "no checksum"}, this file hashes to ${expected}.`,
-        false,
-      );
-    }
+    await checkIntegrity(
+      completed,
+      this.state.current.parts.map((p) => this.parts.digests.get(p.partNumber)!),
+    );
     this.deps.store.remove(completed.id);
     this.state.patch({ phase: "done", result: completed, error: undefined });
     return this.state.current;
   }
 
   private saveResumeRecord(): void {
-    const view = this.view!;
-    const parts: Record<number, { etag: string; checksumSha256?: string }> = {};
-    for (const p of this.state.current.parts) {
-      if (p.phase === "done") {
-        const digest = this.parts.digests.get(p.partNumber);
-        const server = view.completedParts.find((c) => c.partNumber === p.partNumber);
-        parts[p.partNumber] = {
-          etag: server?.etag ?? "",
-          ...(digest
-            ? { checksumSha256: toBase64(digest) }
-            : server?.checksumSha256
-              ? { checksumSha256: server.checksumSha256 }
-              : {}),
-        };
-      }
-    }
-    this.deps.store.put({
-      uploadId: view.id,
-      userId: this.deps.userId,
-      fingerprint: view.fingerprint,
-      fileName: view.fileName,
-      size: view.size,
-      partSize: view.partSize,
-      parts,
-      updatedAt: this.clock.now(),
-    });
+    const done = this.state.current.parts.filter((p) => p.phase === "done").map((p) => p.partNumber);
+    const { digests } = this.parts;
+    const checksumOf = (n: number) => (digests.has(n) ? digests.checksum(n) : undefined);
+    this.deps.store.put(resumeRecordFor(this.view!, this.deps.userId, done, checksumOf, this.clock.now()));
   }
 }

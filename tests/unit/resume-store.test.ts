@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { LocalResumeStore, type KeyValueStorage, type ResumeRecord } from "~/upload/resume-store";
+import type { UploadView } from "~/shared/uploads";
+import { LocalResumeStore, resumeRecordFor, type KeyValueStorage, type ResumeRecord } from "~/upload/resume-store";
 
 class MapStorage implements KeyValueStorage {
   readonly map = new Map<string, string>();
@@ -92,5 +93,40 @@ describe("resume store", () => {
       expect(store.list("u1")).toEqual([]);
       expect(() => store.remove("a")).not.toThrow();
     }
+  });
+});
+
+describe("resume records", () => {
+  const view = {
+    id: "up-1",
+    fingerprint: "fp",
+    fileName: "clip.mp4",
+    size: 12,
+    partSize: 5,
+    completedParts: [
+      { partNumber: 1, size: 5, etag: '"e1"', checksumSha256: "server-1" },
+      { partNumber: 2, size: 5, etag: '"e2"', checksumSha256: null },
+    ],
+  } as UploadView;
+
+  it("lists the done parts with the server's ETag and this file's checksum, else the server's", () => {
+    const local: Record<number, string> = { 3: "local-3", 1: "local-1" };
+    expect(resumeRecordFor(view, "user-1", [1, 2, 3], (n) => local[n], 42)).toEqual({
+      uploadId: "up-1",
+      userId: "user-1",
+      fingerprint: "fp",
+      fileName: "clip.mp4",
+      size: 12,
+      partSize: 5,
+      parts: {
+        1: { etag: '"e1"', checksumSha256: "local-1" },
+        2: { etag: '"e2"' },
+        3: { etag: "", checksumSha256: "local-3" },
+      },
+      updatedAt: 42,
+    });
+    expect(resumeRecordFor(view, "user-1", [1], () => undefined, 0).parts).toEqual({
+      1: { etag: '"e1"', checksumSha256: "server-1" },
+    });
   });
 });
