@@ -1,7 +1,7 @@
 import { fileFingerprint } from "./hash";
 import type { Failure } from "./retry";
 import type { ApiErrorBody } from "../shared/api-error";
-import type { SignedParts, UnfinishedUpload, UploadView } from "../shared/uploads";
+import type { SignedParts, UploadView } from "../shared/uploads";
 
 export interface CreateUploadInput {
   fileName: string;
@@ -20,12 +20,10 @@ export function createUploadInput(file: File): CreateUploadInput {
 /** The upload API as the uploader uses it. */
 export interface UploadApi {
   create(input: CreateUploadInput): Promise<UploadView>;
-  get(id: string): Promise<UploadView>;
   signParts(id: string, parts: Array<{ partNumber: number; checksumSha256: string }>): Promise<SignedParts>;
   recordPart(id: string, partNumber: number, etag: string, checksumSha256: string): Promise<void>;
   complete(id: string): Promise<UploadView>;
   abort(id: string): Promise<void>;
-  listUnfinished(): Promise<UnfinishedUpload[]>;
 }
 
 /** An API call that failed: HTTP errors carry the server's code and message; network errors have status 0. */
@@ -81,7 +79,6 @@ export function createHttpUploadApi(baseUrl = ""): UploadApi {
   }
   return {
     create: (input) => request("POST", "/api/uploads", input),
-    get: (id) => request("GET", `/api/uploads/${id}`),
     signParts: (id, parts) => request("POST", `/api/uploads/${id}/parts`, { parts }),
     recordPart: async (id, partNumber, etag, checksumSha256) => {
       await request("PUT", `/api/uploads/${id}/parts/${partNumber}`, { etag, checksumSha256 });
@@ -90,6 +87,5 @@ export function createHttpUploadApi(baseUrl = ""): UploadApi {
     abort: async (id) => {
       await request("DELETE", `/api/uploads/${id}`);
     },
-    listUnfinished: async () => (await request<{ uploads: UnfinishedUpload[] }>("GET", "/api/uploads")).uploads,
   };
 }

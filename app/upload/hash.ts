@@ -10,13 +10,6 @@ export function toBase64(bytes: Uint8Array): string {
   return btoa(binary);
 }
 
-export function fromBase64(text: string): Uint8Array {
-  const binary = atob(text);
-  const out = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i += 1) out[i] = binary.charCodeAt(i);
-  return out;
-}
-
 /**
  * The composite checksum S3 reports for a multipart object created with SHA-256:
  * base64(SHA-256(concatenated raw part digests)) + "-" + part count.

@@ -1,6 +1,9 @@
 import type { UploadView } from "../shared/uploads";
 
-/** What the browser keeps about an upload so that a reload can offer to continue it. */
+/**
+ * What the browser keeps about an upload while it runs. Nothing reads it back yet: after a reload,
+ * continuing starts from the server's list of unfinished uploads.
+ */
 export interface ResumeRecord {
   uploadId: string;
   userId: string;
@@ -14,8 +17,6 @@ export interface ResumeRecord {
 }
 
 export interface ResumeStore {
-  get(uploadId: string): ResumeRecord | undefined;
-  list(userId: string): ResumeRecord[];
   put(record: ResumeRecord): void;
   remove(uploadId: string): void;
 }
@@ -43,34 +44,13 @@ export function resumeRecordFor(
 }
 
 /** The subset of the Web Storage API the store needs (localStorage in the browser). */
-export interface KeyValueStorage {
-  readonly length: number;
-  key(index: number): string | null;
-  getItem(key: string): string | null;
-  setItem(key: string, value: string): void;
-  removeItem(key: string): void;
-}
+export type KeyValueStorage = Pick<Storage, "setItem" | "removeItem">;
 
 const PREFIX = "feedup:upload:v1:";
 
-function isRecord(value: unknown): value is ResumeRecord {
-  if (typeof value !== "object" || value === null) return false;
-  const r = value as Record<string, unknown>;
-  return (
-    typeof r.uploadId === "string" &&
-    typeof r.userId === "string" &&
-    typeof r.fingerprint === "string" &&
-    typeof r.size === "number" &&
-    typeof r.partSize === "number" &&
-    typeof r.parts === "object" &&
-    r.parts !== null
-  );
-}
-
 /**
- * Resume state in localStorage, namespaced and versioned. Every failure is contained: a corrupt entry
- * is dropped and reads as missing, a full or unavailable storage makes writes no-ops (the server's
- * part list still lets the upload resume; only the offer after a reload is lost).
+ * Resume state in localStorage, namespaced and versioned. Every failure is contained: a full or
+ * unavailable storage makes writes no-ops (the server's part list still lets the upload resume).
  */
 export class LocalResumeStore implements ResumeStore {
   constructor(private readonly storage: KeyValueStorage | undefined) {}
@@ -82,19 +62,6 @@ export class LocalResumeStore implements ResumeStore {
       // Accessing localStorage throws when it is disabled (privacy settings, sandboxed frames).
       return new LocalResumeStore(undefined);
     }
-  }
-
-  get(uploadId: string): ResumeRecord | undefined {
-    return this.read(PREFIX + uploadId);
-  }
-
-  list(userId: string): ResumeRecord[] {
-    const out: ResumeRecord[] = [];
-    for (const key of this.keys()) {
-      const record = this.read(key);
-      if (record && record.userId === userId) out.push(record);
-    }
-    return out.sort((a, b) => b.updatedAt - a.updatedAt);
   }
 
   put(record: ResumeRecord): void {
@@ -109,52 +76,13 @@ export class LocalResumeStore implements ResumeStore {
     try {
       this.storage?.removeItem(PREFIX + uploadId);
     } catch {
-      // Nothing to do: a stale entry is dropped when it no longer matches a server upload.
+      // Storage unavailable: there is nothing to remove from it.
     }
-  }
-
-  private keys(): string[] {
-    const keys: string[] = [];
-    try {
-      const storage = this.storage;
-      if (!storage) return keys;
-      for (let i = 0; i < storage.length; i += 1) {
-        const key = storage.key(i);
-        if (key?.startsWith(PREFIX)) keys.push(key);
-      }
-    } catch {
-      return [];
-    }
-    return keys;
-  }
-
-  private read(key: string): ResumeRecord | undefined {
-    let text: string | null;
-    try {
-      text = this.storage?.getItem(key) ?? null;
-    } catch {
-      return undefined;
-    }
-    if (text === null) return undefined;
-    try {
-      const value: unknown = JSON.parse(text);
-      if (isRecord(value)) return value;
-    } catch {
-      // fall through: corrupt JSON
-    }
-    this.remove(key.slice(PREFIX.length));
-    return undefined;
   }
 }
 
 export class MemoryResumeStore implements ResumeStore {
   readonly records = new Map<string, ResumeRecord>();
-  get(uploadId: string) {
-    return this.records.get(uploadId);
-  }
-  list(userId: string) {
-    return [...this.records.values()].filter((r) => r.userId === userId);
-  }
   put(record: ResumeRecord) {
     this.records.set(record.uploadId, structuredClone(record));
   }

@@ -70,7 +70,6 @@ export class FakeUploadBackend {
       }
       return { ...this.view, completedParts: this.completedParts() };
     },
-    get: async () => ({ ...this.view!, completedParts: this.completedParts() }),
     signParts: async (_id, parts) => {
       this.calls.sign.push(parts.map((p) => p.partNumber));
       const expiresAt = this.now() + this.urlTtlSeconds * 1000;
@@ -104,7 +103,6 @@ export class FakeUploadBackend {
       this.calls.abort += 1;
       this.aborted = true;
     },
-    listUnfinished: async () => [],
   };
 
   transport: PartTransport = async (request: PartRequest) => {

@@ -413,7 +413,7 @@ describe("the uploader", () => {
     );
     const state = await settle(h);
     expect(state.phase).toBe("failed");
-    const record = h.store.get("11111111-2222-4333-8444-555555555555")!;
+    const record = h.store.records.get("11111111-2222-4333-8444-555555555555")!;
     expect(record.userId).toBe("user-1");
     expect(Object.keys(record.parts).length).toBeGreaterThanOrEqual(1);
   });
