@@ -18,6 +18,16 @@ export interface StoredPart {
 const isNoSuchUpload = (error: unknown) =>
   error instanceof NoSuchUpload || (error instanceof S3ServiceException && error.name === "NoSuchUpload");
 
+/** The call's result, or "gone" when S3 no longer knows the multipart upload. */
+async function unlessGone<T>(call: () => Promise<T>): Promise<T | "gone"> {
+  try {
+    return await call();
+  } catch (error) {
+    if (isNoSuchUpload(error)) return "gone";
+    throw error;
+  }
+}
+
 export async function createMultipartUpload(
   storage: Storage,
   input: { key: string; contentType: string; contentDisposition: string; metadata: Record<string, string> },
@@ -51,9 +61,9 @@ const toStoredPart = (p: {
 
 /** Every part S3 holds for the upload (all pages), or "gone" when the upload no longer exists. */
 export async function listAllParts(storage: Storage, key: string, uploadId: string): Promise<StoredPart[] | "gone"> {
-  const parts: StoredPart[] = [];
-  let marker: string | undefined;
-  try {
+  return unlessGone(async () => {
+    const parts: StoredPart[] = [];
+    let marker: string | undefined;
     for (;;) {
       const page = await storage.client.send(
         new ListPartsCommand({ Bucket: storage.bucket, Key: key, UploadId: uploadId, PartNumberMarker: marker }),
@@ -62,10 +72,7 @@ export async function listAllParts(storage: Storage, key: string, uploadId: stri
       if (!page.IsTruncated) return parts;
       marker = page.NextPartNumberMarker;
     }
-  } catch (error) {
-    if (isNoSuchUpload(error)) return "gone";
-    throw error;
-  }
+  });
 }
 
 /** One part as S3 holds it (a single ListParts page), or undefined; "gone" when the upload no longer exists. */
@@ -75,7 +82,7 @@ export async function findPart(
   uploadId: string,
   partNumber: number,
 ): Promise<StoredPart | undefined | "gone"> {
-  try {
+  return unlessGone(async () => {
     const page = await storage.client.send(
       new ListPartsCommand({
         Bucket: storage.bucket,
@@ -87,10 +94,7 @@ export async function findPart(
     );
     const part = page.Parts?.[0];
     return part && part.PartNumber === partNumber ? toStoredPart(part) : undefined;
-  } catch (error) {
-    if (isNoSuchUpload(error)) return "gone";
-    throw error;
-  }
+  });
 }
 
 export async function completeMultipartUpload(
@@ -99,7 +103,7 @@ export async function completeMultipartUpload(
   uploadId: string,
   parts: StoredPart[],
 ): Promise<"completed" | "gone"> {
-  try {
+  return unlessGone(async () => {
     await storage.client.send(
       new CompleteMultipartUploadCommand({
         Bucket: storage.bucket,
@@ -114,11 +118,8 @@ export async function completeMultipartUpload(
         },
       }),
     );
-    return "completed";
-  } catch (error) {
-    if (isNoSuchUpload(error)) return "gone";
-    throw error;
-  }
+    return "completed" as const;
+  });
 }
 
 /**

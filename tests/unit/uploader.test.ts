@@ -62,6 +62,17 @@ function harness(
 }
 
 /** Advances fake time, and lets real I/O (Web Crypto runs on the thread pool) complete in between. */
+/** The upload as an earlier page left it: created on the server before this uploader starts. */
+async function createOnServer(h: Harness, file: File): Promise<void> {
+  await h.backend.api.create({
+    fileName: file.name,
+    size: file.size,
+    contentType: file.type,
+    lastModified: file.lastModified,
+    fingerprint: "x",
+  });
+}
+
 async function tick(ms: number): Promise<void> {
   await new Promise((resolve) => setImmediate(resolve));
   await vi.advanceTimersByTimeAsync(ms);
@@ -250,13 +261,7 @@ describe("the uploader", () => {
     const h = harness(file, (b) => {
       b.view = undefined;
     });
-    await h.backend.api.create({
-      fileName: file.name,
-      size: file.size,
-      contentType: file.type,
-      lastModified: file.lastModified,
-      fingerprint: "x",
-    });
+    await createOnServer(h, file);
     h.backend.preload(1, bytes.subarray(0, 5 * MiB));
     h.backend.preload(3, bytes.subarray(10 * MiB, 15 * MiB));
     const state = await settle(h);
@@ -268,13 +273,7 @@ describe("the uploader", () => {
   it("re-sends a part the server has with other bytes than this file", async () => {
     const { file, bytes } = fileOf(11 * MiB);
     const h = harness(file);
-    await h.backend.api.create({
-      fileName: file.name,
-      size: file.size,
-      contentType: file.type,
-      lastModified: file.lastModified,
-      fingerprint: "x",
-    });
+    await createOnServer(h, file);
     h.backend.preload(1, bytes.subarray(0, 5 * MiB));
     h.backend.preload(2, Buffer.alloc(5 * MiB, 7));
     const state = await settle(h);
