@@ -4,13 +4,11 @@
  * URLs per second and the latency percentiles of the signing action. Prints figures; asserts nothing.
  * Usage: npm run bench:api [-- --batches 300]
  */
-import { spawn } from "node:child_process";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { freePort } from "../server/db/embedded.js";
-import { waitForHttp } from "../tests/support/wait.js";
+import { startApp } from "./bench-support.js";
 
 const { values } = parseArgs({
   options: { batches: { type: "string", default: "300" }, warmup: { type: "string", default: "20" } },
@@ -24,20 +22,9 @@ const percentile = (sorted: number[], p: number) =>
 async function main() {
   const dir = await mkdtemp(join(tmpdir(), "bench-api-"));
   await chmod(dir, 0o755);
-  const port = await freePort();
-  const url = `http://localhost:${port}`;
-  const app = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
-    env: {
-      ...process.env,
-      NODE_ENV: "development",
-      PORT: String(port),
-      DATA_DIR: dir,
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-    },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  const app = await startApp({ dataDir: dir });
+  const url = app.url;
   try {
-    await waitForHttp(`${url}/healthz`, { timeoutMs: 90_000, whileAlive: app });
     const signIn = await fetch(`${url}/auth/dev`, {
       method: "POST",
       body: new URLSearchParams({ login: "bench" }),
@@ -94,8 +81,7 @@ async function main() {
       `  latency per 100-part batch: p50 ${percentile(latencies, 50).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms  (target p95 < 50 ms)`,
     );
   } finally {
-    app.kill("SIGINT");
-    await new Promise((resolve) => app.once("exit", resolve));
+    await app.stop();
     await rm(dir, { recursive: true, force: true });
   }
 }

@@ -4,7 +4,6 @@
  * node:http server that only streams each PUT into a file (without MD5, with MD5 on its main
  * thread, with MD5 on worker threads): the ceiling for any Node server on this machine. Prints the figures; asserts nothing. Usage: npm run bench:local-s3 [-- --size-mib 1024 --part-mib 8 --concurrency 4]
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, open, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { request, Agent } from "node:http";
@@ -19,6 +18,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import pLimit from "p-limit";
+import { median, startServer, stopServer } from "./bench-support.js";
 
 // Its Node 20 deprecation notice would only interleave with the figures (the README covers it).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -61,33 +61,10 @@ async function plainWrite(dir: string, durable: boolean): Promise<number> {
   return seconds;
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-
 async function peakRssMiB(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, "utf8");
   const kb = Number(status.match(/VmHWM:\s+(\d+) kB/)?.[1] ?? NaN);
   return kb / 1024;
-}
-
-/** Starts a server script in its own process and waits for the URL it prints. */
-async function startServer(args: string[]): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", ...args], { stdio: ["ignore", "pipe", "inherit"] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = "";
-    child.stdout!.on("data", (d: Buffer) => {
-      out += d.toString();
-      const match = out.match(/listening on (http:\/\/\S+)/);
-      if (match) resolve(match[1]!);
-    });
-    child.once("exit", (code) => reject(new Error(`${args[0]} exited with ${code}`)));
-  });
-  return { child, url };
-}
-
-async function stopServer(child: ChildProcess): Promise<void> {
-  const exited = new Promise((r) => child.once("exit", r));
-  child.kill("SIGTERM");
-  await exited;
 }
 
 // node:http rather than fetch: undici costs about four times the CPU per byte, and the client
