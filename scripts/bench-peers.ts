@@ -8,10 +8,13 @@
  * file's, so a broken run cannot post a figure. Prints each run, then medians and ranges and a verdict per
  * target. Prints figures; asserts nothing.
  * Usage: npm run bench:peers [-- --size-mib 1024 --rounds 3 --part-mib 8 --concurrency 4 --faults both|off|on]
+ * With --profile DIR, each upload also writes a V8 CPU profile of its page (.cpuprofile) and a Chromium trace
+ * of every process (.trace.json, for the DevTools performance panel) into DIR; profiling slows the runs, so
+ * their figures are only for comparing profiles.
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
@@ -55,6 +58,7 @@ const { values } = parseArgs({
     "part-mib": { type: "string", default: "8" },
     concurrency: { type: "string", default: "4" },
     faults: { type: "string", default: "both" },
+    profile: { type: "string" },
   },
 });
 const sizeMiB = Number(values["size-mib"]);
@@ -66,6 +70,17 @@ if (!Number.isInteger(sizeMiB) || sizeMiB <= 0 || sizeMiB % 8 !== 0) throw new E
 if (!(rounds >= 1 && partMiB >= 5 && concurrency >= 1) || !faultModes)
   throw new Error("--rounds >= 1, --part-mib >= 5, --concurrency >= 1, --faults off|on|both");
 const GiB = sizeMiB / 1024;
+const profileDir = values.profile;
+/** Trace categories: task scheduling per thread (toplevel), Mojo messages, Blink, V8, the network stack. */
+const TRACE_CATEGORIES = [
+  "toplevel",
+  "mojom",
+  "blink",
+  "v8",
+  "net",
+  "loading",
+  "disabled-by-default-devtools.timeline",
+];
 const BUCKET = "feedup-media";
 const FAULT_RULES = [{ op: "UploadPart", fault: "reset", probability: 0.1, afterBytes: 2 * MiB }];
 const uppyVersion = (name: string) =>
@@ -130,6 +145,24 @@ async function checkStoredObject(setup: Setup, before: Set<string>): Promise<str
   return stored === setup.videoSha256 ? undefined : `stored object's SHA-256 ${stored} differs from the file's`;
 }
 
+/** Starts a V8 CPU profile of `page` and a Chromium trace; `stop(base)` writes base.cpuprofile and base.trace.json. */
+async function startProfiling(browser: Browser, page: Page): Promise<{ stop(base: string): Promise<void> }> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Profiler.enable");
+  await cdp.send("Profiler.setSamplingInterval", { interval: 500 });
+  await cdp.send("Profiler.start");
+  await browser.startTracing(undefined, { categories: TRACE_CATEGORIES });
+  return {
+    async stop(base) {
+      const { profile } = await cdp.send("Profiler.stop");
+      await cdp.detach();
+      await mkdir(profileDir!, { recursive: true });
+      await writeFile(`${base}.cpuprofile`, JSON.stringify(profile));
+      await writeFile(`${base}.trace.json`, await browser.stopTracing());
+    },
+  };
+}
+
 /** How each uploader's page is opened and made to upload the file; `upload` resolves with a failure or undefined. */
 const UPLOADERS: Record<
   "ours" | "uppy",
@@ -175,6 +208,7 @@ async function runUpload(setup: Setup, peer: "ours" | "uppy", faults: boolean, s
         ...serverCpu(app.pid, "app+local S3"),
         ...(peer === "uppy" ? serverCpu(setup.uppyPid, "Uppy signer") : []),
       ]);
+    const profiler = profileDir ? await startProfiling(setup.browser, page) : undefined;
     const serverBefore = serverNow();
     const chromiumBefore = chromiumCpu();
     const started = performance.now();
@@ -183,6 +217,7 @@ async function runUpload(setup: Setup, peer: "ours" | "uppy", faults: boolean, s
     const chromium = cpuUsed(chromiumBefore, chromiumCpu());
     const server = cpuUsed(serverBefore, serverNow());
     const heapBytes = heap.stop();
+    await profiler?.stop(join(profileDir!, `${peer}-${faults ? "resets" : "clean"}-${seed}`));
     const stats = (await (await fetch(`${app.s3Url}/_local/stats`)).json()) as {
       UploadPart?: { faults: number; requests: number };
     };
@@ -368,7 +403,8 @@ async function main() {
         .join(", ");
     console.log(
       `peer benchmark: ${sizeMiB} MiB in ${partMiB} MiB parts, ${concurrency} in parallel, ${rounds} rounds; ` +
-        `${availableParallelism()} cores; headless Chromium ${browser.version()}; Uppy core ${uppyVersion("core")}, aws-s3 ${uppyVersion("aws-s3")}; load average ${load()}`,
+        `${availableParallelism()} cores; headless Chromium ${browser.version()}; Uppy core ${uppyVersion("core")}, aws-s3 ${uppyVersion("aws-s3")}; load average ${load()}` +
+        (profileDir ? `; PROFILING into ${profileDir}: figures only for comparing profiles` : ""),
     );
     const runs: RunFigures[] = [];
     for (let round = 0; round < rounds; round += 1) {
