@@ -88,7 +88,7 @@ const uppyVersion = (name: string) =>
 
 type PeerName = "ours" | "uppy" | "ceiling-hash" | "ceiling";
 const PEERS: Record<PeerName, string> = {
-  ours: "this app (SHA-256 per part)",
+  ours: "this app (integrity on)",
   uppy: `Uppy ${uppyVersion("aws-s3")} (no checksums)`,
   "ceiling-hash": "ceiling: sink, SHA-256+PUT",
   ceiling: "ceiling: sink, PUT only",
