@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
-import { readFileSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { open, readFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -157,7 +157,7 @@ export async function stopServer(child: ChildProcess): Promise<void> {
 export interface RunningApp {
   /** The app's origin, e.g. http://localhost:PORT. */
   url: string;
-  /** The embedded local S3. */
+  /** The embedded local S3 (reading it throws when the app runs against another S3). */
   s3Url: string;
   s3Credentials: { accessKeyId: string; secretAccessKey: string };
   pid: number;
@@ -196,11 +196,27 @@ export async function startApp(options: {
   };
   try {
     await waitForHttp(`${url}/healthz`, { timeoutMs: 90_000, whileAlive: app });
-    const s3Url = output.match(/local S3 at (http:\/\/\S+),/)![1]!;
-    const s3Credentials = JSON.parse(
-      await readFile(join(options.dataDir, "local-s3-credentials.json"), "utf8"),
-    ) as RunningApp["s3Credentials"];
-    return { url, s3Url, s3Credentials, pid: app.pid!, stop };
+    const localS3Url = output.match(/local S3 at (http:\/\/\S+),/)?.[1];
+    const credentialsFile = join(options.dataDir, "local-s3-credentials.json");
+    const credentials = existsSync(credentialsFile)
+      ? (JSON.parse(await readFile(credentialsFile, "utf8")) as RunningApp["s3Credentials"])
+      : undefined;
+    // Only benchmarks that drive the embedded local S3 need these; others also run against an external S3.
+    const localOnly = <T>(value: T | undefined): T => {
+      if (value === undefined) throw new Error("this benchmark needs the embedded local S3: unset S3_ENDPOINT");
+      return value;
+    };
+    return {
+      url,
+      get s3Url() {
+        return localOnly(localS3Url);
+      },
+      get s3Credentials() {
+        return localOnly(credentials);
+      },
+      pid: app.pid!,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;
