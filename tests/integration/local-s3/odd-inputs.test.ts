@@ -48,3 +48,24 @@ describe("keys that XML parsers like to change", () => {
     expect(await allKeys()).not.toContain(" padded ");
   });
 });
+
+describe("max-keys=0", () => {
+  beforeAll(async () => {
+    for (const Key of ["m/1", "m/2"]) await s3.client.send(new PutObjectCommand({ Bucket, Key, Body: Key }));
+  });
+
+  it("answers an empty, untruncated page on ListObjects", async () => {
+    const page = await s3.client.send(new ListObjectsCommand({ Bucket, Prefix: "m/", MaxKeys: 0 }));
+    expect([page.Contents ?? [], page.IsTruncated, page.MaxKeys]).toEqual([[], false, 0]);
+  });
+
+  it("answers an empty, untruncated page on ListObjectsV2", async () => {
+    const page = await s3.client.send(new ListObjectsV2Command({ Bucket, Prefix: "m/", MaxKeys: 0 }));
+    expect([page.Contents ?? [], page.IsTruncated, page.KeyCount, page.NextContinuationToken]).toEqual([
+      [],
+      false,
+      0,
+      undefined,
+    ]);
+  });
+});
