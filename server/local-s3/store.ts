@@ -1,8 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
-import { createReadStream } from "node:fs";
 import { mkdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { Readable } from "node:stream";
+import type { Readable } from "node:stream";
 import type { CorsRule } from "./cors.js";
 import { errors } from "./errors.js";
 import { KeyedLock } from "./lock.js";
@@ -17,6 +16,7 @@ import type {
   WritePrecondition,
 } from "./records.js";
 import { listDir, writeJsonAtomic } from "./store-files.js";
+import { ReadGuard } from "./store-readers.js";
 import { loadBucket } from "./store-recovery.js";
 
 const keyFileName = (key: string) => `${createHash("sha256").update(key).digest("hex")}.json`;
@@ -30,6 +30,7 @@ export class Store {
   private readonly buckets = new Map<string, BucketState>();
   private readonly uploadLock = new KeyedLock();
   private readonly objectLock = new KeyedLock();
+  private readonly reads = new ReadGuard();
 
   private constructor(readonly dataDir: string) {}
 
@@ -115,52 +116,7 @@ export class Store {
    * ends, even if the key is overwritten or deleted meanwhile, as S3 readers expect.
    */
   readObject(bucketName: string, meta: ObjectMeta, start: number, end: number): Readable {
-    const dir = join(this.bucket(bucketName).dir, "data");
-    const files = meta.segments.map((s) => s.file);
-    this.acquire(files);
-    const release = () => this.release(dir, files);
-    async function* bytes() {
-      try {
-        let offset = 0;
-        for (const segment of meta.segments) {
-          const from = Math.max(start, offset);
-          const to = Math.min(end, offset + segment.size - 1);
-          if (from <= to) yield* createReadStream(join(dir, segment.file), { start: from - offset, end: to - offset });
-          offset += segment.size;
-          if (offset > end) break;
-        }
-      } finally {
-        await release();
-      }
-    }
-    return Readable.from(bytes(), { objectMode: false });
-  }
-
-  private readonly readers = new Map<string, number>();
-  private readonly doomed = new Set<string>();
-
-  private acquire(files: string[]): void {
-    for (const file of files) this.readers.set(file, (this.readers.get(file) ?? 0) + 1);
-  }
-
-  private async release(dir: string, files: string[]): Promise<void> {
-    for (const file of files) {
-      const left = (this.readers.get(file) ?? 1) - 1;
-      if (left > 0) {
-        this.readers.set(file, left);
-        continue;
-      }
-      this.readers.delete(file);
-      if (this.doomed.delete(file)) await rm(join(dir, file), { force: true });
-    }
-  }
-
-  /** Removes data files no longer referenced, or marks them for removal once their last reader is done. */
-  private async discard(dir: string, segments: Segment[]): Promise<void> {
-    for (const { file } of segments) {
-      if (this.readers.has(file)) this.doomed.add(file);
-      else await rm(join(dir, file), { force: true });
-    }
+    return this.reads.read(join(this.bucket(bucketName).dir, "data"), meta.segments, start, end);
   }
 
   /**
@@ -186,7 +142,7 @@ export class Store {
       await writeJsonAtomic(join(bucket.dir, "objects", keyFileName(meta.key)), stored);
       const previous = bucket.objects.get(meta.key);
       bucket.objects.set(meta.key, stored);
-      if (previous) await this.discard(join(bucket.dir, "data"), previous.segments);
+      if (previous) await this.reads.discard(join(bucket.dir, "data"), previous.segments);
       return stored;
     });
   }
@@ -198,7 +154,7 @@ export class Store {
       if (!meta) return;
       bucket.objects.delete(key);
       await rm(join(bucket.dir, "objects", keyFileName(key)), { force: true });
-      await this.discard(join(bucket.dir, "data"), meta.segments);
+      await this.reads.discard(join(bucket.dir, "data"), meta.segments);
     });
   }
 
