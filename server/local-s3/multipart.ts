@@ -1,7 +1,7 @@
 import { normalizeEtag } from "./conditions.js";
 import { errors } from "./errors.js";
 import { CHECKSUM_ALGORITHMS, compositeChecksum, multipartEtag, xmlName, type ChecksumAlgorithm } from "./checksums.js";
-import type { CompletedDescription, CompletedPartRef, PartMeta, StoredUpload } from "./records.js";
+import type { CompletedDescription, CompletedPartRef, CompletedUpload, PartMeta, StoredUpload } from "./records.js";
 
 export const MIN_PART_NUMBER = 1;
 export const MAX_PART_NUMBER = 10_000;
@@ -58,6 +58,27 @@ export function choosePartsToComplete(
     if (part.size < minPartSize) throw errors.entityTooSmall(part.partNumber, part.size, minPartSize);
   }
   return chosen;
+}
+
+/**
+ * A Complete sent again after one succeeded must list the parts that one did, with their ETags (and checksums,
+ * where it gives them); any other list is refused with InvalidPart, naming the first part that differs.
+ */
+export function confirmSameCompletion(listed: CompletedPartRef[], done: CompletedUpload): void {
+  if (listed.length === 0) throw errors.malformedXml();
+  for (let i = 0; i < Math.max(listed.length, done.parts.length); i += 1) {
+    const ref = listed[i];
+    const part = done.parts[i];
+    const same =
+      ref !== undefined &&
+      part !== undefined &&
+      ref.partNumber === part.partNumber &&
+      normalizeEtag(ref.etag) === normalizeEtag(part.etag) &&
+      Object.entries(ref.checksums).every(
+        ([algorithm, value]) => part.checksums[algorithm as ChecksumAlgorithm] === value,
+      );
+    if (!same) throw errors.invalidPart((ref ?? part)!.partNumber);
+  }
 }
 
 /** The completed object's ETag and composite checksum, computed from its parts as S3 does. */

@@ -22,6 +22,8 @@ export interface LocalS3Options {
   seed?: number;
   /** S3's 5 MiB minimum for every part but the last; lower it only in the server's own tests. */
   minPartSize?: number;
+  /** How long a completed multipart upload is remembered, for a Complete sent again (default one hour). */
+  completedUploadRetentionMs?: number;
 }
 
 export interface LocalS3 {
@@ -35,7 +37,7 @@ export interface LocalS3 {
 }
 
 export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
-  const store = await Store.open(options.dataDir);
+  const store = await Store.open(options.dataDir, options.completedUploadRetentionMs);
   for (const bucket of options.buckets ?? []) if (!store.hasBucket(bucket)) await store.createBucket(bucket);
   const defaultCors: CorsRule[] | undefined = options.corsOrigins?.length
     ? [defaultCorsRule(options.corsOrigins)]

@@ -6,6 +6,7 @@ import { errors } from "../errors.js";
 import {
   MAX_PART_SIZE,
   choosePartsToComplete,
+  confirmSameCompletion,
   describeCompleted,
   parseCompletedParts,
   parsePartNumber,
@@ -107,17 +108,15 @@ export async function listParts(ctx: RequestContext): Promise<void> {
 
 export async function completeMultipartUpload(ctx: RequestContext): Promise<void> {
   const uploadId = uploadIdParam(ctx);
-  ctx.store.upload(ctx.bucket, ctx.key, uploadId);
+  ctx.store.assertCompletable(ctx.bucket, ctx.key, uploadId);
   const body = await receiveXml(ctx, "CompleteMultipartUpload");
   const listed = parseCompletedParts(asArray(body.Part as Record<string, unknown> | Array<Record<string, unknown>>));
-  const meta = await ctx.store.completeUpload(
-    ctx.bucket,
-    ctx.key,
-    uploadId,
-    (upload) => choosePartsToComplete(listed, upload, ctx.minPartSize),
-    (parts, upload) => describeCompleted(parts, upload.meta.checksumAlgorithm),
-    writePrecondition(ctx),
-  );
+  const done = await ctx.store.completeUpload(ctx.bucket, ctx.key, uploadId, {
+    choose: (upload) => choosePartsToComplete(listed, upload, ctx.minPartSize),
+    describe: (parts, upload) => describeCompleted(parts, upload.meta.checksumAlgorithm),
+    precondition: writePrecondition(ctx),
+    replay: (earlier) => confirmSameCompletion(listed, earlier),
+  });
   const host = header(ctx.req, "host") ?? "localhost";
   sendXml(
     ctx,
@@ -126,9 +125,9 @@ export async function completeMultipartUpload(ctx: RequestContext): Promise<void
       Location: `http://${host}/${ctx.bucket}/${encodeURIComponent(ctx.key).replace(/%2F/g, "/")}`,
       Bucket: ctx.bucket,
       Key: ctx.key,
-      ETag: meta.etag,
-      ...checksumXml(meta.checksums),
-      ChecksumType: meta.checksumType,
+      ETag: done.etag,
+      ...checksumXml(done.checksums),
+      ChecksumType: done.checksumType,
     }),
   );
 }
