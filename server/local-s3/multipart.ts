@@ -1,6 +1,14 @@
 import { normalizeEtag } from "./conditions.js";
 import { errors } from "./errors.js";
-import { CHECKSUM_ALGORITHMS, compositeChecksum, multipartEtag, xmlName, type ChecksumAlgorithm } from "./checksums.js";
+import {
+  CHECKSUM_ALGORITHMS,
+  compositeChecksum,
+  headerName,
+  multipartEtag,
+  xmlName,
+  type ChecksumAlgorithm,
+  type Checksums,
+} from "./checksums.js";
 import type { CompletedDescription, CompletedPartRef, CompletedUpload, PartMeta, StoredUpload } from "./records.js";
 
 export const MIN_PART_NUMBER = 1;
@@ -98,6 +106,19 @@ export async function describeCompleted(
     ...(algorithm ? { checksumType: "COMPOSITE" as const } : {}),
     partCount: parts.length,
   };
+}
+
+/** Refuses a completion whose stated object checksums (x-amz-checksum-*) differ from those of its parts. */
+export function checkStatedChecksums(stated: Checksums, completed: Pick<CompletedDescription, "checksums">): void {
+  for (const [algorithm, value] of Object.entries(stated) as Array<[ChecksumAlgorithm, string]>) {
+    const computed = completed.checksums[algorithm];
+    if (computed === undefined) {
+      throw errors.invalidRequest(
+        `The upload was not created with the ${algorithm.toLowerCase()} checksum algorithm, so the complete request cannot state ${headerName(algorithm)}.`,
+      );
+    }
+    if (computed !== value) throw errors.badDigest(headerName(algorithm));
+  }
 }
 
 /** Reads the <Part> elements of a CompleteMultipartUpload body. */

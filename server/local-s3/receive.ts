@@ -49,11 +49,15 @@ function declaredChecksums(ctx: RequestContext): Checksums {
   return checksums;
 }
 
-/** What the request promises about its body, from its headers and its signature's payload hash. */
+/**
+ * What the request promises about its body, from its headers and its signature's payload hash.
+ * `checksumHeaders: false` where x-amz-checksum-* describe something else (CompleteMultipartUpload's object).
+ */
 export function bodyExpectations(
   ctx: RequestContext,
   compute: ChecksumAlgorithm[],
   maxBytes: number,
+  checksumHeaders = true,
 ): BodyExpectations {
   const framing = bodyFraming(ctx);
   if (!framing.chunked && header(ctx.req, "content-length") === undefined) {
@@ -62,7 +66,7 @@ export function bodyExpectations(
   const contentMd5 = header(ctx.req, "content-md5");
   if (contentMd5 !== undefined && Buffer.from(contentMd5, "base64").length !== 16)
     throw errors.invalidDigest("Content-MD5");
-  const checksums = declaredChecksums(ctx);
+  const checksums = checksumHeaders ? declaredChecksums(ctx) : {};
   const trailer = header(ctx.req, "x-amz-trailer");
   const trailerAlgorithm = trailer
     ? parseAlgorithm(trailer.replace(/^x-amz-checksum-/i, ""), "x-amz-trailer")
@@ -74,10 +78,14 @@ export function bodyExpectations(
   return { ...framing, decodedLength, contentMd5, checksums, trailerAlgorithm, compute, maxBytes };
 }
 
-/** Receives a small XML request body, verifying its digests like any other body. */
-export async function receiveXml(ctx: RequestContext, root: string): Promise<Record<string, unknown>> {
+/** Receives a small XML request body, verifying its digests like any other body (see bodyExpectations). */
+export async function receiveXml(
+  ctx: RequestContext,
+  root: string,
+  checksumHeaders = true,
+): Promise<Record<string, unknown>> {
   const file = ctx.store.tmpFile();
-  await receiveBody(ctx.req, ctx.requestTaps(), file, bodyExpectations(ctx, [], 1024 * 1024));
+  await receiveBody(ctx.req, ctx.requestTaps(), file, bodyExpectations(ctx, [], 1024 * 1024, checksumHeaders));
   try {
     return parseXmlBody(await readFile(file, "utf8"), root);
   } finally {

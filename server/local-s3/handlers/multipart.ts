@@ -1,10 +1,18 @@
 import { receiveBody } from "../body.js";
-import { parseAlgorithm, type ChecksumAlgorithm, type Checksums } from "../checksums.js";
+import {
+  CHECKSUM_ALGORITHMS,
+  assertCompositeFormat,
+  headerName,
+  parseAlgorithm,
+  type ChecksumAlgorithm,
+  type Checksums,
+} from "../checksums.js";
 import { writePrecondition } from "../conditions.js";
 import { header, intParam, uploadIdParam, type RequestContext } from "../context.js";
 import { errors } from "../errors.js";
 import {
   MAX_PART_SIZE,
+  checkStatedChecksums,
   choosePartsToComplete,
   confirmSameCompletion,
   describeCompleted,
@@ -106,16 +114,37 @@ export async function listParts(ctx: RequestContext): Promise<void> {
   );
 }
 
+/** The object checksums a Complete states in x-amz-checksum-*, each in S3's composite form "<base64>-<parts>". */
+function statedChecksums(ctx: RequestContext): Checksums {
+  const stated: Checksums = {};
+  for (const algorithm of CHECKSUM_ALGORITHMS) {
+    const value = header(ctx.req, headerName(algorithm));
+    if (value === undefined) continue;
+    assertCompositeFormat(algorithm, value);
+    stated[algorithm] = value;
+  }
+  return stated;
+}
+
 export async function completeMultipartUpload(ctx: RequestContext): Promise<void> {
   const uploadId = uploadIdParam(ctx);
   ctx.store.assertCompletable(ctx.bucket, ctx.key, uploadId);
-  const body = await receiveXml(ctx, "CompleteMultipartUpload");
+  const stated = statedChecksums(ctx);
+  // Here x-amz-checksum-* state the object's checksum, not the XML body's.
+  const body = await receiveXml(ctx, "CompleteMultipartUpload", false);
   const listed = parseCompletedParts(asArray(body.Part as Record<string, unknown> | Array<Record<string, unknown>>));
   const done = await ctx.store.completeUpload(ctx.bucket, ctx.key, uploadId, {
     choose: (upload) => choosePartsToComplete(listed, upload, ctx.minPartSize),
-    describe: (parts, upload) => describeCompleted(parts, upload.meta.checksumAlgorithm),
+    describe: async (parts, upload) => {
+      const described = await describeCompleted(parts, upload.meta.checksumAlgorithm);
+      checkStatedChecksums(stated, described);
+      return described;
+    },
     precondition: writePrecondition(ctx),
-    replay: (earlier) => confirmSameCompletion(listed, earlier),
+    replay: (earlier) => {
+      confirmSameCompletion(listed, earlier);
+      checkStatedChecksums(stated, earlier);
+    },
   });
   const host = header(ctx.req, "host") ?? "localhost";
   sendXml(

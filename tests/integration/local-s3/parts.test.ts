@@ -1,0 +1,90 @@
+import { createHash } from "node:crypto";
+import {
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  UploadPartCommand,
+  type CompletedPart,
+} from "@aws-sdk/client-s3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestS3, type TestS3, s3Failure } from "../../support/local-s3.js";
+
+const Bucket = "parts";
+const MiB = 1024 * 1024;
+let s3: TestS3;
+
+beforeAll(async () => {
+  s3 = await startTestS3({ buckets: [Bucket] });
+});
+afterAll(async () => s3.close());
+
+const digest = (b: Buffer) => createHash("sha256").update(b).digest();
+const composite = (bodies: Buffer[]) =>
+  `${createHash("sha256")
+    .update(Buffer.concat(bodies.map(digest)))
+    .digest("base64")}-${bodies.length}`;
+
+/** A multipart upload of `bodies` with SHA-256 checksums, not completed yet. */
+async function uploadParts(Key: string, bodies: Buffer[]) {
+  const { UploadId } = await s3.client.send(
+    new CreateMultipartUploadCommand({ Bucket, Key, ChecksumAlgorithm: "SHA256" }),
+  );
+  const parts: CompletedPart[] = [];
+  for (const [i, Body] of bodies.entries()) {
+    const ChecksumSHA256 = digest(Body).toString("base64");
+    const { ETag } = await s3.client.send(
+      new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: i + 1, Body, ChecksumSHA256 }),
+    );
+    parts.push({ PartNumber: i + 1, ETag, ChecksumSHA256 });
+  }
+  return { UploadId, parts };
+}
+
+describe("Complete with the object's checksum stated in S3's composite form", () => {
+  const bodies = [Buffer.alloc(5 * MiB, 1), Buffer.from("tail")];
+
+  it("is accepted when it matches the parts, also when sent again", async () => {
+    const Key = "stated-composite";
+    const { UploadId, parts } = await uploadParts(Key, bodies);
+    const send = () =>
+      s3.client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket,
+          Key,
+          UploadId,
+          MultipartUpload: { Parts: parts },
+          ChecksumSHA256: composite(bodies),
+        }),
+      );
+    expect((await send()).ChecksumSHA256).toBe(composite(bodies));
+    expect((await send()).ChecksumSHA256).toBe(composite(bodies));
+  });
+
+  it("is refused when it differs (BadDigest) or is not in composite form (InvalidRequest), keeping the upload", async () => {
+    const Key = "stated-wrong";
+    const { UploadId, parts } = await uploadParts(Key, bodies);
+    const send = (ChecksumSHA256: string) =>
+      s3.client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket,
+          Key,
+          UploadId,
+          MultipartUpload: { Parts: parts },
+          ChecksumSHA256,
+        }),
+      );
+    const other = composite([Buffer.from("other"), Buffer.from("bytes")]);
+    const wrongCount = `${composite(bodies).split("-")[0]}-3`;
+    for (const value of [other, wrongCount]) {
+      const refused = await s3Failure(send(value));
+      expect([refused.name, refused.$metadata.httpStatusCode]).toEqual(["BadDigest", 400]);
+    }
+    for (const value of [digest(Buffer.concat(bodies)).toString("base64"), "not-a-checksum-2"]) {
+      const refused = await s3Failure(send(value));
+      expect([refused.name, refused.$metadata.httpStatusCode]).toEqual(["InvalidRequest", 400]);
+    }
+    expect((await send(composite(bodies))).ChecksumSHA256).toBe(composite(bodies));
+  });
+});
