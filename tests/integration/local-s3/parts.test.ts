@@ -88,3 +88,62 @@ describe("Complete with the object's checksum stated in S3's composite form", ()
     expect((await send(composite(bodies))).ChecksumSHA256).toBe(composite(bodies));
   });
 });
+
+describe("GET and HEAD with ?partNumber", () => {
+  const bodies = [Buffer.alloc(5 * MiB, 1), Buffer.alloc(5 * MiB, 2), Buffer.alloc(1000, 3)];
+  const whole = Buffer.concat(bodies);
+  const Key = "read-by-part";
+
+  beforeAll(async () => {
+    const { UploadId, parts } = await uploadParts(Key, bodies);
+    await s3.client.send(
+      new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: parts } }),
+    );
+    await s3.client.send(new PutObjectCommand({ Bucket, Key: "single", Body: "one piece" }));
+  });
+
+  it("answers a multipart object's part with 206, its range and the part count", async () => {
+    const head = await s3.client.send(new HeadObjectCommand({ Bucket, Key }));
+    expect(head.PartsCount).toBeUndefined();
+    const got = await s3.client.send(new GetObjectCommand({ Bucket, Key, PartNumber: 2 }));
+    expect(got.$metadata.httpStatusCode).toBe(206);
+    expect([got.ContentLength, got.ContentRange, got.PartsCount, got.ETag]).toEqual([
+      5 * MiB,
+      `bytes ${5 * MiB}-${10 * MiB - 1}/${whole.length}`,
+      3,
+      head.ETag,
+    ]);
+    expect(Buffer.from(await got.Body!.transformToByteArray()).equals(bodies[1]!)).toBe(true);
+    const last = await s3.client.send(new HeadObjectCommand({ Bucket, Key, PartNumber: 3 }));
+    expect([last.$metadata.httpStatusCode, last.ContentLength, last.ContentRange, last.PartsCount]).toEqual([
+      206,
+      1000,
+      `bytes ${10 * MiB}-${whole.length - 1}/${whole.length}`,
+      3,
+    ]);
+  });
+
+  it("answers part 1 of an object uploaded whole with all of it", async () => {
+    const got = await s3.client.send(new GetObjectCommand({ Bucket, Key: "single", PartNumber: 1 }));
+    expect([got.$metadata.httpStatusCode, got.ContentRange, got.PartsCount]).toEqual([206, "bytes 0-8/9", undefined]);
+    expect(await got.Body!.transformToString()).toBe("one piece");
+  });
+
+  it("refuses a part the object does not have, a bad part number, and a part with a Range", async () => {
+    for (const [key, PartNumber] of [
+      [Key, 4],
+      ["single", 2],
+    ] as const) {
+      const refused = await s3Failure(s3.client.send(new GetObjectCommand({ Bucket, Key: key, PartNumber })));
+      expect([refused.name, refused.$metadata.httpStatusCode]).toEqual(["InvalidPartNumber", 416]);
+      const head = await s3Failure(s3.client.send(new HeadObjectCommand({ Bucket, Key: key, PartNumber })));
+      expect(head.$metadata.httpStatusCode).toBe(416);
+    }
+    const zero = await s3Failure(s3.client.send(new GetObjectCommand({ Bucket, Key, PartNumber: 0 })));
+    expect([zero.name, zero.$metadata.httpStatusCode]).toEqual(["InvalidArgument", 400]);
+    const both = await s3Failure(
+      s3.client.send(new GetObjectCommand({ Bucket, Key, PartNumber: 1, Range: "bytes=0-9" })),
+    );
+    expect([both.name, both.$metadata.httpStatusCode]).toEqual(["InvalidRequest", 400]);
+  });
+});
