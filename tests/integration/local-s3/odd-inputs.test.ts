@@ -1,5 +1,13 @@
-import { DeleteObjectsCommand, ListObjectsCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import { createHash } from "node:crypto";
+import { request } from "node:http";
+import {
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+} from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_CREDENTIALS, startTestS3, type TestS3 } from "../../support/local-s3.js";
 import { signRaw } from "../../support/sign.js";
@@ -67,5 +75,83 @@ describe("max-keys=0", () => {
       0,
       undefined,
     ]);
+  });
+});
+
+/** Sends a signed request with its headers' text as UTF-8 bytes, as the Go, Java and Rust SDKs (and curl) do. */
+async function sendUtf8Headers(signed: { url: string; init: RequestInit }): Promise<{ status: number; body: string }> {
+  const headers = Object.fromEntries(
+    Object.entries(signed.init.headers as Record<string, string>).map(([name, value]) => [
+      name,
+      // Node writes header strings one byte per character: this puts the UTF-8 bytes on the wire.
+      Buffer.from(value, "utf8").toString("latin1"),
+    ]),
+  );
+  return new Promise((resolve, reject) => {
+    const req = request(signed.url, { method: signed.init.method, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("end", () => resolve({ status: res.statusCode!, body: Buffer.concat(chunks).toString() }));
+    });
+    req.on("error", reject);
+    req.end(Buffer.from(signed.init.body as Uint8Array));
+  });
+}
+
+const fromEncodedWord = (value: string | undefined) =>
+  Buffer.from(value!.match(/^=\?UTF-8\?B\?(.*)\?=$/)![1]!, "base64").toString("utf8");
+
+describe("metadata values beyond ASCII", () => {
+  const title = "Grüße aus Zürich — 東京 €";
+
+  it("accepts a value sent and signed as UTF-8, and returns it RFC 2047-encoded on GET and HEAD", async () => {
+    const body = Buffer.from("utf-8 metadata");
+    const signed = await signRaw({
+      url: `${s3.server.url}/${Bucket}/meta/utf8`,
+      method: "PUT",
+      headers: { "x-amz-meta-title": title, "content-length": String(body.length) },
+      body,
+      credentials: TEST_CREDENTIALS,
+    });
+    expect(await sendUtf8Headers(signed)).toMatchObject({ status: 200 });
+    const head = await s3.client.send(new HeadObjectCommand({ Bucket, Key: "meta/utf8" }));
+    expect(head.Metadata?.title).toMatch(/^=\?UTF-8\?B\?/);
+    expect(fromEncodedWord(head.Metadata?.title)).toBe(title);
+    const got = await s3.client.send(new GetObjectCommand({ Bucket, Key: "meta/utf8" }));
+    expect(fromEncodedWord(got.Metadata?.title)).toBe(title);
+  });
+
+  it("still refuses such a value changed after signing", async () => {
+    const body = Buffer.from("x");
+    const signed = await signRaw({
+      url: `${s3.server.url}/${Bucket}/meta/tampered`,
+      method: "PUT",
+      headers: { "x-amz-meta-title": title, "content-length": "1" },
+      body,
+      credentials: TEST_CREDENTIALS,
+    });
+    (signed.init.headers as Record<string, string>)["x-amz-meta-title"] = title.replace("€", "$");
+    const refused = await sendUtf8Headers(signed);
+    expect(refused.status).toBe(403);
+    expect(refused.body).toContain("<Code>SignatureDoesNotMatch</Code>");
+  });
+
+  it("takes latin1 text from the JS SDK and RFC 2047 encoded words, storing the text they spell", async () => {
+    await s3.client.send(
+      new PutObjectCommand({
+        Bucket,
+        Key: "meta/sdk",
+        Body: "x",
+        Metadata: {
+          city: "Zürich",
+          encoded: `=?UTF-8?B?${Buffer.from("東京", "utf8").toString("base64")}?=`,
+          plain: "ascii",
+        },
+      }),
+    );
+    const head = await s3.client.send(new HeadObjectCommand({ Bucket, Key: "meta/sdk" }));
+    expect(fromEncodedWord(head.Metadata?.city)).toBe("Zürich");
+    expect(fromEncodedWord(head.Metadata?.encoded)).toBe("東京");
+    expect(head.Metadata?.plain).toBe("ascii");
   });
 });

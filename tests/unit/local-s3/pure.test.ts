@@ -7,6 +7,7 @@ import { AwsChunkedDecoder } from "../../../server/local-s3/body.js";
 import { evaluateConditions } from "../../../server/local-s3/conditions.js";
 import { matchCorsRule } from "../../../server/local-s3/cors.js";
 import { FaultInjector } from "../../../server/local-s3/faults.js";
+import { asUtf8, decodeEncodedWords, mailSafe } from "../../../server/local-s3/header-text.js";
 import { parseRange } from "../../../server/local-s3/handlers/objects.js";
 import { listKeys } from "../../../server/local-s3/listing.js";
 import { resolveOperation } from "../../../server/local-s3/router.js";
@@ -253,5 +254,28 @@ describe("fault decisions", () => {
     const injector = new FaultInjector([{ op: "PutObject", fault: "status", times: 2 }]);
     expect(injector.pick("GetObject", "b", "k")).toBeUndefined();
     expect([1, 2, 3].map(() => Boolean(injector.pick("PutObject", "b", "k")))).toEqual([true, true, false]);
+  });
+});
+
+describe("header text beyond ASCII", () => {
+  it("reads header bytes as UTF-8 only when they are valid UTF-8 and not plain ASCII", () => {
+    const wire = (text: string, encoding: BufferEncoding) => Buffer.from(text, encoding).toString("latin1");
+    expect(asUtf8(wire("Zürich €", "utf8"))).toBe("Zürich €");
+    expect(asUtf8(wire("Zürich", "latin1"))).toBeUndefined();
+    expect(asUtf8("plain")).toBeUndefined();
+  });
+
+  it("decodes RFC 2047 encoded words (B and Q, adjacent words joined) and leaves unknown charsets", () => {
+    expect(decodeEncodedWords("=?UTF-8?Q?Z=C3=BCrich_city?=")).toBe("Zürich city");
+    expect(decodeEncodedWords("=?utf-8?b?5p2x?= =?UTF-8?B?5Lqs?= and more")).toBe("東京 and more");
+    expect(decodeEncodedWords("=?ISO-8859-1?Q?caf=E9?=")).toBe("café");
+    expect(decodeEncodedWords("=?KOI8-R?B?8tXT?=")).toBe("=?KOI8-R?B?8tXT?=");
+    expect(decodeEncodedWords("a=?b")).toBe("a=?b");
+  });
+
+  it("returns text beyond ASCII as one UTF-8 encoded word, and ASCII as it is", () => {
+    expect(mailSafe("plain text")).toBe("plain text");
+    expect(mailSafe("東京")).toBe(`=?UTF-8?B?${Buffer.from("東京").toString("base64")}?=`);
+    expect(decodeEncodedWords(mailSafe("Grüße €"))).toBe("Grüße €");
   });
 });
