@@ -3,7 +3,9 @@ import type { AddressInfo } from "node:net";
 import type { Credentials } from "./auth.js";
 import { defaultCorsRule, type CorsRule } from "./cors.js";
 import { dispatch, type Services } from "./dispatch.js";
-import { FaultInjector, type FaultRuleInput } from "./faults.js";
+import type { LocalS3Event } from "./events.js";
+import type { FaultRuleInput } from "./fault-rules.js";
+import { FaultInjector } from "./faults.js";
 import { DEFAULT_MIN_PART_SIZE } from "./multipart.js";
 import { StatsCounter, type Stats } from "./stats.js";
 import { Store } from "./store.js";
@@ -18,8 +20,11 @@ export interface LocalS3Options {
   buckets?: string[];
   /** Origins allowed by the default CORS rule, used by buckets that have no CORS configuration of their own. */
   corsOrigins?: string[];
+  /** Fault rules in force from the start (a bad one throws FaultConfigError, naming the field). */
   faults?: FaultRuleInput[];
   seed?: number;
+  /** Told of each fault the server injects (which rule, operation, part, kind): route it to a logger. */
+  log?: (event: LocalS3Event) => void;
   /** S3's 5 MiB minimum for every part but the last; lower it only in the server's own tests. */
   minPartSize?: number;
   /** How long a completed multipart upload is remembered, for a Complete sent again (default one hour). */
@@ -51,6 +56,7 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
     credentials: options.credentials,
     defaultCors,
     minPartSize: options.minPartSize ?? DEFAULT_MIN_PART_SIZE,
+    log: options.log,
   };
 
   const server = createServer((req, res) => {
