@@ -25,34 +25,33 @@ async function drill(page: Page, fixtures: Pick<Fixtures, "s3" | "signIn" | "vid
   return { stats, retries: listedRetries(page) };
 }
 
-test.describe("retry drills that reach the uploader", () => {
-  test("a reset after the answer's headers shows as one retry per injected fault", async ({
-    page,
-    s3,
-    signIn,
-    videoFile,
-  }) => {
-    const { stats, retries } = await drill(page, { s3, signIn, videoFile }, [
-      { op: "UploadPart", fault: "reset", after: "headers", partNumbers: [2, 5], times: 3 },
-    ]);
-    expect(stats.faults).toBe(3);
-    await expect(retries).toHaveCount(stats.faults);
-    await expect(retries.first()).toContainText("connection lost");
-    // Every PUT the local S3 saw is one the app sent: the parts, plus one more per fault.
-    expect(stats.requests).toBe(PARTS + stats.faults);
-  });
+const DRILLS: Array<{ name: string; rule: FaultRuleInput }> = [
+  {
+    name: "a reset after the answer's headers",
+    rule: { op: "UploadPart", fault: "reset", after: "headers", partNumbers: [2, 5], times: 3 },
+  },
+  {
+    name: "a reset mid-body on a fresh connection",
+    rule: {
+      op: "UploadPart",
+      fault: "reset",
+      afterBytes: 256 * 1024,
+      connection: "fresh",
+      partNumbers: [3, 6],
+      times: 3,
+    },
+  },
+];
 
-  test("a reset mid-body on a fresh connection shows as one retry per injected fault", async ({
-    page,
-    s3,
-    signIn,
-    videoFile,
-  }) => {
-    const { stats, retries } = await drill(page, { s3, signIn, videoFile }, [
-      { op: "UploadPart", fault: "reset", afterBytes: 256 * 1024, connection: "fresh", partNumbers: [3, 6], times: 3 },
-    ]);
-    expect(stats.faults).toBe(3);
-    await expect(retries).toHaveCount(stats.faults);
-    expect(stats.requests).toBe(PARTS + stats.faults);
-  });
+test.describe("retry drills that reach the uploader", () => {
+  for (const { name, rule } of DRILLS) {
+    test(`${name} shows as one retry per injected fault`, async ({ page, s3, signIn, videoFile }) => {
+      const { stats, retries } = await drill(page, { s3, signIn, videoFile }, [rule]);
+      expect(stats.faults).toBe(3);
+      await expect(retries).toHaveCount(stats.faults);
+      await expect(retries.first()).toContainText("connection lost");
+      // Every PUT the local S3 saw is one the app sent: the parts, plus one more per fault.
+      expect(stats.requests).toBe(PARTS + stats.faults);
+    });
+  }
 });

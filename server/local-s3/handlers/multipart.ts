@@ -1,12 +1,5 @@
 import { receiveBody } from "../body.js";
-import {
-  CHECKSUM_ALGORITHMS,
-  assertCompositeFormat,
-  headerName,
-  parseAlgorithm,
-  type ChecksumAlgorithm,
-  type Checksums,
-} from "../checksums.js";
+import { assertCompositeFormat, parseAlgorithm, type ChecksumAlgorithm, type Checksums } from "../checksums.js";
 import { writePrecondition } from "../conditions.js";
 import { header, intParam, uploadIdParam, type RequestContext } from "../context.js";
 import { errors } from "../errors.js";
@@ -20,7 +13,7 @@ import {
   parsePartNumber,
 } from "../multipart.js";
 import { checksumHeaders, checksumXml, storedHeaders } from "../object-headers.js";
-import { bodyExpectations, receiveXml } from "../receive.js";
+import { bodyExpectations, declaredChecksums, receiveXml } from "../receive.js";
 import { OWNER, sendEmpty, sendXml } from "../respond.js";
 import { storePartBody } from "../store-body.js";
 import { asArray, xmlDocument } from "../xml.js";
@@ -114,22 +107,11 @@ export async function listParts(ctx: RequestContext): Promise<void> {
   );
 }
 
-/** The object checksums a Complete states in x-amz-checksum-*, each in S3's composite form "<base64>-<parts>". */
-function statedChecksums(ctx: RequestContext): Checksums {
-  const stated: Checksums = {};
-  for (const algorithm of CHECKSUM_ALGORITHMS) {
-    const value = header(ctx.req, headerName(algorithm));
-    if (value === undefined) continue;
-    assertCompositeFormat(algorithm, value);
-    stated[algorithm] = value;
-  }
-  return stated;
-}
-
 export async function completeMultipartUpload(ctx: RequestContext): Promise<void> {
   const uploadId = uploadIdParam(ctx);
   ctx.store.assertCompletable(ctx.bucket, ctx.key, uploadId);
-  const stated = statedChecksums(ctx);
+  // The object checksums it states, each in S3's composite form "<base64>-<parts>".
+  const stated = declaredChecksums(ctx, assertCompositeFormat);
   // Here x-amz-checksum-* state the object's checksum, not the XML body's.
   const body = await receiveXml(ctx, "CompleteMultipartUpload", false);
   const listed = parseCompletedParts(asArray(body.Part as Record<string, unknown> | Array<Record<string, unknown>>));

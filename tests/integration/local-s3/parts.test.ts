@@ -1,15 +1,7 @@
 import { createHash } from "node:crypto";
-import {
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  PutObjectCommand,
-  UploadPartCommand,
-  type CompletedPart,
-} from "@aws-sdk/client-s3";
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestS3, type TestS3, s3Failure } from "../../support/local-s3.js";
+import { completeUpload, startTestS3, type TestS3, s3Failure, uploadSha256Parts } from "../../support/local-s3.js";
 
 const Bucket = "parts";
 const MiB = 1024 * 1024;
@@ -26,21 +18,7 @@ const composite = (bodies: Buffer[]) =>
     .update(Buffer.concat(bodies.map(digest)))
     .digest("base64")}-${bodies.length}`;
 
-/** A multipart upload of `bodies` with SHA-256 checksums, not completed yet. */
-async function uploadParts(Key: string, bodies: Buffer[]) {
-  const { UploadId } = await s3.client.send(
-    new CreateMultipartUploadCommand({ Bucket, Key, ChecksumAlgorithm: "SHA256" }),
-  );
-  const parts: CompletedPart[] = [];
-  for (const [i, Body] of bodies.entries()) {
-    const ChecksumSHA256 = digest(Body).toString("base64");
-    const { ETag } = await s3.client.send(
-      new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: i + 1, Body, ChecksumSHA256 }),
-    );
-    parts.push({ PartNumber: i + 1, ETag, ChecksumSHA256 });
-  }
-  return { UploadId, parts };
-}
+const uploadParts = (Key: string, bodies: Buffer[]) => uploadSha256Parts(s3.client, Bucket, Key, bodies);
 
 describe("Complete with the object's checksum stated in S3's composite form", () => {
   const bodies = [Buffer.alloc(5 * MiB, 1), Buffer.from("tail")];
@@ -48,16 +26,7 @@ describe("Complete with the object's checksum stated in S3's composite form", ()
   it("is accepted when it matches the parts, also when sent again", async () => {
     const Key = "stated-composite";
     const { UploadId, parts } = await uploadParts(Key, bodies);
-    const send = () =>
-      s3.client.send(
-        new CompleteMultipartUploadCommand({
-          Bucket,
-          Key,
-          UploadId,
-          MultipartUpload: { Parts: parts },
-          ChecksumSHA256: composite(bodies),
-        }),
-      );
+    const send = () => completeUpload(s3.client, { Bucket, Key, UploadId }, parts, composite(bodies));
     expect((await send()).ChecksumSHA256).toBe(composite(bodies));
     expect((await send()).ChecksumSHA256).toBe(composite(bodies));
   });
@@ -65,16 +34,7 @@ describe("Complete with the object's checksum stated in S3's composite form", ()
   it("is refused when it differs (BadDigest) or is not in composite form (InvalidRequest), keeping the upload", async () => {
     const Key = "stated-wrong";
     const { UploadId, parts } = await uploadParts(Key, bodies);
-    const send = (ChecksumSHA256: string) =>
-      s3.client.send(
-        new CompleteMultipartUploadCommand({
-          Bucket,
-          Key,
-          UploadId,
-          MultipartUpload: { Parts: parts },
-          ChecksumSHA256,
-        }),
-      );
+    const send = (stated: string) => completeUpload(s3.client, { Bucket, Key, UploadId }, parts, stated);
     const other = composite([Buffer.from("other"), Buffer.from("bytes")]);
     const wrongCount = `${composite(bodies).split("-")[0]}-3`;
     for (const value of [other, wrongCount]) {
@@ -96,9 +56,7 @@ describe("GET and HEAD with ?partNumber", () => {
 
   beforeAll(async () => {
     const { UploadId, parts } = await uploadParts(Key, bodies);
-    await s3.client.send(
-      new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: parts } }),
-    );
+    await completeUpload(s3.client, { Bucket, Key, UploadId }, parts);
     await s3.client.send(new PutObjectCommand({ Bucket, Key: "single", Body: "one piece" }));
   });
 

@@ -4,7 +4,6 @@ import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   GetObjectCommand,
   ListPartsCommand,
@@ -12,7 +11,14 @@ import {
   type CompletedPart,
 } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { TEST_CREDENTIALS, startTestS3, type TestS3, s3Failure } from "../../support/local-s3.js";
+import {
+  TEST_CREDENTIALS,
+  completeUpload,
+  startTestS3,
+  type TestS3,
+  s3Failure,
+  uploadSha256Parts,
+} from "../../support/local-s3.js";
 import { signRaw } from "../../support/sign.js";
 
 const Bucket = "retries";
@@ -25,24 +31,10 @@ beforeAll(async () => {
 afterAll(async () => s3.close());
 
 const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("base64");
-
-/** An upload of `bodies` as parts 1..n, with SHA-256 checksums; returns its id and the parts to complete with. */
-async function uploadParts(server: TestS3, Key: string, bodies: Buffer[]) {
-  const { UploadId } = await server.client.send(
-    new CreateMultipartUploadCommand({ Bucket, Key, ChecksumAlgorithm: "SHA256" }),
-  );
-  const parts: CompletedPart[] = [];
-  for (const [i, Body] of bodies.entries()) {
-    const { ETag, ChecksumSHA256 } = await server.client.send(
-      new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: i + 1, Body, ChecksumSHA256: sha256(Body) }),
-    );
-    parts.push({ PartNumber: i + 1, ETag, ChecksumSHA256 });
-  }
-  return { UploadId: UploadId!, parts };
-}
-
+const uploadParts = (server: TestS3, Key: string, bodies: Buffer[]) =>
+  uploadSha256Parts(server.client, Bucket, Key, bodies);
 const complete = (server: TestS3, Key: string, UploadId: string, Parts: CompletedPart[]) =>
-  server.client.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts } }));
+  completeUpload(server.client, { Bucket, Key, UploadId }, Parts);
 
 describe("CompleteMultipartUpload sent again after it succeeded", () => {
   it("answers 200 with the same ETag, location and checksum, and changes nothing", async () => {
