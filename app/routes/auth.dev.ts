@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { commitSignIn } from "../../server/auth/guards";
-import { safeReturnTo } from "../../server/auth/session";
+import { safeReturnTo } from "../../server/http/safe-redirect";
 import { findOrCreateLocalUser } from "../../server/auth/users";
 import { apiError, notFound } from "../../server/http/responses";
 

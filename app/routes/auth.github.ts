@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { safeReturnTo } from "../../server/auth/session";
+import { safeReturnTo } from "../../server/http/safe-redirect";
 import { notFound } from "../../server/http/responses";
 
 /** Starts the GitHub OAuth flow: remembers where to return, then redirects to GitHub with a state cookie. */

@@ -29,10 +29,3 @@ export function createSessionStorage(options: { secret: string; secure: boolean 
     },
   });
 }
-
-/** Only same-site relative paths: never an open redirect. */
-export function safeReturnTo(value: FormDataEntryValue | string | null | undefined, fallback = "/"): string {
-  if (typeof value !== "string" || !value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\"))
-    return fallback;
-  return value;
-}
