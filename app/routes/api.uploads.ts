@@ -1,7 +1,9 @@
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { requireApiUser } from "../../server/auth/guards";
-import { handleApi, methodNotAllowed, readJsonBody, resultResponse } from "../../server/http/responses";
+import { readJsonBody } from "../../server/http/body";
+import { handleApi, methodNotAllowed, resultResponse } from "../../server/http/responses";
 import { createUpload, listUnfinishedUploads } from "../../server/uploads/service";
+import { createUploadSchema } from "../../server/uploads/schemas";
 
 /** GET /api/uploads: the signed-in user's unfinished uploads. */
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -13,7 +15,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireApiUser(request, context.services);
   if (request.method !== "POST") return methodNotAllowed(["GET", "POST"]);
-  const body = await readJsonBody(request);
+  const body = await readJsonBody(request, createUploadSchema, context.services.config.api.bodyLimitBytes);
   if (!body.ok) return body.response;
   return handleApi(async () => {
     const result = await createUpload(context.services, user, body.value);

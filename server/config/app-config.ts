@@ -26,6 +26,8 @@ export interface AppConfig {
   github?: { clientId: string; clientSecret: string; url: string; apiUrl: string };
   /** The "continue as a local user" sign-in: only outside production and without a GitHub app. */
   devSignIn: boolean;
+  /** Request bodies: the most bytes a route reads. */
+  api: { bodyLimitBytes: number };
   uploads: UploadSettings;
   feed: { mediaUrlTtlSeconds: number; pageSize: number };
   s3: StorageSettings;
@@ -61,6 +63,7 @@ export function buildAppConfig(
     session: { secret: resolved.sessionSecret, secure: production },
     github,
     devSignIn: !production && !github,
+    api: { bodyLimitBytes: env.API_BODY_LIMIT },
     uploads: {
       partSize: env.UPLOAD_PART_SIZE,
       concurrency: env.UPLOAD_CONCURRENCY,

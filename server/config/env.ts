@@ -102,6 +102,9 @@ export const envSchema = z.object({
   GITHUB_URL: url.default("https://github.com"),
   GITHUB_API_URL: url.default("https://api.github.com"),
 
+  /** The largest JSON or form body a route reads (a full batch of 100 part checksums is about 7 KB). */
+  API_BODY_LIMIT: bytes("64KiB", 16 * 1024),
+
   UPLOAD_PART_SIZE: bytes("8MiB", S3_LIMITS.minPartSize, S3_LIMITS.maxPartSize),
   UPLOAD_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
   UPLOAD_URL_TTL: duration("15m", 10_000, 7 * 86_400_000),

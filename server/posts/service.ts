@@ -1,38 +1,26 @@
 import { createHash } from "node:crypto";
-import { z } from "zod";
 import type { FeedPage, FeedPost } from "../../app/shared/posts.js";
 import { pageOf, parseCursor } from "../db/cursor.js";
-import { idSchema, isUuid } from "../db/ids.js";
+import { isUuid } from "../db/ids.js";
 import type { User } from "../db/schema.js";
-import { zodFields } from "../http/responses.js";
 import { fail, ok, type Result } from "../result.js";
 import type { Services } from "../services.js";
 import { deleteObject, presignInlineGet } from "../storage/objects.js";
 import { lockUpload } from "../uploads/repository.js";
 import * as repo from "./repository.js";
-
-const createPostSchema = z.object({
-  text: z.string().trim().min(1, "Write something first.").max(2000, "Posts can be up to 2,000 characters."),
-  uploadId: idSchema.optional(),
-  width: z.number().int().positive().max(100_000).optional(),
-  height: z.number().int().positive().max(100_000).optional(),
-  durationSeconds: z
-    .number()
-    .positive()
-    .max(7 * 24 * 3600)
-    .optional(),
-});
+import type { CreatePostInput } from "./schemas.js";
 
 /** People without a GitHub avatar get a Gravatar identicon (the page falls back to initials when it cannot load). */
 function gravatarFor(login: string): string {
   return `https://www.gravatar.com/avatar/${createHash("md5").update(login.trim().toLowerCase()).digest("hex")}?d=identicon&s=80`;
 }
 
-export async function createPost(services: Services, user: User, input: unknown): Promise<Result<{ id: string }>> {
-  const parsed = createPostSchema.safeParse(input);
-  if (!parsed.success)
-    return fail(400, "invalid_input", "Some fields are not valid.", { fields: zodFields(parsed.error) });
-  const { text, uploadId, width, height, durationSeconds } = parsed.data;
+export async function createPost(
+  services: Services,
+  user: User,
+  input: CreatePostInput,
+): Promise<Result<{ id: string }>> {
+  const { text, uploadId, width, height, durationSeconds } = input;
   return services.db.transaction().execute(async (trx) => {
     let upload;
     if (uploadId) {

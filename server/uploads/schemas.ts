@@ -1,3 +1,4 @@
+/** The upload API's request bodies: strict, so a field the API does not take is refused, never ignored. */
 import { z } from "zod";
 import { S3_LIMITS } from "../../app/shared/plan.js";
 
@@ -8,7 +9,7 @@ const partNumber = z
   .min(1, "must be at least 1")
   .max(S3_LIMITS.maxParts, `must be at most ${S3_LIMITS.maxParts}`);
 
-export const createUploadSchema = z.object({
+export const createUploadSchema = z.strictObject({
   fileName: z.string().trim().min(1, "is required").max(1024),
   size: z.number().int("must be a whole number of bytes").positive("must be at least 1 byte"),
   contentType: z.string().trim().min(1, "is required").max(255),
@@ -18,17 +19,21 @@ export const createUploadSchema = z.object({
 
 export type CreateUploadInput = z.infer<typeof createUploadSchema>;
 
-export const signPartsSchema = z.object({
+export const signPartsSchema = z.strictObject({
   parts: z
-    .array(z.object({ partNumber, checksumSha256: base64Sha256.optional() }))
+    .array(z.strictObject({ partNumber, checksumSha256: base64Sha256.optional() }))
     .min(1, "ask for at least one part")
     .max(100, "ask for at most 100 parts per call"),
 });
 
-export const recordPartSchema = z.object({
+export type SignPartsInput = z.infer<typeof signPartsSchema>;
+
+export const recordPartSchema = z.strictObject({
   etag: z.string().min(1, "is required").max(200),
   checksumSha256: base64Sha256.optional(),
 });
+
+export type RecordPartInput = z.infer<typeof recordPartSchema>;
 
 /** A part number as it stands in the URL: digits only ("1e1" is not part 10), 1..10000. */
 export const partNumberParam = z.string().regex(/^\d+$/).transform(Number).pipe(partNumber);

@@ -9,32 +9,24 @@ import { fail, ok, type Result } from "../result.js";
 import type { Services } from "../services.js";
 import { abortUntilGone, createMultipartUpload, findPart } from "../storage/multipart.js";
 import { presignUploadParts } from "../storage/presign.js";
-import { invalid, notFound, notUploading } from "./errors.js";
+import { notFound, notUploading } from "./errors.js";
 import { attachmentDisposition, sanitizeFileName } from "./file-names.js";
 import { currentView, failGone, planOf, toPartView } from "./ledger.js";
 import * as repo from "./repository.js";
-import {
-  createUploadSchema,
-  partNumberParam,
-  recordPartSchema,
-  signPartsSchema,
-  type CreateUploadInput,
-} from "./schemas.js";
+import { partNumberParam, type CreateUploadInput, type RecordPartInput, type SignPartsInput } from "./schemas.js";
 import { uploadView, type PartView, type UploadView } from "./views.js";
 
 /** Starts an upload, or returns the user's unfinished one for the same file (same fingerprint). */
 export async function createUpload(
   services: Services,
   user: User,
-  input: unknown,
+  input: CreateUploadInput,
 ): Promise<Result<{ upload: UploadView; created: boolean }>> {
-  const parsed = createUploadSchema.safeParse(input);
-  if (!parsed.success) return invalid(parsed.error);
   const settings = services.config.uploads;
   const request = {
-    ...parsed.data,
-    contentType: parsed.data.contentType.toLowerCase(),
-    fileName: sanitizeFileName(parsed.data.fileName),
+    ...input,
+    contentType: input.contentType.toLowerCase(),
+    fileName: sanitizeFileName(input.fileName),
   };
   const refused = refuseTypeOrSize(settings, request.contentType, request.size);
   if (refused) return refused;
@@ -140,11 +132,9 @@ export async function signParts(
   services: Services,
   user: User,
   id: string,
-  input: unknown,
+  input: SignPartsInput,
 ): Promise<Result<SignedParts>> {
-  const parsed = signPartsSchema.safeParse(input);
-  if (!parsed.success) return invalid(parsed.error);
-  const numbers = parsed.data.parts.map((p) => p.partNumber);
+  const numbers = input.parts.map((p) => p.partNumber);
   const duplicates = [...new Set(numbers.filter((n, i) => numbers.indexOf(n) !== i))];
   if (duplicates.length > 0) {
     return fail(400, "invalid_input", `Part numbers must be unique; repeated: ${duplicates.join(", ")}.`, {
@@ -169,7 +159,7 @@ export async function signParts(
   const signed = await presignUploadParts(
     services.storage,
     { key: upload.s3_key, uploadId: upload.s3_upload_id },
-    parsed.data.parts.map((p) => ({
+    input.parts.map((p) => ({
       partNumber: p.partNumber,
       size: partRange(plan, p.partNumber).size,
       ...(p.checksumSha256 ? { checksumSha256: p.checksumSha256 } : {}),
@@ -190,7 +180,7 @@ export async function recordPart(
   user: User,
   id: string,
   partNumberText: string,
-  input: unknown,
+  input: RecordPartInput,
 ): Promise<Result<PartView>> {
   const number = partNumberParam.safeParse(partNumberText);
   if (!number.success) {
@@ -198,8 +188,6 @@ export async function recordPart(
       fields: { partNumber: ["must be 1..10000"] },
     });
   }
-  const parsed = recordPartSchema.safeParse(input);
-  if (!parsed.success) return invalid(parsed.error);
   const upload = await repo.findUpload(services.db, user.id, id);
   if (!upload) return notFound();
   const plan = planOf(upload);
@@ -211,7 +199,7 @@ export async function recordPart(
   if (upload.status !== "uploading") return notUploading(upload);
   const stored = await findPart(services.storage, upload.s3_key, upload.s3_upload_id, number.data);
   if (stored === "gone") return failGone(services.db, upload);
-  const { etag: sentEtag, checksumSha256 } = parsed.data;
+  const { etag: sentEtag, checksumSha256 } = input;
   const etag = sentEtag.startsWith('"') ? sentEtag : `"${sentEtag}"`;
   if (!stored || stored.etag !== etag || (checksumSha256 && stored.checksumSha256 !== checksumSha256)) {
     return fail(
