@@ -1,7 +1,8 @@
 import { createCookieSessionStorage, type Session, type SessionStorage } from "@remix-run/node";
 
 export interface SessionData {
-  userId: string;
+  /** The random token of the server-side session record (see session-records.ts). */
+  sessionToken: string;
   /** Where to go after the GitHub round trip. */
   returnTo: string;
 }
@@ -13,19 +14,29 @@ export interface SessionFlash {
 export type AppSessionStorage = SessionStorage<SessionData, SessionFlash>;
 export type AppSession = Session<SessionData, SessionFlash>;
 
-export const SESSION_MAX_AGE_SECONDS = 30 * 24 * 60 * 60;
+export interface SessionSettings {
+  secret: string;
+  secure: boolean;
+  /** A sign-in ends this long after it began, however active. */
+  lifetimeMs: number;
+  /** ... or once it has not been used for this long. */
+  idleTimeoutMs: number;
+}
 
-/** httpOnly, SameSite=Lax; in production Secure with the __Host- prefix (no Domain, Path=/). */
-export function createSessionStorage(options: { secret: string; secure: boolean }): AppSessionStorage {
+/**
+ * The cookie: signed, httpOnly, SameSite=Lax; in production Secure with the __Host- prefix (no Domain,
+ * Path=/). It only carries a token: whether that token still signs anyone in is the database's call.
+ */
+export function createSessionStorage(settings: SessionSettings): AppSessionStorage {
   return createCookieSessionStorage<SessionData, SessionFlash>({
     cookie: {
-      name: options.secure ? "__Host-session" : "__session",
+      name: settings.secure ? "__Host-session" : "__session",
       httpOnly: true,
       sameSite: "lax",
-      secure: options.secure,
+      secure: settings.secure,
       path: "/",
-      maxAge: SESSION_MAX_AGE_SECONDS,
-      secrets: [options.secret],
+      maxAge: Math.floor(settings.lifetimeMs / 1000),
+      secrets: [settings.secret],
     },
   });
 }

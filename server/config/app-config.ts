@@ -1,3 +1,4 @@
+import type { SessionSettings } from "../auth/session.js";
 import type { StorageSettings } from "../storage/s3.js";
 import type { Env } from "./env.js";
 
@@ -22,7 +23,7 @@ export interface AppConfig {
   appUrl: string;
   dataDir: string;
   databaseUrl: string;
-  session: { secret: string; secure: boolean };
+  session: SessionSettings;
   github?: { clientId: string; clientSecret: string; url: string; apiUrl: string };
   /** The "continue as a local user" sign-in: only outside production and without a GitHub app. */
   devSignIn: boolean;
@@ -60,7 +61,12 @@ export function buildAppConfig(
     appUrl: resolved.appUrl,
     dataDir: resolved.dataDir,
     databaseUrl: resolved.databaseUrl,
-    session: { secret: resolved.sessionSecret, secure: production },
+    session: {
+      secret: resolved.sessionSecret,
+      secure: production,
+      lifetimeMs: env.SESSION_LIFETIME,
+      idleTimeoutMs: env.SESSION_IDLE_TIMEOUT,
+    },
     github,
     devSignIn: !production && !github,
     api: { bodyLimitBytes: env.API_BODY_LIMIT },

@@ -97,6 +97,10 @@ export const envSchema = z.object({
   LOCAL_S3_PORT: z.coerce.number().int().min(0).max(65535).optional(),
 
   SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  /** How long a sign-in lasts at most, however active. */
+  SESSION_LIFETIME: duration("30d", 60_000),
+  /** A session unused for this long ends. */
+  SESSION_IDLE_TIMEOUT: duration("7d", 60_000),
   GITHUB_CLIENT_ID: z.string().min(1).optional(),
   GITHUB_CLIENT_SECRET: z.string().min(1).optional(),
   GITHUB_URL: url.default("https://github.com"),
