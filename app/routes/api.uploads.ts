@@ -5,10 +5,11 @@ import { handleApi, methodNotAllowed, resultResponse } from "../../server/http/r
 import { createUpload, listUnfinishedUploads } from "../../server/uploads/service";
 import { createUploadSchema } from "../../server/uploads/schemas";
 
-/** GET /api/uploads: the signed-in user's unfinished uploads. */
+/** GET /api/uploads?cursor=: a page of the signed-in user's unfinished uploads. */
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireApiUser(request, context.services);
-  return handleApi(async () => json({ uploads: await listUnfinishedUploads(context.services, user) }));
+  const cursor = new URL(request.url).searchParams.get("cursor");
+  return handleApi(async () => resultResponse(await listUnfinishedUploads(context.services, user, cursor)));
 }
 
 /** POST /api/uploads: starts an upload, or returns the unfinished one for the same file. */

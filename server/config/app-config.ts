@@ -1,4 +1,5 @@
 import type { SessionSettings } from "../auth/session.js";
+import type { Rate } from "../limits/rate-limit.js";
 import type { StorageSettings } from "../storage/s3.js";
 import type { Env } from "./env.js";
 
@@ -9,7 +10,14 @@ export interface UploadSettings {
   urlTtlSeconds: number;
   abandonAfterMs: number;
   sweepIntervalMs: number;
+  /** Declared bytes of unfinished uploads one user may have at once. */
   quotaBytes: number;
+  /** Unfinished uploads one user may have at once. */
+  maxUnfinished: number;
+  /** New uploads one user may start per window. */
+  createRate: Rate;
+  /** Unfinished uploads per page of GET /api/uploads. */
+  listPageSize: number;
   /** Content type → largest allowed size in bytes. */
   allowedTypes: Record<string, number>;
   retry: { baseMs: number; capMs: number; attempts: number };
@@ -31,6 +39,7 @@ export interface AppConfig {
   api: { bodyLimitBytes: number };
   uploads: UploadSettings;
   feed: { mediaUrlTtlSeconds: number; pageSize: number };
+  posts: { createRate: Rate };
   s3: StorageSettings;
 }
 
@@ -77,11 +86,15 @@ export function buildAppConfig(
       abandonAfterMs: env.UPLOAD_ABANDON_AFTER,
       sweepIntervalMs: env.UPLOAD_SWEEP_INTERVAL,
       quotaBytes: env.UPLOAD_QUOTA,
+      maxUnfinished: env.UPLOAD_MAX_UNFINISHED,
+      createRate: env.UPLOAD_RATE_LIMIT,
+      listPageSize: env.UPLOAD_LIST_PAGE_SIZE,
       allowedTypes: env.UPLOAD_ALLOWED_TYPES,
       retry: { baseMs: env.UPLOAD_RETRY_BASE, capMs: env.UPLOAD_RETRY_CAP, attempts: env.UPLOAD_RETRY_ATTEMPTS },
       stallTimeoutMs: env.UPLOAD_STALL_TIMEOUT,
     },
     feed: { mediaUrlTtlSeconds: Math.round(env.MEDIA_URL_TTL / 1000), pageSize: env.FEED_PAGE_SIZE },
+    posts: { createRate: env.POST_RATE_LIMIT },
     s3: {
       endpoint: resolved.s3Endpoint ?? env.S3_ENDPOINT,
       publicEndpoint: env.S3_PUBLIC_ENDPOINT,

@@ -42,6 +42,25 @@ const duration = (fallback: string, minMs: number, maxMs = Number.MAX_SAFE_INTEG
       return value;
     });
 
+/** "count/duration", e.g. "30/1m": at most `count` actions per window of that length. */
+const rate = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const [count, window] = text.split("/").map((part) => part.trim());
+      const limit = count && /^\d+$/.test(count) ? Number(count) : undefined;
+      const windowMs = window ? parseDuration(window) : undefined;
+      if (!limit || limit > 1_000_000 || !windowMs || windowMs < 1_000 || windowMs > 86_400_000) {
+        ctx.addIssue({
+          code: "custom",
+          message: `must be "count/duration" such as "30/1m": 1 to 1000000 per 1 s to 24 h`,
+        });
+        return z.NEVER;
+      }
+      return { limit, windowMs };
+    });
+
 /** "type=max,type=max": the content types people may upload, each with its largest size. */
 const allowedTypes = z
   .string()
@@ -115,6 +134,9 @@ export const envSchema = z.object({
   UPLOAD_ABANDON_AFTER: duration("24h", 60_000),
   UPLOAD_SWEEP_INTERVAL: duration("1h", 1_000),
   UPLOAD_QUOTA: bytes("20GiB"),
+  UPLOAD_MAX_UNFINISHED: z.coerce.number().int().min(1).max(10_000).default(20),
+  UPLOAD_RATE_LIMIT: rate("30/1m"),
+  UPLOAD_LIST_PAGE_SIZE: z.coerce.number().int().min(1).max(500).default(50),
   UPLOAD_ALLOWED_TYPES: allowedTypes,
   UPLOAD_RETRY_BASE: duration(`${UPLOAD_DEFAULTS.retry.baseMs}ms`, 1),
   UPLOAD_RETRY_CAP: duration(`${UPLOAD_DEFAULTS.retry.capMs}ms`, 1),
@@ -122,6 +144,7 @@ export const envSchema = z.object({
   UPLOAD_STALL_TIMEOUT: duration(`${UPLOAD_DEFAULTS.stallTimeoutMs}ms`, 1_000),
   MEDIA_URL_TTL: duration("1h", 60_000, 7 * 86_400_000),
   FEED_PAGE_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  POST_RATE_LIMIT: rate("10/1m"),
 });
 
 export type Env = z.output<typeof envSchema>;

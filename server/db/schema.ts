@@ -75,6 +75,13 @@ export interface SessionsTable {
   expires_at: Timestamp;
 }
 
+export interface RateLimitsTable {
+  /** The limited action and who does it, e.g. "uploads:<user id>". */
+  key: string;
+  window_start: Timestamp;
+  count: number;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -82,6 +89,7 @@ export interface Database {
   upload_parts: UploadPartsTable;
   posts: PostsTable;
   media: MediaTable;
+  rate_limits: RateLimitsTable;
 }
 
 export type User = Selectable<UsersTable>;

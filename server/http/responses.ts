@@ -20,7 +20,7 @@ export function errorResponse(error: DomainError) {
         ...(error.details ? { details: error.details } : {}),
       },
     },
-    { status: error.status },
+    { status: error.status, ...(error.headers ? { headers: error.headers } : {}) },
   );
 }
 

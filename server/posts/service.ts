@@ -3,6 +3,7 @@ import type { FeedPage, FeedPost } from "../../app/shared/posts.js";
 import { pageOf, parseCursor } from "../db/cursor.js";
 import { isUuid } from "../db/ids.js";
 import type { User } from "../db/schema.js";
+import { takeRateToken } from "../limits/rate-limit.js";
 import { fail, ok, type Result } from "../result.js";
 import type { Services } from "../services.js";
 import { deleteObject, presignInlineGet } from "../storage/objects.js";
@@ -39,6 +40,14 @@ export async function createPost(
       if (await repo.isUploadPosted(trx, upload.id))
         return fail(409, "attachment_in_use", "This attachment is already part of a post.");
     }
+    const token = await takeRateToken(
+      trx,
+      `posts:${user.id}`,
+      services.config.posts.createRate,
+      services.now(),
+      "posts",
+    );
+    if (!token.ok) return token;
     const postId = await repo.insertPost(trx, { authorId: user.id, text });
     if (upload) {
       await repo.insertMedia(trx, {

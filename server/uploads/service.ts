@@ -1,10 +1,12 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { partRange, planParts, S3_LIMITS } from "../../app/shared/plan.js";
-import type { SignedParts, UnfinishedUpload } from "../../app/shared/uploads.js";
+import type { SignedParts, UnfinishedUpload, UnfinishedUploadsPage } from "../../app/shared/uploads.js";
 import type { UploadSettings } from "../config/app-config.js";
 import { formatBytes } from "../config/units.js";
 import type { Executor } from "../db/connection.js";
+import { pageOf, parseCursor } from "../db/cursor.js";
 import type { Upload, User } from "../db/schema.js";
+import { takeRateToken } from "../limits/rate-limit.js";
 import { fail, ok, type Result } from "../result.js";
 import type { Services } from "../services.js";
 import { abortUntilGone, createMultipartUpload, findPart } from "../storage/multipart.js";
@@ -12,6 +14,7 @@ import { presignUploadParts } from "../storage/presign.js";
 import { notFound, notUploading } from "./errors.js";
 import { attachmentDisposition, sanitizeFileName } from "./file-names.js";
 import { currentView, failGone, planOf, toPartView } from "./ledger.js";
+import { checkUploadQuota } from "./quota.js";
 import * as repo from "./repository.js";
 import { partNumberParam, type CreateUploadInput, type RecordPartInput, type SignPartsInput } from "./schemas.js";
 import { uploadView, type PartView, type UploadView } from "./views.js";
@@ -41,15 +44,11 @@ export async function createUpload(
       }
       return ok({ upload: await currentView(trx, services, existing), created: false });
     }
-    const used = await repo.unfinishedBytes(trx, user.id);
-    if (used + request.size > settings.quotaBytes) {
-      return fail(
-        400,
-        "quota_exceeded",
-        `Unfinished uploads may add up to ${formatBytes(settings.quotaBytes)}; you have ${formatBytes(used)} in progress. Finish or cancel some first.`,
-        { details: { quotaBytes: settings.quotaBytes, usedBytes: used } },
-      );
-    }
+    const quota = await checkUploadQuota(trx, settings, user.id, request.size);
+    if (!quota.ok) return quota;
+    // Counted in this transaction: an upload that fails to start gives its token back.
+    const token = await takeRateToken(trx, `uploads:${user.id}`, settings.createRate, services.now(), "new uploads");
+    if (!token.ok) return token;
     const upload = await startUpload(trx, services, user, request);
     return ok({ upload: uploadView(settings, upload, []), created: true });
   });
@@ -110,10 +109,18 @@ export async function getUpload(services: Services, user: User, id: string): Pro
   return ok(await currentView(services.db, services, upload));
 }
 
-/** The user's unfinished uploads, from the ledger (cheap: no S3 call per upload). */
-export async function listUnfinishedUploads(services: Services, user: User): Promise<UnfinishedUpload[]> {
-  const uploads = await repo.listUnfinishedWithProgress(services.db, user.id);
-  return uploads.map((u) => ({
+/** A page of the user's unfinished uploads, newest first, from the ledger (cheap: no S3 call per upload). */
+export async function listUnfinishedUploads(
+  services: Services,
+  user: User,
+  cursorText?: string | null,
+): Promise<Result<UnfinishedUploadsPage>> {
+  const cursor = parseCursor(cursorText);
+  if (!cursor.ok) return cursor;
+  const size = services.config.uploads.listPageSize;
+  const rows = await repo.listUnfinishedWithProgress(services.db, user.id, { limit: size + 1, after: cursor.value });
+  const { items, nextCursor } = pageOf(rows, size);
+  const uploads = items.map((u): UnfinishedUpload => ({
     id: u.id,
     fileName: u.file_name,
     size: u.size,
@@ -125,6 +132,7 @@ export async function listUnfinishedUploads(services: Services, user: User): Pro
     createdAt: new Date(u.created_at).toISOString(),
     lastActivityAt: new Date(u.last_activity_at).toISOString(),
   }));
+  return ok({ uploads, nextCursor });
 }
 
 /** Presigned URLs for up to 100 parts, each signed for its planned length (and SHA-256 when given). */

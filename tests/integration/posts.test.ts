@@ -13,7 +13,7 @@ let author: string;
 let reader: string;
 
 beforeAll(async () => {
-  app = await startTestApp({ UPLOAD_PART_SIZE: "5MiB", FEED_PAGE_SIZE: "10" });
+  app = await startTestApp({ UPLOAD_PART_SIZE: "5MiB", FEED_PAGE_SIZE: "10", POST_RATE_LIMIT: "1000/1m" });
   author = await signInAs(app.services, "author");
   reader = await signInAs(app.services, "reader");
 });
