@@ -213,6 +213,26 @@ describe("limits", () => {
   });
 });
 
+describe("file names", () => {
+  it("strips bidi overrides and other invisible characters before storing or showing a name", async () => {
+    const response = await call(createAction, app.services, "/api/uploads", {
+      cookie: other,
+      json: createBody(mp4Bytes(1000, 21), { fileName: "invoice\u202Egpj.exe\u200B", fingerprint: "rlo" }),
+    });
+    expect(response.status).toBe(201);
+    const created = (await response.json()) as UploadView;
+    expect(created.fileName).toBe("invoicegpj.exe");
+    const row = await app.db
+      .selectFrom("uploads")
+      .select("file_name")
+      .where("id", "=", created.id)
+      .executeTakeFirstOrThrow();
+    expect(row.file_name).toBe("invoicegpj.exe");
+    const listed = (await (await routes(created.id, other).list()).json()) as { uploads: Array<{ fileName: string }> };
+    expect(listed.uploads.map((u) => u.fileName)).toContain("invoicegpj.exe");
+  });
+});
+
 describe("storage", () => {
   it("keeps the bucket private: objects and part URLs are not readable without a signature", async () => {
     const key = (
