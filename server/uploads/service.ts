@@ -76,16 +76,20 @@ function refuseTypeOrSize(settings: UploadSettings, contentType: string, size: n
   return undefined;
 }
 
-/** Creates the multipart upload in S3 under an unguessable key, then its row in the ledger. */
+/**
+ * Creates the multipart upload in S3 under a random key, then its row in the ledger. The key and the
+ * object's metadata, which every media URL and response shows, say nothing of who uploaded it or
+ * when the file was last modified: the ledger keeps the owner.
+ */
 async function startUpload(db: Executor, services: Services, user: User, request: CreateUploadInput): Promise<Upload> {
   const id = randomUUID();
-  const key = `uploads/${user.id}/${randomBytes(18).toString("base64url")}`;
+  const key = `uploads/${randomBytes(24).toString("base64url")}`;
   const plan = planParts(request.size, services.config.uploads.partSize);
   const s3UploadId = await createMultipartUpload(services.storage, {
     key,
     contentType: request.contentType,
     contentDisposition: attachmentDisposition(request.fileName),
-    metadata: { "user-id": user.id, "upload-id": id, "last-modified": String(request.lastModified) },
+    metadata: { "upload-id": id },
   });
   const upload = await repo.insertUpload(db, {
     id,

@@ -61,6 +61,12 @@ describe("posts", () => {
     expect(shown.author.avatarUrl).toMatch(/^https:\/\/www\.gravatar\.com\/avatar\/[0-9a-f]{32}\?d=identicon/);
     const media = await fetch(shown.media!.url);
     expect(media.status).toBe(200);
+    // Nothing in the URL or the response names the author.
+    const authorId = (
+      await app.db.selectFrom("users").select("id").where("login", "=", "author").executeTakeFirstOrThrow()
+    ).id;
+    expect(shown.media!.url).not.toContain(authorId);
+    expect(JSON.stringify([...media.headers])).not.toContain(authorId);
     expect(media.headers.get("content-type")).toBe("video/mp4");
     expect(media.headers.get("content-disposition")).toBe("inline");
     expect(sha256Hex(Buffer.from(await media.arrayBuffer()))).toBe(sha256Hex(upload.file));
