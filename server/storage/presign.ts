@@ -9,7 +9,7 @@ export interface PartToSign {
   /** Exact byte length the browser must send: it is signed, so S3 refuses any other length. */
   size: number;
   /** Base64 SHA-256 of the part: signed and checked by S3 against the bytes. */
-  checksumSha256?: string;
+  checksumSha256: string;
 }
 
 export interface SignedPart {
@@ -61,8 +61,8 @@ export async function presignUploadParts(
         host,
         "content-length": String(part.size),
         "x-amz-content-sha256": "UNSIGNED-PAYLOAD",
+        "x-amz-checksum-sha256": part.checksumSha256,
       };
-      if (part.checksumSha256) headers["x-amz-checksum-sha256"] = part.checksumSha256;
       const request = new HttpRequest({
         method: "PUT",
         protocol: base.protocol,
@@ -81,9 +81,7 @@ export async function presignUploadParts(
       return {
         partNumber: part.partNumber,
         url: formatUrl(signed),
-        headers: part.checksumSha256
-          ? { "x-amz-checksum-sha256": part.checksumSha256 }
-          : ({} as Record<string, string>),
+        headers: { "x-amz-checksum-sha256": part.checksumSha256 },
       };
     }),
   );

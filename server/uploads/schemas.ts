@@ -2,7 +2,9 @@
 import { z } from "zod";
 import { S3_LIMITS } from "../../app/shared/plan.js";
 
-const base64Sha256 = z.string().regex(/^[A-Za-z0-9+/]{43}=$/, "must be a base64 SHA-256 digest");
+const base64Sha256 = z
+  .string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a base64 SHA-256 digest") })
+  .regex(/^[A-Za-z0-9+/]{43}=$/, "must be a base64 SHA-256 digest");
 const partNumber = z
   .number()
   .int("must be a whole number")
@@ -19,9 +21,15 @@ export const createUploadSchema = z.strictObject({
 
 export type CreateUploadInput = z.infer<typeof createUploadSchema>;
 
+/**
+ * The checksum every part must be signed with, so its URL takes only those bytes: the one place that
+ * says which. Today the only mode is SHA-256; another mode is another entry chosen here.
+ */
+const partChecksum = { checksumSha256: base64Sha256 };
+
 export const signPartsSchema = z.strictObject({
   parts: z
-    .array(z.strictObject({ partNumber, checksumSha256: base64Sha256.optional() }))
+    .array(z.strictObject({ partNumber, ...partChecksum }))
     .min(1, "ask for at least one part")
     .max(100, "ask for at most 100 parts per call"),
 });

@@ -139,7 +139,7 @@ export async function listUnfinishedUploads(
   return ok({ uploads, nextCursor });
 }
 
-/** Presigned URLs for up to 100 parts, each signed for its planned length (and SHA-256 when given). */
+/** Presigned URLs for up to 100 parts, each signed for its planned length and its SHA-256. */
 export async function signParts(
   services: Services,
   user: User,
@@ -171,11 +171,7 @@ export async function signParts(
   const signed = await presignUploadParts(
     services.storage,
     { key: upload.s3_key, uploadId: upload.s3_upload_id },
-    input.parts.map((p) => ({
-      partNumber: p.partNumber,
-      size: partRange(plan, p.partNumber).size,
-      ...(p.checksumSha256 ? { checksumSha256: p.checksumSha256 } : {}),
-    })),
+    input.parts.map((p) => ({ ...p, size: partRange(plan, p.partNumber).size })),
     ttl,
     signingDate,
   );

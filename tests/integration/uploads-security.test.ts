@@ -7,7 +7,7 @@ import { action as recordAction } from "~/routes/api.uploads.$id.parts.$partNumb
 import type { UploadView } from "../../server/uploads/views.js";
 import { call } from "../support/requests.js";
 import { startTestApp, type TestApp } from "../support/services.js";
-import { MiB, createBody, createUpload, mp4Bytes, sendParts, sign, signInAs } from "../support/uploads.js";
+import { MiB, createBody, createUpload, mp4Bytes, sendParts, sha256, sign, signInAs } from "../support/uploads.js";
 
 let app: TestApp;
 let owner: string;
@@ -33,7 +33,7 @@ function routes(id: string, cookie?: string) {
     sign: () =>
       call(signAction, app.services, `/api/uploads/${id}/parts`, {
         ...c,
-        json: { parts: [{ partNumber: 1 }] },
+        json: { parts: [{ partNumber: 1, checksumSha256: sha256(Buffer.alloc(0)) }] },
         params: { id },
       }),
     record: () =>
@@ -143,6 +143,27 @@ describe("invalid input answers 400 and changes nothing", () => {
     const response = await sign(app.services, owner, upload.id, partNumbers);
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe("invalid_input");
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("signing a part without its checksum, or with a malformed one", async () => {
+    const before = await snapshot();
+    for (const [part, field] of [
+      [{ partNumber: 1 }, "is required"],
+      [{ partNumber: 1, checksumSha256: "" }, "must be a base64 SHA-256 digest"],
+      [{ partNumber: 1, checksumSha256: "not-a-digest" }, "must be a base64 SHA-256 digest"],
+      [{ partNumber: 1, checksumSha256: null }, "must be a base64 SHA-256 digest"],
+    ] as const) {
+      const response = await call(signAction, app.services, `/api/uploads/${upload.id}/parts`, {
+        cookie: owner,
+        json: { parts: [part] },
+        params: { id: upload.id },
+      });
+      expect(response.status).toBe(400);
+      const body = (await response.json()) as { error: { code: string; fields: Record<string, string[]> } };
+      expect(body.error.code).toBe("invalid_input");
+      expect(body.error.fields["parts.0.checksumSha256"]).toEqual([field]);
+    }
     expect(await snapshot()).toEqual(before);
   });
 

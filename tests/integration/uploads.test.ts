@@ -140,6 +140,9 @@ describe("the upload flow", () => {
     const tampered = await fetch(second!.url, { method: "PUT", body: new Uint8Array(other), headers: second!.headers });
     expect(tampered.status).toBe(400);
     expect(await tampered.text()).toContain("BadDigest");
+    // The checksum header is signed: a URL used without it takes nothing either.
+    const bare = await fetch(second!.url, { method: "PUT", body: new Uint8Array(partBytes(file, upload, 2)) });
+    expect(bare.status).toBe(403);
     const parts = await app.s3.client.send(
       new ListPartsCommand({
         Bucket: "feedup-media",
