@@ -4,10 +4,13 @@ import { AppShell } from "~/components/app-shell";
 import { Composer } from "~/components/posts/composer";
 import { Feed } from "~/components/posts/feed";
 import { requireUser } from "../../server/auth/guards";
+import { loaderCacheControl } from "../../server/http/document-headers";
 import { feedPage } from "../../server/posts/service";
 import { listUnfinishedUploads } from "../../server/uploads/service";
 
 export const meta: MetaFunction = () => [{ title: "Feed · Feedup" }];
+
+export const headers = loaderCacheControl;
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context.services);

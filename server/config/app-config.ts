@@ -40,6 +40,8 @@ export interface AppConfig {
   uploads: UploadSettings;
   feed: { mediaUrlTtlSeconds: number; pageSize: number };
   posts: { createRate: Rate };
+  /** The pages' Content-Security-Policy: image origins besides the app and the bucket (avatars). */
+  contentSecurity: { imgSources: string[] };
   s3: StorageSettings;
 }
 
@@ -95,6 +97,7 @@ export function buildAppConfig(
     },
     feed: { mediaUrlTtlSeconds: Math.round(env.MEDIA_URL_TTL / 1000), pageSize: env.FEED_PAGE_SIZE },
     posts: { createRate: env.POST_RATE_LIMIT },
+    contentSecurity: { imgSources: env.CSP_IMG_SOURCES },
     s3: {
       endpoint: resolved.s3Endpoint ?? env.S3_ENDPOINT,
       publicEndpoint: env.S3_PUBLIC_ENDPOINT,

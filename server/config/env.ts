@@ -61,6 +61,24 @@ const rate = (fallback: string) =>
       return { limit, windowMs };
     });
 
+/** Origins separated by spaces or commas ("https://a.example https://b.example"), each reduced to its origin. */
+const origins = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const list: string[] = [];
+      for (const item of text.split(/[\s,]+/).filter(Boolean)) {
+        const url = URL.canParse(item) ? new URL(item) : undefined;
+        if (!url || !["http:", "https:"].includes(url.protocol) || url.pathname !== "/" || url.search || url.hash) {
+          ctx.addIssue({ code: "custom", message: `"${item}" is not an origin such as https://images.example.com` });
+          return z.NEVER;
+        }
+        list.push(url.origin);
+      }
+      return list;
+    });
+
 /** "type=max,type=max": the content types people may upload, each with its largest size. */
 const allowedTypes = z
   .string()
@@ -144,6 +162,8 @@ export const envSchema = z.object({
   UPLOAD_STALL_TIMEOUT: duration(`${UPLOAD_DEFAULTS.stallTimeoutMs}ms`, 1_000),
   MEDIA_URL_TTL: duration("1h", 60_000, 7 * 86_400_000),
   FEED_PAGE_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  /** Where pages may load images from besides the app and the bucket: avatars. */
+  CSP_IMG_SOURCES: origins("https://avatars.githubusercontent.com https://www.gravatar.com"),
   POST_RATE_LIMIT: rate("10/1m"),
 });
 

@@ -50,14 +50,14 @@ test.describe("signing in", () => {
     await expect(page).toHaveURL(/\/login\?error=github$/);
   });
 
-  test("signing out ends the session, and a copy of its cookie with it", async ({ page, signIn, browser }) => {
+  test("signing out ends the session, and a copy of its cookie with it", async ({ page, signIn, newContext }) => {
     await signIn("leaver");
     const copied = await page.context().cookies();
     await signOut(page);
     await expect(page).toHaveURL(/\/login$/);
     await page.goto("/");
     await expect(page).toHaveURL(/\/login$/);
-    const elsewhere = await browser.newContext();
+    const elsewhere = await newContext();
     await elsewhere.addCookies(copied);
     const replayed = await elsewhere.newPage();
     await replayed.goto("/");
@@ -66,9 +66,13 @@ test.describe("signing in", () => {
     await elsewhere.close();
   });
 
-  test("signing out everywhere ends the sessions on other devices too", async ({ page, signIn, browser }, testInfo) => {
+  test("signing out everywhere ends the sessions on other devices too", async ({
+    page,
+    signIn,
+    newContext,
+  }, testInfo) => {
     await signIn("two-devices");
-    const phoneContext = await browser.newContext({ viewport: { width: 375, height: 700 } });
+    const phoneContext = await newContext({ viewport: { width: 375, height: 700 } });
     const phone = await phoneContext.newPage();
     await signIn("two-devices", phone);
     await phone.getByLabel("Account").click();
