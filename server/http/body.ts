@@ -35,7 +35,9 @@ async function readText(request: Request, limitBytes: number): Promise<BodyResul
     if (done) break;
     received += value.byteLength;
     if (received > limitBytes) {
-      await reader.cancel().catch(() => undefined);
+      // Stop reading, but do not cancel: on Node that destroys the socket before the 413 can be sent.
+      // The server discards what is left once the answer is out (bounded by its request timeout).
+      reader.releaseLock();
       return tooLarge(limitBytes);
     }
     chunks.push(value);
