@@ -70,3 +70,14 @@ export function pageOf<T extends { id: string; cursor_at: string }>(
     nextCursor: rows.length > size && last ? encodeCursor({ createdAt: last.cursor_at, id: last.id }) : null,
   };
 }
+
+/** A page of a keyset list: parses the cursor (400 when it is not one), fetches `size + 1` rows, cuts the page. */
+export async function keysetPage<T extends { id: string; cursor_at: string }>(
+  cursorText: string | null | undefined,
+  size: number,
+  fetchRows: (limit: number, after: Position | undefined) => Promise<T[]>,
+): Promise<Result<{ items: T[]; nextCursor: string | null }>> {
+  const cursor = parseCursor(cursorText);
+  if (!cursor.ok) return cursor;
+  return ok(pageOf(await fetchRows(size + 1, cursor.value), size));
+}

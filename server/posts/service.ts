@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { FeedPage, FeedPost } from "../../app/shared/posts.js";
-import { pageOf, parseCursor } from "../db/cursor.js";
+import { keysetPage } from "../db/cursor.js";
 import { isUuid } from "../db/ids.js";
 import type { User } from "../db/schema.js";
 import { takeRateToken } from "../limits/rate-limit.js";
@@ -68,10 +68,11 @@ export async function feedPage(
   viewer: User,
   cursorText?: string | null,
 ): Promise<Result<FeedPage>> {
-  const cursor = parseCursor(cursorText);
-  if (!cursor.ok) return cursor;
-  const size = services.config.feed.pageSize;
-  const { items: page, nextCursor } = pageOf(await repo.listFeed(services.db, size + 1, cursor.value), size);
+  const rows = await keysetPage(cursorText, services.config.feed.pageSize, (limit, after) =>
+    repo.listFeed(services.db, limit, after),
+  );
+  if (!rows.ok) return rows;
+  const { items: page, nextCursor } = rows.value;
   const expiresIn = services.config.feed.mediaUrlTtlSeconds;
   const posts = await Promise.all(
     page.map(async (row): Promise<FeedPost> => ({

@@ -4,7 +4,7 @@ import type { SignedParts, UnfinishedUpload, UnfinishedUploadsPage } from "../..
 import type { UploadSettings } from "../config/app-config.js";
 import { formatBytes } from "../config/units.js";
 import type { Executor } from "../db/connection.js";
-import { pageOf, parseCursor } from "../db/cursor.js";
+import { keysetPage } from "../db/cursor.js";
 import type { Upload, User } from "../db/schema.js";
 import { takeRateToken } from "../limits/rate-limit.js";
 import { fail, ok, type Result } from "../result.js";
@@ -119,12 +119,11 @@ export async function listUnfinishedUploads(
   user: User,
   cursorText?: string | null,
 ): Promise<Result<UnfinishedUploadsPage>> {
-  const cursor = parseCursor(cursorText);
-  if (!cursor.ok) return cursor;
-  const size = services.config.uploads.listPageSize;
-  const rows = await repo.listUnfinishedWithProgress(services.db, user.id, { limit: size + 1, after: cursor.value });
-  const { items, nextCursor } = pageOf(rows, size);
-  const uploads = items.map((u): UnfinishedUpload => ({
+  const page = await keysetPage(cursorText, services.config.uploads.listPageSize, (limit, after) =>
+    repo.listUnfinishedWithProgress(services.db, user.id, { limit, after }),
+  );
+  if (!page.ok) return page;
+  const uploads = page.value.items.map((u): UnfinishedUpload => ({
     id: u.id,
     fileName: u.file_name,
     size: u.size,
@@ -136,7 +135,7 @@ export async function listUnfinishedUploads(
     createdAt: new Date(u.created_at).toISOString(),
     lastActivityAt: new Date(u.last_activity_at).toISOString(),
   }));
-  return ok({ uploads, nextCursor });
+  return ok({ uploads, nextCursor: page.value.nextCursor });
 }
 
 /** Presigned URLs for up to 100 parts, each signed for its planned length and its SHA-256. */
