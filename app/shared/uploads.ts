@@ -42,6 +42,12 @@ export interface UnfinishedUpload {
   lastActivityAt: string;
 }
 
+/** GET /api/uploads: a page of unfinished uploads, newest first; `nextCursor` continues it. */
+export interface UnfinishedUploadsPage {
+  uploads: UnfinishedUpload[];
+  nextCursor: string | null;
+}
+
 export interface SignedParts {
   expiresAt: string;
   parts: Array<{ partNumber: number; size: number; url: string; headers: Record<string, string> }>;

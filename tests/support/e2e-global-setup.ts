@@ -46,6 +46,8 @@ export default async function globalSetup() {
     GITHUB_URL: github.url,
     GITHUB_API_URL: github.url,
     SESSION_SECRET: sessionSecret,
+    // The fake GitHub serves the avatars; the defaults stay allowed too.
+    CSP_IMG_SOURCES: `${github.url} https://avatars.githubusercontent.com https://www.gravatar.com`,
     // Short-lived part URLs: a throttled upload in the suite outlives them and must re-sign.
     UPLOAD_URL_TTL: "10s",
   };
