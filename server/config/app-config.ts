@@ -11,7 +11,7 @@ export interface UploadSettings {
   quotaBytes: number;
   /** Content type → largest allowed size in bytes. */
   allowedTypes: Record<string, number>;
-  retry: { baseMs: number; capMs: number; attempts: number };
+  retry: { baseMs: number; capMs: number; attempts: number; waitCapMs: number };
   stallTimeoutMs: number;
 }
 
@@ -69,7 +69,12 @@ export function buildAppConfig(
       sweepIntervalMs: env.UPLOAD_SWEEP_INTERVAL,
       quotaBytes: env.UPLOAD_QUOTA,
       allowedTypes: env.UPLOAD_ALLOWED_TYPES,
-      retry: { baseMs: env.UPLOAD_RETRY_BASE, capMs: env.UPLOAD_RETRY_CAP, attempts: env.UPLOAD_RETRY_ATTEMPTS },
+      retry: {
+        baseMs: env.UPLOAD_RETRY_BASE,
+        capMs: env.UPLOAD_RETRY_CAP,
+        attempts: env.UPLOAD_RETRY_ATTEMPTS,
+        waitCapMs: env.UPLOAD_WAIT_CAP,
+      },
       stallTimeoutMs: env.UPLOAD_STALL_TIMEOUT,
     },
     feed: { mediaUrlTtlSeconds: Math.round(env.MEDIA_URL_TTL / 1000), pageSize: env.FEED_PAGE_SIZE },

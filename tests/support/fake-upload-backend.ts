@@ -59,7 +59,7 @@ export class FakeUploadBackend {
           partCount: plan.partCount,
           concurrency: this.concurrency,
           urlTtlSeconds: this.urlTtlSeconds,
-          retry: { baseMs: 1000, capMs: 30_000, attempts: this.attempts },
+          retry: { baseMs: 1000, capMs: 30_000, attempts: this.attempts, waitCapMs: 60_000 },
           stallTimeoutMs: 30_000,
           completedParts: [],
           checksumSha256: null,
