@@ -6,7 +6,7 @@ import type { Services } from "../services.js";
 import { completeMultipartUpload, listAllParts, type StoredPart } from "../storage/multipart.js";
 import { deleteObject, headObject, readObjectStart, type ObjectInfo } from "../storage/objects.js";
 import { notFound } from "./errors.js";
-import { SNIFF_BYTES, matchesContentType } from "./file-type.js";
+import { SNIFF_BYTES, matchesContentType } from "../../app/shared/file-type.js";
 import { failGone, ledgerView, planOf, reconcileLedger } from "./ledger.js";
 import * as repo from "./repository.js";
 import type { UploadView } from "./views.js";
