@@ -17,9 +17,11 @@ import {
 /** A FileUpload wired to the in-memory backend, for the uploader's unit tests (with vitest's fake timers). */
 export const MiB = 1024 * 1024;
 
+/** A file of `size` bytes whose every 4 KiB differs (through a typed view: Buffer writes are far slower). */
 export function fileOf(size: number, seed = 1): { file: File; bytes: Buffer } {
   const bytes = Buffer.alloc(size);
-  for (let i = 0; i < size; i += 4096) bytes.writeUInt32LE((i * 2654435761 + seed) >>> 0, i);
+  const words = new Uint32Array(bytes.buffer, bytes.byteOffset, Math.floor(size / 4));
+  for (let i = 0; i < words.length; i += 1024) words[i] = (i * 2654435761 + seed) >>> 0;
   return { file: new MemoryFile(bytes, "clip.mp4", { type: "video/mp4", lastModified: 1_700_000_000_000 }), bytes };
 }
 
