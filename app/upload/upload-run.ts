@@ -64,7 +64,9 @@ export class UploadRun {
       },
       earlier,
     );
-    state.startParts(this.parts.plan, new Set(view.completedParts.map((p) => p.partNumber)));
+    // Half the stall timeout without progress is worth showing; the whole of it cuts the request.
+    const stalledAfterMs = view.stallTimeoutMs / 2;
+    state.startParts(this.parts.plan, new Set(view.completedParts.map((p) => p.partNumber)), stalledAfterMs);
   }
 
   /** Sends what is missing and completes; resolves with the completed upload. */

@@ -118,6 +118,8 @@ export class UploadStateStore {
   private changed = deferred();
   private readonly meter: ProgressMeter;
   private readonly emitter: EmitCoalescer;
+  /** A sending part with no progress for this long shows as "stalled". */
+  private stalledAfterMs = QUIET_MS;
 
   constructor(
     file: Pick<File, "name" | "size">,
@@ -183,8 +185,12 @@ export class UploadStateStore {
     });
   }
 
-  /** The parts as the upload (re)starts: those already on the server count as done (and confirmed). */
-  startParts(plan: PartPlan, completed: Set<number>): void {
+  /**
+   * The parts as the upload (re)starts: those already on the server count as done (and confirmed).
+   * A part quiet for `stalledAfterMs` shows as stalled (until it moves, or the stall timeout cuts it).
+   */
+  startParts(plan: PartPlan, completed: Set<number>, stalledAfterMs = QUIET_MS): void {
+    this.stalledAfterMs = stalledAfterMs;
     const parts: PartState[] = [];
     for (let n = 1; n <= plan.partCount; n += 1) {
       const { size } = partRange(plan, n);
@@ -249,10 +255,10 @@ export class UploadStateStore {
     this.patch({ retries: [...this.state.retries, event].slice(-MAX_RETRY_EVENTS) });
   }
 
-  /** Sending parts that moved no byte for QUIET_MS show as "stalled" (until progress or the stall timeout). */
+  /** Sending parts that moved no byte for a while show as "stalled" (until progress or the stall timeout). */
   private markStalledParts(): void {
     const now = this.clock.now();
-    const quiet = (p: PartState) => p.phase === "uploading" && now - (p.lastProgressAt ?? now) >= QUIET_MS;
+    const quiet = (p: PartState) => p.phase === "uploading" && now - (p.lastProgressAt ?? now) >= this.stalledAfterMs;
     if (!this.state.parts.some(quiet)) return this.patch({}, { quiet: true });
     this.patch({ parts: this.state.parts.map((p) => (quiet(p) ? { ...p, phase: "stalled" } : p)) }, { quiet: true });
   }

@@ -11,11 +11,17 @@ function barTone(phase: UploadState["phase"]): string {
   return "bg-indigo-600";
 }
 
+/** Bytes sent of the total; never 100 before the upload is done (storage may still refuse the last bytes). */
+function percentShown(state: UploadState): number {
+  if (state.phase === "locked") return state.elsewhere?.percent ?? 0;
+  if (state.phase === "done") return 100;
+  return state.totalBytes > 0 ? Math.min(99, Math.floor((state.displayedBytes / state.totalBytes) * 100)) : 0;
+}
+
 /** One upload: its progress bar, what it is doing, its controls and (on request) its parts. */
 export function UploadProgress({ state, controls }: { state: UploadState; controls: UploadControls }) {
   const [details, setDetails] = useState(false);
-  const shown = state.phase === "locked" ? (state.elsewhere?.percent ?? 0) : null;
-  const percent = shown ?? (state.totalBytes > 0 ? Math.floor((state.displayedBytes / state.totalBytes) * 100) : 0);
+  const percent = percentShown(state);
   const tone =
     state.phase === "failed"
       ? "font-medium text-red-700"
