@@ -97,3 +97,13 @@ export function figuresLine(state: UploadState): string {
   const doing = activity(state);
   return doing ? `${bytes} · ${doing}` : bytes;
 }
+
+/**
+ * The whole percent to show: of the bytes sent, but never 100 before the upload is done (storage may
+ * still refuse the last bytes sent); another tab's when that tab drives the upload.
+ */
+export function percentShown(state: UploadState): number {
+  if (state.phase === "locked") return state.elsewhere?.percent ?? 0;
+  if (state.phase === "done") return 100;
+  return state.totalBytes > 0 ? Math.min(99, Math.floor((state.displayedBytes / state.totalBytes) * 100)) : 0;
+}

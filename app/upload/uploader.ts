@@ -7,6 +7,7 @@ import type { Connectivity } from "./connectivity";
 import type { Clock } from "./environment";
 import { UploadFailedError, failureMessage, isAbort } from "./errors";
 import { resumeRecordFor } from "./resume-store";
+import { percentShown } from "./status-text";
 import { retryPolicy } from "./retry";
 import type { RunControl } from "./run-control";
 import { TabAnnouncer, broadcastChannel, followOtherTab, uploadLockName, type TabChannel } from "./tab-presence";
@@ -249,7 +250,6 @@ export class FileUpload {
   /** While this tab drives the upload, the others hear of its phase and progress. */
   private announce(state: UploadState): void {
     if (!this.releaseLock || !state.uploadId) return;
-    const percent = Math.floor((state.displayedBytes / Math.max(1, state.totalBytes)) * 100);
-    this.announcer.announce({ uploadId: state.uploadId, phase: state.phase, percent });
+    this.announcer.announce({ uploadId: state.uploadId, phase: state.phase, percent: percentShown(state) });
   }
 }

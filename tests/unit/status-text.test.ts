@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { figuresLine, statusLine } from "~/upload/status-text";
+import { figuresLine, percentShown, statusLine } from "~/upload/status-text";
 import type { PartState, UploadState } from "~/upload/upload-state";
 
 const MiB = 1024 * 1024;
@@ -98,5 +98,15 @@ describe("the figures line", () => {
       const hours = Number(text.match(/(\d+) h/)?.[1] ?? 0);
       expect(hours).toBeLessThanOrEqual(99);
     }
+  });
+});
+
+describe("the percentage", () => {
+  it("stops at 99 until the upload is done, and follows the other tab when that one drives it", () => {
+    expect(percentShown(state())).toBe(31);
+    expect(percentShown(state({ displayedBytes: 64 * MiB }))).toBe(99);
+    expect(percentShown(state({ phase: "done", displayedBytes: 64 * MiB }))).toBe(100);
+    const elsewhere = { phase: "uploading" as const, percent: 45, stopped: false };
+    expect(percentShown(state({ phase: "locked", elsewhere }))).toBe(45);
   });
 });

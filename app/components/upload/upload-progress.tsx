@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { figuresLine, statusLine } from "~/upload/status-text";
+import { figuresLine, percentShown, statusLine } from "~/upload/status-text";
 import type { UploadState } from "~/upload/uploader";
 import { UploadActions, type UploadControls } from "./upload-actions";
 import { UploadDetails } from "./upload-details";
@@ -9,13 +9,6 @@ function barTone(phase: UploadState["phase"]): string {
   if (phase === "done") return "bg-emerald-500";
   if (["offline", "reconnecting", "paused", "waiting", "signed-out", "locked"].includes(phase)) return "bg-amber-500";
   return "bg-indigo-600";
-}
-
-/** Bytes sent of the total; never 100 before the upload is done (storage may still refuse the last bytes). */
-function percentShown(state: UploadState): number {
-  if (state.phase === "locked") return state.elsewhere?.percent ?? 0;
-  if (state.phase === "done") return 100;
-  return state.totalBytes > 0 ? Math.min(99, Math.floor((state.displayedBytes / state.totalBytes) * 100)) : 0;
 }
 
 /** One upload: its progress bar, what it is doing, its controls and (on request) its parts. */
