@@ -2,36 +2,23 @@ import type { UploadView } from "../shared/uploads";
 import type { UploadApi } from "./api";
 import type { ApiCaller } from "./api-retry";
 import { checkIntegrity, completeRound } from "./completion";
-import type { Connectivity } from "./connectivity";
-import type { Clock } from "./environment";
 import { UploadFailedError } from "./errors";
 import { toBase64, type SliceHasher } from "./hash";
-import { PartAttempts } from "./part-attempts";
+import { PartAttempts, type PartAttemptsDeps } from "./part-attempts";
 import type { PartDigests } from "./part-digests";
 import { PartPipeline } from "./part-pipeline";
 import { runQueue } from "./part-queue";
-import type { RetryPolicy } from "./retry";
-import type { RunControl } from "./run-control";
 import type { PartTransport } from "./transport";
-import type { UploadStateStore } from "./upload-state";
-import type { WaitingRoom } from "./waiting";
 
 /** Times the upload runs the completion round (complete, send what storage still misses) before giving up. */
 const COMPLETION_ROUNDS = 4;
 
-export interface UploadRunDeps {
+/** What a run needs: what its parts' attempts need, and the file, the API and the data path. */
+export interface UploadRunDeps extends Omit<PartAttemptsDeps, "parts" | "record" | "onDone"> {
   file: File;
   api: UploadApi;
   hasher: SliceHasher;
   transport: PartTransport;
-  state: UploadStateStore;
-  control: RunControl;
-  waiting: WaitingRoom;
-  connectivity: Connectivity;
-  clock: Clock;
-  policy: () => RetryPolicy;
-  online: () => boolean;
-  random: () => number;
   withApiRetry: ApiCaller;
   /** A part is stored: the resume record is written again. */
   onPartDone: () => void;

@@ -1,4 +1,4 @@
-import type { Page } from "@playwright/test";
+import type { BrowserContext, Page } from "@playwright/test";
 import { expect, type LocalS3Control, type TestFile } from "./fixtures.js";
 
 export const MiB = 1024 * 1024;
@@ -10,6 +10,15 @@ export async function choose(page: Page, file: TestFile) {
 export const progress = (page: Page) => page.getByRole("progressbar");
 export const percent = async (page: Page) => Number(await progress(page).getAttribute("aria-valuenow"));
 export const status = (page: Page) => page.getByTestId("upload-status");
+
+/** Once the upload is under way (10%), the browser goes offline for `ms` (the scenario's duration), then back. */
+export async function offlineMidUpload(page: Page, context: BrowserContext, ms: number) {
+  await expect.poll(() => percent(page), { timeout: 60_000 }).toBeGreaterThanOrEqual(10);
+  await context.setOffline(true);
+  await expect(status(page)).toHaveText("Offline — will continue when the connection is back");
+  await page.waitForTimeout(ms); // the scenario's time without a network, not a wait for an event
+  await context.setOffline(false);
+}
 
 type Query = <T extends object>(text: string, values?: unknown[]) => Promise<T[]>;
 

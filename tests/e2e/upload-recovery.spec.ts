@@ -8,7 +8,7 @@ import {
   expectHonestStatus,
   expectUploaded,
   latestUpload,
-  percent,
+  offlineMidUpload,
   recordStatusLines,
   status,
   statusLines,
@@ -132,12 +132,8 @@ test.describe("an upload gets over what storage and the app throw at it, by itse
     await s3.setFaults([{ op: "UploadPart", fault: "throttle", bytesPerSecond: MiB }]);
     await signIn("recover-offline");
     await choose(page, file);
-    await expect.poll(() => percent(page), { timeout: 60_000 }).toBeGreaterThanOrEqual(10);
-    await context.setOffline(true);
-    await expect(status(page)).toHaveText("Offline — will continue when the connection is back");
-    await page.waitForTimeout(120_000); // the scenario: two minutes without a network
+    await offlineMidUpload(page, context, 120_000);
     await s3.setFaults([]);
-    await context.setOffline(false);
     await expectUploaded(page, query, s3, file, "recover-offline");
     expectHonestStatus(await statusLines(page));
   });

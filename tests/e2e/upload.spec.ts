@@ -1,6 +1,6 @@
 import type { Page } from "@playwright/test";
 import { expect, test, type LocalS3Control, type TestFile } from "./fixtures.js";
-import { MiB, choose, expectUploaded, percent } from "./upload-helpers.js";
+import { MiB, choose, expectUploaded, offlineMidUpload, percent } from "./upload-helpers.js";
 
 const PART_SIZE = 5 * MiB; // UPLOAD_PART_SIZE of the suite's app
 const CONCURRENCY = 4;
@@ -56,11 +56,7 @@ test.describe("uploading from the browser", () => {
     await s3.setFaults([{ op: "UploadPart", fault: "throttle", bytesPerSecond: 2 * MiB }]);
     await signIn("uploader-offline");
     await choose(page, file);
-    await expect.poll(() => percent(page)).toBeGreaterThanOrEqual(10);
-    await context.setOffline(true);
-    await expect(page.getByTestId("upload-status")).toHaveText("Offline — will continue when the connection is back");
-    await page.waitForTimeout(5_000); // the scenario: five seconds without a network
-    await context.setOffline(false);
+    await offlineMidUpload(page, context, 5_000);
     await expectUploaded(page, query, s3, file, "uploader-offline");
   });
 

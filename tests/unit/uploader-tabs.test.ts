@@ -19,16 +19,22 @@ function twoTabs(setup: (backend: FakeUploadBackend) => void = () => undefined) 
   return { backend, hub, first, second };
 }
 
+/** The first tab drives the upload (each part takes a second); the second follows it. */
+async function secondFollowingFirst(concurrency = 1) {
+  const tabs = twoTabs((b) => {
+    b.concurrency = concurrency;
+    b.onTransfer = () => new Promise((resolve) => setTimeout(resolve, 1000));
+  });
+  void tabs.first.upload.start();
+  await waitFor(() => tabs.backend.calls.transport.length > 0);
+  void tabs.second.upload.start();
+  await waitFor(() => tabs.second.upload.getState().phase === "locked");
+  return tabs;
+}
+
 describe("an upload driven by another tab", () => {
   it("shows the other tab's progress, and is done when that tab finishes", async () => {
-    const { backend, hub, first, second } = twoTabs((b) => {
-      b.concurrency = 1;
-      b.onTransfer = () => new Promise((resolve) => setTimeout(resolve, 1000));
-    });
-    void first.upload.start();
-    await waitFor(() => backend.calls.transport.length > 0);
-    void second.upload.start();
-    await waitFor(() => second.upload.getState().phase === "locked");
+    const { backend, hub, first, second } = await secondFollowingFirst();
     await waitFor(() => (second.upload.getState().elsewhere?.percent ?? 0) > 0);
     expect(second.upload.getState().elsewhere).toMatchObject({ phase: "uploading", stopped: false });
     await waitFor(() => second.upload.getState().phase === "done");
@@ -41,14 +47,7 @@ describe("an upload driven by another tab", () => {
   });
 
   it("offers to continue when the other tab pauses, and continues here", async () => {
-    const { backend, first, second } = twoTabs((b) => {
-      b.concurrency = 1;
-      b.onTransfer = () => new Promise((resolve) => setTimeout(resolve, 1000));
-    });
-    void first.upload.start();
-    await waitFor(() => backend.calls.transport.length > 0);
-    void second.upload.start();
-    await waitFor(() => second.upload.getState().phase === "locked");
+    const { backend, first, second } = await secondFollowingFirst();
     second.upload.continueHere(); // not offered while the other tab drives it
     expect(second.upload.getState().phase).toBe("locked");
     first.upload.pause();
@@ -62,13 +61,7 @@ describe("an upload driven by another tab", () => {
   });
 
   it("does not abort the upload when a tab that only follows it is cancelled", async () => {
-    const { backend, first, second } = twoTabs((b) => {
-      b.onTransfer = () => new Promise((resolve) => setTimeout(resolve, 1000));
-    });
-    void first.upload.start();
-    await waitFor(() => backend.calls.transport.length > 0);
-    void second.upload.start();
-    await waitFor(() => second.upload.getState().phase === "locked");
+    const { backend, first, second } = await secondFollowingFirst(3);
     await second.upload.cancel();
     expect(backend.calls.abort).toBe(0);
     await waitFor(() => first.upload.getState().phase === "done");

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { createUploadInput } from "~/upload/api";
 import { FakeLocks, memorySha256 } from "../support/fake-upload-backend.js";
 import { MiB, fileOf, harness, settle, tick, waitFor } from "../support/uploader-harness.js";
 
@@ -192,13 +193,7 @@ describe("the uploader", () => {
     const h = harness(file, (b) => {
       b.view = undefined;
     });
-    await h.backend.api.create({
-      fileName: file.name,
-      size: file.size,
-      contentType: file.type,
-      lastModified: file.lastModified,
-      fingerprint: "x",
-    });
+    await h.backend.api.create({ ...createUploadInput(file), fingerprint: "x" });
     h.backend.preload(1, bytes.subarray(0, 5 * MiB));
     h.backend.preload(3, bytes.subarray(10 * MiB, 15 * MiB));
     const state = await settle(h);
@@ -210,13 +205,7 @@ describe("the uploader", () => {
   it("re-sends a part the server has with other bytes than this file", async () => {
     const { file, bytes } = fileOf(11 * MiB);
     const h = harness(file);
-    await h.backend.api.create({
-      fileName: file.name,
-      size: file.size,
-      contentType: file.type,
-      lastModified: file.lastModified,
-      fingerprint: "x",
-    });
+    await h.backend.api.create({ ...createUploadInput(file), fingerprint: "x" });
     h.backend.preload(1, bytes.subarray(0, 5 * MiB));
     h.backend.preload(2, Buffer.alloc(5 * MiB, 7));
     const state = await settle(h);
