@@ -19,6 +19,8 @@ import type { WaitingRoom } from "./waiting";
 export type { PartPhase, PartState, RetryEvent, UploadPhase, UploadState } from "./upload-state";
 export type { UploaderDeps, UploadOptions } from "./upload-wiring";
 
+/** How long after the last change a changed caption is written to the resume record. */
+const CAPTION_SAVE_DELAY_MS = 500;
 /** Refusals of the file itself, which trying again cannot change. */
 const FINAL_API_STATUSES = [400, 413, 422];
 
@@ -46,6 +48,7 @@ export class FileUpload {
   private releaseWakeLock: () => void = () => undefined;
   private unsubscribeOnline: () => void = () => undefined;
   private running?: Promise<UploadState>;
+  private captionSave?: Promise<void>;
 
   constructor(
     readonly file: File,
@@ -105,7 +108,12 @@ export class FileUpload {
   /** The post's text changed: it is kept with the upload. */
   keepCaption(caption: string): void {
     this.caption = caption;
-    if (this.releaseLock && this.upload) this.saveResumeRecord();
+    // Typing changes it at every key: the record (a line per stored part) is written once things settle.
+    if (this.captionSave || !this.releaseLock || !this.upload) return;
+    this.captionSave = this.clock.sleep(CAPTION_SAVE_DELAY_MS).then(() => {
+      this.captionSave = undefined;
+      if (this.releaseLock && this.upload) this.saveResumeRecord();
+    });
   }
 
   /** Stops everything and aborts the upload on the server (unless another tab drives it). */

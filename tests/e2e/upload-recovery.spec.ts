@@ -9,6 +9,7 @@ import {
   expectUploaded,
   latestUpload,
   offlineMidUpload,
+  percent,
   recordStatusLines,
   status,
   statusLines,
@@ -189,6 +190,30 @@ test.describe("an upload gets over what storage and the app throw at it, by itse
       [login],
     );
     expect(count!.n).toBe(1);
+  });
+
+  test("a session that expires mid-upload pauses it until the person signs in again in another tab", async ({
+    page,
+    context,
+    signIn,
+    query,
+    s3,
+    videoFile,
+  }) => {
+    const file = videoFile(24);
+    await s3.setFaults([{ op: "UploadPart", fault: "throttle", bytesPerSecond: MiB }]);
+    await signIn("recover-session");
+    await choose(page, file);
+    await expect.poll(() => percent(page)).toBeGreaterThan(0);
+    await context.clearCookies(); // the session is gone: the next API call answers 401
+    await expect(status(page)).toHaveText("Signed out — sign in again to continue", { timeout: 30_000 });
+    await s3.setFaults([]);
+    const [signInTab] = await Promise.all([
+      context.waitForEvent("page"),
+      page.getByRole("link", { name: "Sign in again" }).click(),
+    ]);
+    await signIn("recover-session", signInTab);
+    await expectUploaded(page, query, s3, file, "recover-session");
   });
 
   test("a renamed .exe is refused before any byte is uploaded", async ({ page, signIn, query, s3 }) => {

@@ -99,7 +99,10 @@ describe("the uploader gets over what it can", () => {
     await waitFor(() => h.backend.calls.transport.includes(2));
     const id = h.upload.getState().uploadId!;
     expect(store.get(id)?.caption).toBe("First draft");
+    h.upload.keepCaption("Sunset");
     h.upload.keepCaption("Sunset over the bay");
+    expect(store.get(id)?.caption).toBe("First draft");
+    await vi.advanceTimersByTimeAsync(500);
     expect(store.get(id)?.caption).toBe("Sunset over the bay");
     expect(h.handles.entries.get(id)).toMatchObject({ uploadId: id, userId: "user-1", handle: { name: "clip.mp4" } });
     h.upload.pause();
