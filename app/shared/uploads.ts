@@ -20,7 +20,8 @@ export interface UploadView {
   partCount: number;
   concurrency: number;
   urlTtlSeconds: number;
-  retry: { baseMs: number; capMs: number; attempts: number };
+  /** Backoff between a part's attempts, the attempts per part, and the cap of the waiting phase's probes. */
+  retry: { baseMs: number; capMs: number; attempts: number; waitCapMs: number };
   stallTimeoutMs: number;
   completedParts: PartView[];
   checksumSha256: string | null;

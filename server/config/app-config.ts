@@ -20,7 +20,7 @@ export interface UploadSettings {
   listPageSize: number;
   /** Content type → largest allowed size in bytes. */
   allowedTypes: Record<string, number>;
-  retry: { baseMs: number; capMs: number; attempts: number };
+  retry: { baseMs: number; capMs: number; attempts: number; waitCapMs: number };
   stallTimeoutMs: number;
 }
 
@@ -92,7 +92,12 @@ export function buildAppConfig(
       createRate: env.UPLOAD_RATE_LIMIT,
       listPageSize: env.UPLOAD_LIST_PAGE_SIZE,
       allowedTypes: env.UPLOAD_ALLOWED_TYPES,
-      retry: { baseMs: env.UPLOAD_RETRY_BASE, capMs: env.UPLOAD_RETRY_CAP, attempts: env.UPLOAD_RETRY_ATTEMPTS },
+      retry: {
+        baseMs: env.UPLOAD_RETRY_BASE,
+        capMs: env.UPLOAD_RETRY_CAP,
+        attempts: env.UPLOAD_RETRY_ATTEMPTS,
+        waitCapMs: env.UPLOAD_WAIT_CAP,
+      },
       stallTimeoutMs: env.UPLOAD_STALL_TIMEOUT,
     },
     feed: { mediaUrlTtlSeconds: Math.round(env.MEDIA_URL_TTL / 1000), pageSize: env.FEED_PAGE_SIZE },

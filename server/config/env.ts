@@ -159,6 +159,7 @@ export const envSchema = z.object({
   UPLOAD_RETRY_BASE: duration(`${UPLOAD_DEFAULTS.retry.baseMs}ms`, 1),
   UPLOAD_RETRY_CAP: duration(`${UPLOAD_DEFAULTS.retry.capMs}ms`, 1),
   UPLOAD_RETRY_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(UPLOAD_DEFAULTS.retry.attempts),
+  UPLOAD_WAIT_CAP: duration(`${UPLOAD_DEFAULTS.retry.waitCapMs}ms`, 1_000),
   UPLOAD_STALL_TIMEOUT: duration(`${UPLOAD_DEFAULTS.stallTimeoutMs}ms`, 1_000),
   MEDIA_URL_TTL: duration("1h", 60_000, 7 * 86_400_000),
   FEED_PAGE_SIZE: z.coerce.number().int().min(1).max(100).default(10),

@@ -1,6 +1,6 @@
 import type { Storage } from "../storage/s3.js";
 import { readObjectStart } from "../storage/objects.js";
-import { SNIFF_BYTES, matchesContentType } from "./file-type.js";
+import { SNIFF_BYTES, matchesContentType } from "../../app/shared/file-type.js";
 import { imageDimensions, isCheckedImage } from "./image-header.js";
 
 /** Images: the first read, which holds almost every header; then one larger read, and no further. */

@@ -90,9 +90,15 @@ describe("upload knobs", () => {
 
   it("take the retry and stall defaults from the module the browser uses too", () => {
     const env = parseEnv({});
-    expect(env.UPLOAD_STALL_TIMEOUT).toBe(30_000);
+    expect(env.UPLOAD_STALL_TIMEOUT).toBe(20_000);
+    expect(env.UPLOAD_WAIT_CAP).toBe(60_000);
     expect({
-      retry: { baseMs: env.UPLOAD_RETRY_BASE, capMs: env.UPLOAD_RETRY_CAP, attempts: env.UPLOAD_RETRY_ATTEMPTS },
+      retry: {
+        baseMs: env.UPLOAD_RETRY_BASE,
+        capMs: env.UPLOAD_RETRY_CAP,
+        attempts: env.UPLOAD_RETRY_ATTEMPTS,
+        waitCapMs: env.UPLOAD_WAIT_CAP,
+      },
       stallTimeoutMs: env.UPLOAD_STALL_TIMEOUT,
     }).toEqual(UPLOAD_DEFAULTS);
   });
