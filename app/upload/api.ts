@@ -1,6 +1,7 @@
 import { fileFingerprint } from "./hash";
 import type { Failure } from "./retry";
 import type { ApiErrorBody } from "../shared/api-error";
+import type { PartChecksum } from "../shared/checksum-mode";
 import type { SignedParts, UploadView } from "../shared/uploads";
 
 export interface CreateUploadInput {
@@ -20,8 +21,8 @@ export function createUploadInput(file: File): CreateUploadInput {
 /** The upload API as the uploader uses it. */
 export interface UploadApi {
   create(input: CreateUploadInput): Promise<UploadView>;
-  signParts(id: string, parts: Array<{ partNumber: number; checksumSha256: string }>): Promise<SignedParts>;
-  recordPart(id: string, partNumber: number, etag: string, checksumSha256: string): Promise<void>;
+  signParts(id: string, parts: Array<{ partNumber: number; checksum: PartChecksum }>): Promise<SignedParts>;
+  recordPart(id: string, partNumber: number, etag: string, checksum: PartChecksum): Promise<void>;
   complete(id: string): Promise<UploadView>;
   abort(id: string): Promise<void>;
   /** The upload as the server sees it now. */
@@ -84,8 +85,8 @@ export function createHttpUploadApi(baseUrl = ""): UploadApi {
   return {
     create: (input) => request("POST", "/api/uploads", input),
     signParts: (id, parts) => request("POST", `/api/uploads/${id}/parts`, { parts }),
-    recordPart: async (id, partNumber, etag, checksumSha256) => {
-      await request("PUT", `/api/uploads/${id}/parts/${partNumber}`, { etag, checksumSha256 });
+    recordPart: async (id, partNumber, etag, checksum) => {
+      await request("PUT", `/api/uploads/${id}/parts/${partNumber}`, { etag, checksum });
     },
     complete: (id) => request("POST", `/api/uploads/${id}/complete`),
     abort: async (id) => {

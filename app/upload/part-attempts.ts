@@ -1,3 +1,4 @@
+import type { PartChecksum } from "../shared/checksum-mode";
 import { ApiError } from "./api";
 import type { Connectivity } from "./connectivity";
 import type { Clock } from "./environment";
@@ -19,7 +20,7 @@ export interface PartAttemptsDeps {
   online: () => boolean;
   random: () => number;
   /** Has the server record part `n` (with the API's retries). */
-  record: (n: number, etag: string, checksum: string) => Promise<void>;
+  record: (n: number, etag: string, checksum: PartChecksum) => Promise<void>;
   /** Part `n` is stored and recorded. */
   onDone: (n: number) => void;
 }

@@ -1,9 +1,10 @@
+import { partRange } from "../shared/plan";
 import type { UploadView } from "../shared/uploads";
 import type { UploadApi } from "./api";
 import type { ApiCaller } from "./api-retry";
 import { checkIntegrity, completeRound } from "./completion";
 import { UploadFailedError } from "./errors";
-import { toBase64, type SliceHasher } from "./hash";
+import type { SliceHasher } from "./hash";
 import { PartAttempts, type PartAttemptsDeps } from "./part-attempts";
 import type { PartDigests } from "./part-digests";
 import { PartPipeline } from "./part-pipeline";
@@ -43,7 +44,7 @@ export class UploadRun {
       deps.file,
       view,
       {
-        hasher: (blob) => deps.hasher(blob),
+        hasher: (blob, algorithm) => deps.hasher(blob, algorithm),
         transport: (request) => deps.transport(request),
         now: () => clock.now(),
         signParts: (parts) => withApiRetry("sign", () => api.signParts(view.id, parts)),
@@ -66,7 +67,7 @@ export class UploadRun {
       const result = await completeRound({
         partNumbers: state.current.parts.map((p) => p.partNumber),
         resumedParts: view.completedParts,
-        localChecksum: async (n) => toBase64(await this.parts.digests.digest(n)),
+        localChecksum: (n) => this.parts.digests.digest(n),
         complete: () => this.deps.withApiRetry("complete", () => this.deps.api.complete(view.id)),
       });
       if (result.outcome === "completed") return this.checked(result.upload);
@@ -101,10 +102,13 @@ export class UploadRun {
     control.throwIfStopped();
   }
 
-  /** The completed object's composite checksum must be this file's. */
+  /** The completed object's checksum must be the one this file's parts make. */
   private async checked(completed: UploadView): Promise<UploadView> {
-    const digests = this.deps.state.current.parts.map((p) => this.parts.digests.get(p.partNumber)!);
-    await checkIntegrity(completed, digests);
+    const parts = this.deps.state.current.parts.map((p) => ({
+      checksum: this.parts.digests.get(p.partNumber)!,
+      size: partRange(this.parts.plan, p.partNumber).size,
+    }));
+    await checkIntegrity(completed, parts);
     return completed;
   }
 }

@@ -211,7 +211,10 @@ export class FileUpload {
 
   /** Sends the parts the server lacks, then completes: the run's main work. */
   private async uploadAndComplete(view: UploadView): Promise<UploadState> {
-    const earlier = this.upload?.parts.plan.partSize === view.partSize ? this.upload.parts.digests : undefined;
+    // Checksums from the previous run hold if the parts and their algorithm are the same.
+    const previous = this.upload?.parts;
+    const same = previous?.plan.partSize === view.partSize && previous.algorithm === view.checksumMode.algorithm;
+    const earlier = same ? previous.digests : undefined;
     const random = this.deps.random ?? Math.random;
     this.upload = new UploadRun(
       view,
@@ -250,7 +253,7 @@ export class FileUpload {
   private saveResumeRecord(): void {
     const done = this.state.current.parts.filter((p) => p.phase === "done").map((p) => p.partNumber);
     const { digests } = this.upload!.parts;
-    const checksumOf = (n: number) => (digests.has(n) ? digests.checksum(n) : undefined);
+    const checksumOf = (n: number) => digests.get(n);
     const record = resumeRecordFor(this.view!, this.deps.userId, done, checksumOf, this.clock.now(), this.caption);
     this.deps.store.put(record);
   }

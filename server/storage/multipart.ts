@@ -6,13 +6,26 @@ import {
   NoSuchUpload,
   S3ServiceException,
 } from "@aws-sdk/client-s3";
+import { fullObjectCrc } from "../../app/shared/crc/combine.js";
+import type { ChecksumMode, PartChecksumAlgorithm } from "../../app/shared/checksum-mode.js";
 import type { Storage } from "./s3.js";
 
 export interface StoredPart {
   partNumber: number;
   size: number;
   etag: string;
-  checksumSha256?: string;
+  /** The part's checksum in the upload's algorithm (base64), as S3 checked it. */
+  checksum?: string;
+}
+
+/** The SDK's field for a checksum of `algorithm` (ChecksumCRC64NVME, ChecksumCRC32C, ChecksumSHA256). */
+export const checksumField = (algorithm: PartChecksumAlgorithm) => `Checksum${algorithm}` as const;
+
+type ChecksumFields = Partial<Record<ReturnType<typeof checksumField>, string>>;
+
+/** The one checksum an S3 answer carries for a part or object (an upload has one algorithm). */
+export function checksumIn(answer: ChecksumFields): string | undefined {
+  return answer.ChecksumCRC64NVME ?? answer.ChecksumCRC32C ?? answer.ChecksumSHA256;
 }
 
 const isNoSuchUpload = (error: unknown) =>
@@ -30,7 +43,13 @@ async function unlessGone<T>(call: () => Promise<T>): Promise<T | "gone"> {
 
 export async function createMultipartUpload(
   storage: Storage,
-  input: { key: string; contentType: string; contentDisposition: string; metadata: Record<string, string> },
+  input: {
+    key: string;
+    contentType: string;
+    contentDisposition: string;
+    metadata: Record<string, string>;
+    checksum: ChecksumMode;
+  },
 ): Promise<string> {
   const result = await storage.client.send(
     new CreateMultipartUploadCommand({
@@ -39,25 +58,19 @@ export async function createMultipartUpload(
       ContentType: input.contentType,
       ContentDisposition: input.contentDisposition,
       Metadata: input.metadata,
-      // S3 keeps each part's SHA-256 and checks it on upload and at completion.
-      ChecksumAlgorithm: "SHA256",
+      // S3 keeps each part's checksum, checks it on upload, and makes the object's of them at completion.
+      ChecksumAlgorithm: input.checksum.algorithm,
+      ChecksumType: input.checksum.type,
     }),
   );
   if (!result.UploadId) throw new Error("S3 did not return an upload id");
   return result.UploadId;
 }
 
-const toStoredPart = (p: {
-  PartNumber?: number;
-  Size?: number;
-  ETag?: string;
-  ChecksumSHA256?: string;
-}): StoredPart => ({
-  partNumber: p.PartNumber!,
-  size: p.Size!,
-  etag: p.ETag!,
-  ...(p.ChecksumSHA256 ? { checksumSha256: p.ChecksumSHA256 } : {}),
-});
+function toStoredPart(p: { PartNumber?: number; Size?: number; ETag?: string } & ChecksumFields): StoredPart {
+  const checksum = checksumIn(p);
+  return { partNumber: p.PartNumber!, size: p.Size!, etag: p.ETag!, ...(checksum ? { checksum } : {}) };
+}
 
 /** Every part S3 holds for the upload (all pages), or "gone" when the upload no longer exists. */
 export async function listAllParts(storage: Storage, key: string, uploadId: string): Promise<StoredPart[] | "gone"> {
@@ -97,23 +110,37 @@ export async function findPart(
   });
 }
 
+/**
+ * Completes with each part's checksum; for a full-object upload also with the object's CRC, combined
+ * from the parts' CRCs and sizes, which S3 checks against the bytes it assembled.
+ */
 export async function completeMultipartUpload(
   storage: Storage,
   key: string,
   uploadId: string,
   parts: StoredPart[],
+  mode: ChecksumMode,
 ): Promise<"completed" | "gone"> {
+  const field = checksumField(mode.algorithm);
+  const whole =
+    mode.type === "FULL_OBJECT" && mode.algorithm !== "SHA256" && parts.every((p) => p.checksum)
+      ? fullObjectCrc(
+          mode.algorithm,
+          parts.map((p) => ({ checksum: p.checksum!, size: p.size })),
+        )
+      : undefined;
   return unlessGone(async () => {
     await storage.client.send(
       new CompleteMultipartUploadCommand({
         Bucket: storage.bucket,
         Key: key,
         UploadId: uploadId,
+        ...(whole ? { ChecksumType: "FULL_OBJECT" as const, [field]: whole } : {}),
         MultipartUpload: {
           Parts: parts.map((p) => ({
             PartNumber: p.partNumber,
             ETag: p.etag,
-            ...(p.checksumSha256 ? { ChecksumSHA256: p.checksumSha256 } : {}),
+            ...(p.checksum ? { [field]: p.checksum } : {}),
           })),
         },
       }),

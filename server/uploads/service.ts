@@ -90,6 +90,7 @@ async function startUpload(db: Executor, services: Services, user: User, request
     contentType: request.contentType,
     contentDisposition: attachmentDisposition(request.fileName),
     metadata: { "upload-id": id },
+    checksum: services.config.uploads.checksum,
   });
   const upload = await repo.insertUpload(db, {
     id,
@@ -102,6 +103,8 @@ async function startUpload(db: Executor, services: Services, user: User, request
     part_size: plan.partSize,
     part_count: plan.partCount,
     fingerprint: request.fingerprint,
+    checksum_algorithm: services.config.uploads.checksum.algorithm,
+    checksum_type: services.config.uploads.checksum.type,
   });
   if (!upload) throw new Error("upload insert conflicted while holding the user's lock");
   return upload;
@@ -138,7 +141,10 @@ export async function listUnfinishedUploads(
   return ok({ uploads, nextCursor: page.value.nextCursor });
 }
 
-/** Presigned URLs for up to 100 parts, each signed for its planned length and its SHA-256. */
+/**
+ * Presigned URLs for up to 100 parts, each signed for its planned length and its checksum in the
+ * upload's algorithm (the one it was created with, even if the operator's mode changed since).
+ */
 export async function signParts(
   services: Services,
   user: User,
@@ -165,6 +171,8 @@ export async function signParts(
     );
   }
   if (upload.status !== "uploading") return notUploading(upload);
+  const otherAlgorithm = input.parts.find((p) => p.checksum.algorithm !== upload.checksum_algorithm);
+  if (otherAlgorithm) return wrongAlgorithm(upload, otherAlgorithm.checksum.algorithm);
   const ttl = services.config.uploads.urlTtlSeconds;
   const signingDate = new Date();
   const signed = await presignUploadParts(
@@ -206,13 +214,14 @@ export async function recordPart(
   if (upload.status !== "uploading") return notUploading(upload);
   const stored = await findPart(services.storage, upload.s3_key, upload.s3_upload_id, number.data);
   if (stored === "gone") return failGone(services.db, upload);
-  const { etag: sentEtag, checksumSha256 } = input;
+  const { etag: sentEtag, checksum } = input;
+  if (checksum && checksum.algorithm !== upload.checksum_algorithm) return wrongAlgorithm(upload, checksum.algorithm);
   const etag = sentEtag.startsWith('"') ? sentEtag : `"${sentEtag}"`;
-  if (!stored || stored.etag !== etag || (checksumSha256 && stored.checksumSha256 !== checksumSha256)) {
+  if (!stored || stored.etag !== etag || (checksum && stored.checksum !== checksum.value)) {
     return fail(
       400,
       "unknown_part",
-      `Storage has no part ${number.data} with this ETag${checksumSha256 ? " and checksum" : ""}.`,
+      `Storage has no part ${number.data} with this ETag${checksum ? " and checksum" : ""}.`,
     );
   }
   const plannedSize = partRange(plan, number.data).size;
@@ -226,6 +235,16 @@ export async function recordPart(
   await repo.upsertParts(services.db, upload.id, [stored]);
   await repo.touchUpload(services.db, upload.id);
   return ok(toPartView(stored));
+}
+
+/** A checksum in another algorithm than the upload's: S3 would refuse the part. */
+function wrongAlgorithm(upload: Upload, algorithm: string): Result<never> {
+  return fail(
+    400,
+    "invalid_input",
+    `This upload's parts are checked with ${upload.checksum_algorithm}, not ${algorithm}.`,
+    { fields: { checksum: [`algorithm must be ${upload.checksum_algorithm}`] } },
+  );
 }
 
 /** Aborts in S3 (until S3 confirms) and marks the upload aborted. Idempotent; a completed upload is 409. */

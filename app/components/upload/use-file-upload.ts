@@ -3,7 +3,7 @@ import { createHttpUploadApi } from "~/upload/api";
 import { browserOnline, screenWakeLock, webLocks } from "~/upload/environment";
 import { IndexedDbHandleStore } from "~/upload/file-handles";
 import type { ChosenFile } from "~/upload/file-source";
-import { webCryptoSha256 } from "~/upload/hash";
+import { mainThreadHasher } from "~/upload/hash";
 import { guardLeaving } from "~/upload/leave-guard";
 import { LocalResumeStore } from "~/upload/resume-store";
 import { broadcastChannel } from "~/upload/tab-presence";
@@ -25,7 +25,7 @@ function browserDeps(userId: string): UploaderDeps {
     store: LocalResumeStore.fromWindow(),
     handles: IndexedDbHandleStore.fromWindow(),
     channel: broadcastChannel(),
-    hasher: webCryptoSha256,
+    hasher: mainThreadHasher,
     userId,
     online: browserOnline,
     locks: webLocks,
