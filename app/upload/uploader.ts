@@ -166,7 +166,7 @@ export class FileUpload {
   private adopt(view: UploadView): void {
     this.view = view;
     this.policy = retryPolicy(view.retry);
-    this.state.patch({ uploadId: view.id });
+    this.state.patch({ uploadId: view.id, checksumMode: view.checksumMode });
     const { handle } = this.options;
     if (handle && this.deps.handles) {
       const entry = { uploadId: view.id, userId: this.deps.userId, fingerprint: view.fingerprint, handle };

@@ -19,6 +19,7 @@ describe("integrity, in every checksum mode", () => {
       expect(state.phase).toBe("done");
       const { algorithm, type } = CHECKSUM_MODE[mode];
       expect(state.result?.checksumMode).toEqual({ algorithm, type });
+      expect(state.checksumMode).toEqual({ algorithm, type });
       if (type === "FULL_OBJECT") expect(state.result?.objectChecksum).toBe(await checksumOf(algorithm, bytes));
       else expect(state.result?.objectChecksum).toMatch(/-3$/);
     },
