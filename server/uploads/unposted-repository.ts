@@ -11,8 +11,7 @@ import type { Database, Upload } from "../db/schema.js";
 const inNoPost = (eb: ExpressionBuilder<Database, "uploads">) =>
   eb.not(eb.exists(eb.selectFrom("media").select("media.id").whereRef("media.upload_id", "=", "uploads.id")));
 
-const unposted = (db: Executor) =>
-  db.selectFrom("uploads").where("uploads.status", "=", "completed").where(inNoPost);
+const unposted = (db: Executor) => db.selectFrom("uploads").where("uploads.status", "=", "completed").where(inNoPost);
 
 /** Whether a post uses this upload (call it holding the upload's row lock, as posting does). */
 export async function isInAPost(db: Executor, uploadId: string): Promise<boolean> {
