@@ -63,6 +63,8 @@ test.describe("uploads no post uses", () => {
 
     // The home page says so and leads to the list; so does the account menu.
     await expect(page.getByTestId("unposted-notice")).toHaveText(/2 finished uploads \(6 MiB\) are in no post/);
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.screenshot({ path: testInfo.outputPath("home-notice-1440.png") });
     await page.getByRole("link", { name: "Review unposted uploads" }).click();
     await page.waitForURL("**/uploads");
     await expect(page.getByRole("heading", { level: 1, name: "Unposted uploads" })).toBeVisible();
@@ -80,7 +82,6 @@ test.describe("uploads no post uses", () => {
     ).toBe(40);
     await expect(rows.nth(1)).toContainText("video-6mib.mp4");
     await expect(rows.nth(1)).toContainText("6 MiB");
-    await page.setViewportSize({ width: 1440, height: 900 });
     await page.screenshot({ path: testInfo.outputPath("unposted-1440.png") });
 
     // Cancel (and Escape) keep it; focus goes back to its Delete button.
@@ -111,6 +112,8 @@ test.describe("uploads no post uses", () => {
     // At phone width the row still shows its name, size and Delete without scrolling sideways.
     const phone = await (await newContext({ viewport: { width: 375, height: 740 } })).newPage();
     await signIn("lister-e2e", phone);
+    await expect(phone.getByTestId("unposted-notice")).toHaveText(/1 finished upload \(1.4 KiB\) is in no post/);
+    await phone.screenshot({ path: testInfo.outputPath("home-notice-375.png") });
     await phone.goto("/uploads");
     await expect(phone.getByTestId("unposted-row")).toHaveCount(1);
     await expect(phone.getByRole("button", { name: "Delete photo.png" })).toBeInViewport();

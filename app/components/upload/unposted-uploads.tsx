@@ -70,50 +70,53 @@ export function UnpostedUploads({ first, now }: { first: UnpostedUploadsPage; no
   };
 
   const totalShown = uploads.reduce((sum, u) => sum + u.size, 0);
+  // The dialog stays outside the section: space-y-* margins would pull it off centre.
   return (
-    <section aria-labelledby="unposted-heading" className="space-y-4" data-testid="unposted-uploads">
-      <h2 id="unposted-heading" ref={heading} tabIndex={-1} className="sr-only">
-        {uploads.length === 0 ? "No unposted uploads" : `${uploads.length} unposted uploads`}
-      </h2>
-      <p role="status" className="sr-only">
-        {announcement}
-      </p>
-      {problem ? (
-        <p role="alert" className="rounded-lg bg-red-50 px-3 py-2 text-sm text-red-700">
-          {problem}
+    <>
+      <section aria-labelledby="unposted-heading" className="space-y-4" data-testid="unposted-uploads">
+        <h2 id="unposted-heading" ref={heading} tabIndex={-1} className="sr-only">
+          {uploads.length === 0 ? "No unposted uploads" : `${uploads.length} unposted uploads`}
+        </h2>
+        <p role="status" className="sr-only">
+          {announcement}
         </p>
-      ) : null}
-      {uploads.length === 0 ? (
-        <div className="rounded-2xl border border-dashed border-slate-300 bg-white p-8 text-center">
-          <p className="font-medium text-slate-800">Nothing waiting.</p>
-          <p className="mt-1 text-sm text-slate-600">Every file you finished uploading is in a post.</p>
-          <a href="/" className="mt-4 inline-block text-sm font-semibold text-indigo-700 hover:underline">
-            Back to the feed
-          </a>
-        </div>
-      ) : (
-        <>
-          <p className="text-sm text-slate-600" data-testid="unposted-total">
-            {uploads.length} {uploads.length === 1 ? "file" : "files"}, {formatBytes(totalShown)}
-            {cursor ? " shown so far" : " in all"}.
+        {problem ? (
+          <p role="alert" className="rounded-lg bg-red-50 px-3 py-2 text-sm text-red-700">
+            {problem}
           </p>
-          <ul ref={list} className="divide-y divide-slate-200 rounded-2xl border border-slate-200 bg-white shadow-sm">
-            {uploads.map((upload) => (
-              <UnpostedRow key={upload.id} upload={upload} now={now} onDelete={() => setAsked(upload)} />
-            ))}
-          </ul>
-          {cursor ? (
-            <button
-              type="button"
-              onClick={() => void showMore()}
-              disabled={loading}
-              className="w-full rounded-lg border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-700 hover:bg-slate-50 disabled:opacity-60"
-            >
-              {loading ? "Loading…" : "Show more"}
-            </button>
-          ) : null}
-        </>
-      )}
+        ) : null}
+        {uploads.length === 0 ? (
+          <div className="rounded-2xl border border-dashed border-slate-300 bg-white p-8 text-center">
+            <p className="font-medium text-slate-800">Nothing waiting.</p>
+            <p className="mt-1 text-sm text-slate-600">No finished upload of yours is waiting outside a post.</p>
+            <a href="/" className="mt-4 inline-block text-sm font-semibold text-indigo-700 hover:underline">
+              Back to the feed
+            </a>
+          </div>
+        ) : (
+          <>
+            <p className="text-sm text-slate-600" data-testid="unposted-total">
+              {uploads.length} {uploads.length === 1 ? "file" : "files"}, {formatBytes(totalShown)}
+              {cursor ? " shown so far" : " in all"}.
+            </p>
+            <ul ref={list} className="divide-y divide-slate-200 rounded-2xl border border-slate-200 bg-white shadow-sm">
+              {uploads.map((upload) => (
+                <UnpostedRow key={upload.id} upload={upload} now={now} onDelete={() => setAsked(upload)} />
+              ))}
+            </ul>
+            {cursor ? (
+              <button
+                type="button"
+                onClick={() => void showMore()}
+                disabled={loading}
+                className="w-full rounded-lg border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-700 hover:bg-slate-50 disabled:opacity-60"
+              >
+                {loading ? "Loading…" : "Show more"}
+              </button>
+            ) : null}
+          </>
+        )}
+      </section>
       <ConfirmDialog
         open={asked !== null}
         title={`Delete “${asked?.fileName ?? ""}”?`}
@@ -130,7 +133,7 @@ export function UnpostedUploads({ first, now }: { first: UnpostedUploadsPage; no
           </p>
         ) : null}
       </ConfirmDialog>
-    </section>
+    </>
   );
 }
 
