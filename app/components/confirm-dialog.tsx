@@ -1,77 +1,98 @@
-import { useEffect, useRef, type ReactNode } from "react";
+import { useEffect, useRef, type KeyboardEvent, type ReactNode, type RefObject } from "react";
 
-export interface ConfirmDialogProps {
-  /** Shown while true; closing (Cancel, Escape) calls onCancel. */
+/**
+ * A modal confirmation (the native <dialog>, so the rest of the page is inert). Focus starts on the
+ * safe choice, Tab cycles inside, Escape or "cancel" closes it, and focus goes back to `returnFocus`.
+ */
+export function ConfirmDialog({
+  open,
+  title,
+  children,
+  cancelLabel,
+  confirmLabel,
+  busy,
+  onCancel,
+  onConfirm,
+  returnFocus,
+}: {
   open: boolean;
   title: string;
   children: ReactNode;
+  cancelLabel: string;
   confirmLabel: string;
-  /** The confirm button's words while the confirmed action runs (the buttons wait meanwhile). */
-  busyLabel: string;
   busy?: boolean;
-  onConfirm: () => void;
   onCancel: () => void;
-}
-
-/**
- * A modal question before something that cannot be undone, on the browser's own <dialog>: focus
- * stays inside, Escape cancels, the page behind is inert. Focus starts on Cancel, the safe answer,
- * and goes back where it was when the dialog closes.
- */
-export function ConfirmDialog(props: ConfirmDialogProps) {
-  const { open, title, children, confirmLabel, busyLabel, busy, onConfirm, onCancel } = props;
+  onConfirm: () => void;
+  returnFocus: RefObject<HTMLElement>;
+}) {
   const dialog = useRef<HTMLDialogElement>(null);
-  const cancel = useRef<HTMLButtonElement>(null);
   useEffect(() => {
     const element = dialog.current;
     if (!element || !open) return;
-    const returnTo = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    const opener = returnFocus.current;
     element.showModal();
-    cancel.current?.focus();
     return () => {
       element.close();
-      if (returnTo?.isConnected) returnTo.focus();
+      opener?.focus();
     };
-  }, [open]);
+  }, [open, returnFocus]);
+
+  // The browser's own modal keeps focus out of the page but lets Tab reach its address bar; here Tab
+  // cycles between the dialog's controls.
+  const trapTab = (event: KeyboardEvent<HTMLDialogElement>) => {
+    if (event.key !== "Tab") return;
+    const controls = [...event.currentTarget.querySelectorAll<HTMLElement>("button:not([disabled])")];
+    const [first, last] = [controls[0], controls.at(-1)];
+    if (!first || !last) return;
+    if (event.shiftKey && document.activeElement === first) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && document.activeElement === last) {
+      event.preventDefault();
+      first.focus();
+    }
+  };
 
   return (
     <dialog
       ref={dialog}
       aria-labelledby="confirm-title"
-      aria-describedby="confirm-body"
-      onCancel={(event) => {
-        event.preventDefault();
-        if (!busy) onCancel();
+      // Escape closes the native dialog and the page's state follows at once, so a key pressed right
+      // after (Enter on the Delete button) acts on the closed state. A close without a cancel event
+      // (the browser may skip it) is caught by onClose.
+      onCancel={onCancel}
+      onClose={() => {
+        if (open) onCancel();
       }}
-      className="m-auto w-[min(28rem,calc(100vw-2rem))] rounded-2xl border border-slate-200 p-0 shadow-xl backdrop:bg-slate-900/40"
+      onKeyDown={trapTab}
+      className="w-[min(24rem,calc(100vw-2rem))] rounded-2xl p-5 shadow-xl backdrop:bg-slate-900/40"
     >
-      <div className="space-y-3 p-5">
-        <h2 id="confirm-title" className="text-lg font-semibold text-slate-900">
-          {title}
-        </h2>
-        <div id="confirm-body" className="text-sm text-slate-600">
-          {children}
-        </div>
-        <div className="flex justify-end gap-2 pt-2">
-          <button
-            ref={cancel}
-            type="button"
-            disabled={busy}
-            onClick={onCancel}
-            className="rounded-lg px-4 py-2 text-sm font-medium text-slate-700 hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-300 disabled:opacity-50"
-          >
-            Cancel
-          </button>
-          <button
-            type="button"
-            disabled={busy}
-            onClick={onConfirm}
-            className="rounded-lg bg-red-600 px-4 py-2 text-sm font-semibold text-white hover:bg-red-500 focus:outline-none focus-visible:ring-2 focus-visible:ring-red-300 disabled:opacity-60"
-          >
-            {busy ? busyLabel : confirmLabel}
-          </button>
-        </div>
-      </div>
+      {open ? (
+        <>
+          <h2 id="confirm-title" className="text-base font-semibold">
+            {title}
+          </h2>
+          <div className="mt-2 text-sm text-slate-600">{children}</div>
+          <div className="mt-4 flex justify-end gap-2">
+            <button
+              type="button"
+              autoFocus
+              onClick={onCancel}
+              className="rounded-lg border border-slate-300 px-3 py-1.5 text-sm font-medium hover:bg-slate-100"
+            >
+              {cancelLabel}
+            </button>
+            <button
+              type="button"
+              disabled={busy}
+              onClick={onConfirm}
+              className="rounded-lg bg-red-600 px-3 py-1.5 text-sm font-semibold text-white hover:bg-red-500 disabled:opacity-60"
+            >
+              {confirmLabel}
+            </button>
+          </div>
+        </>
+      ) : null}
     </dialog>
   );
 }

@@ -43,7 +43,7 @@ export async function checkUploadQuota(
       "quota_exceeded",
       `Your uploads not in a post may add up to ${formatBytes(settings.quotaBytes)}; you have ${formatBytes(usedBytes)} ` +
         `(${formatBytes(unfinished.bytes)} still uploading, ${formatBytes(unposted.bytes)} finished but not posted). ` +
-        "Post, cancel or delete some first.",
+        "Post them, cancel unfinished ones, or delete unposted ones (Unposted uploads, in your account menu) first.",
       { details },
     );
   }

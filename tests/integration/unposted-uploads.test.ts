@@ -1,10 +1,12 @@
 import { HeadObjectCommand } from "@aws-sdk/client-s3";
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { action as postAction } from "~/routes/api.posts";
 import { action as createAction } from "~/routes/api.uploads";
 import { action as deleteAction } from "~/routes/api.uploads.$id";
 import { loader as unpostedLoader, action as unpostedAction } from "~/routes/api.uploads.unposted";
 import type { UnpostedUploadsPage, UploadView } from "~/shared/uploads";
+import { lockUpload } from "../../server/uploads/repository.js";
 import { sweepOrphanedUploads } from "../../server/uploads/sweep-orphans.js";
 import { sweepUploads } from "../../server/uploads/sweeper.js";
 import { imageBytes } from "../support/images.js";
@@ -67,6 +69,12 @@ const unposted = async (cookie: string, cursor?: string) => {
   );
   return { status: response.status, body: (await response.json()) as UnpostedUploadsPage };
 };
+/** Sessions of this test's database that wait for a lock (the sweeper, held up by the upload's row lock). */
+const sessionsWaitingForALock = async () =>
+  (
+    await sql<{ waiting: number }>`select count(*)::int as waiting from pg_stat_activity
+      where datname = current_database() and wait_event_type = 'Lock'`.execute(app.db)
+  ).rows[0]!.waiting;
 const errorOf = async (response: Response) =>
   ((await response.json()) as { error: { code: string; message: string; details?: object } }).error;
 
@@ -98,6 +106,31 @@ describe("the sweeper and completed uploads no post uses", () => {
     expect(await sweepOrphanedUploads(app.services, sweptAt)).toBe(0);
     const late = await post(cookie, orphan.id);
     expect([late.status, (await errorOf(late)).code]).toEqual([409, "attachment_refused"]);
+  });
+});
+
+describe("the sweeper racing a post", () => {
+  it("leaves an upload that a post takes while the sweeper waits for it", async () => {
+    const cookie = await signInAs(app.services, "racer");
+    const upload = await completedUpload(cookie);
+    const { user_id: userId, s3_key: key, completed_at } = await row(upload.id);
+    const late = new Date(new Date(completed_at!).getTime() + 2 * HOUR + 60_000);
+    let sweeping: Promise<number> | undefined;
+    await app.db.transaction().execute(async (trx) => {
+      // As posting does: the upload's row lock first, then the post and its media row.
+      await lockUpload(trx, userId, upload.id);
+      sweeping = sweepOrphanedUploads(app.services, late);
+      await expect.poll(sessionsWaitingForALock).toBeGreaterThan(0);
+      const { rows } = await sql<{
+        id: string;
+      }>`insert into posts (author_id, text) values (${userId}, 'Just in time') returning id`.execute(trx);
+      await sql`insert into media (post_id, upload_id, s3_key, content_type, size) values (${rows[0]!.id}, ${upload.id}, ${key}, 'video/mp4', 200000)`.execute(
+        trx,
+      );
+    });
+    expect(await sweeping).toBe(0);
+    expect((await row(upload.id)).status).toBe("completed");
+    expect(await stored(upload.id)).toBe(true);
   });
 });
 

@@ -31,6 +31,8 @@ export function UnpostedUploads({ first, now }: { first: UnpostedUploadsPage; no
   const [announcement, setAnnouncement] = useState("");
   const list = useRef<HTMLUListElement>(null);
   const heading = useRef<HTMLHeadingElement>(null);
+  // The Delete button that opened the dialog: focus goes back to it when the dialog is cancelled.
+  const opener = useRef<HTMLElement | null>(null);
 
   const confirmDelete = async () => {
     if (!asked) return;
@@ -101,7 +103,15 @@ export function UnpostedUploads({ first, now }: { first: UnpostedUploadsPage; no
             </p>
             <ul ref={list} className="divide-y divide-slate-200 rounded-2xl border border-slate-200 bg-white shadow-sm">
               {uploads.map((upload) => (
-                <UnpostedRow key={upload.id} upload={upload} now={now} onDelete={() => setAsked(upload)} />
+                <UnpostedRow
+                  key={upload.id}
+                  upload={upload}
+                  now={now}
+                  onDelete={(button) => {
+                    opener.current = button;
+                    setAsked(upload);
+                  }}
+                />
               ))}
             </ul>
             {cursor ? (
@@ -120,11 +130,12 @@ export function UnpostedUploads({ first, now }: { first: UnpostedUploadsPage; no
       <ConfirmDialog
         open={asked !== null}
         title={`Delete “${asked?.fileName ?? ""}”?`}
-        confirmLabel="Delete"
-        busyLabel="Deleting…"
+        cancelLabel="Cancel"
+        confirmLabel={deleting ? "Deleting…" : "Delete"}
         busy={deleting}
         onConfirm={() => void confirmDelete()}
-        onCancel={() => setAsked(null)}
+        onCancel={() => !deleting && setAsked(null)}
+        returnFocus={opener}
       >
         {asked ? (
           <p>
@@ -137,7 +148,8 @@ export function UnpostedUploads({ first, now }: { first: UnpostedUploadsPage; no
   );
 }
 
-function UnpostedRow({ upload, now, onDelete }: { upload: UnpostedUpload; now: number; onDelete: () => void }) {
+function UnpostedRow(props: { upload: UnpostedUpload; now: number; onDelete: (button: HTMLButtonElement) => void }) {
+  const { upload, now, onDelete } = props;
   const finished = new Date(upload.completedAt);
   return (
     <li className="flex items-center gap-3 p-3 sm:gap-4 sm:p-4" data-testid="unposted-row">
@@ -163,7 +175,7 @@ function UnpostedRow({ upload, now, onDelete }: { upload: UnpostedUpload; now: n
       <button
         type="button"
         data-delete
-        onClick={onDelete}
+        onClick={(event) => onDelete(event.currentTarget)}
         aria-label={`Delete ${upload.fileName}`}
         className="shrink-0 rounded-lg border border-red-200 px-3 py-2 text-sm font-medium text-red-700 hover:bg-red-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-red-300"
       >
