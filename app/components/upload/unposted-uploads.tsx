@@ -1,4 +1,4 @@
-import { useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { relativeTime } from "~/posts/relative-time";
 import type { ApiErrorBody } from "~/shared/api-error";
 import { formatBytes } from "~/shared/format";
@@ -33,6 +33,15 @@ export function UnpostedUploads({ first, now }: { first: UnpostedUploadsPage; no
   const heading = useRef<HTMLHeadingElement>(null);
   // The Delete button that opened the dialog: focus goes back to it when the dialog is cancelled.
   const opener = useRef<HTMLElement | null>(null);
+  // After a delete, focus moves to the row that took its place (or the one before), else to the
+  // heading: once the dialog has closed, since closing it hands focus back to its (removed) opener.
+  const [focusRow, setFocusRow] = useState<number | null>(null);
+  useEffect(() => {
+    if (focusRow === null || asked) return;
+    const buttons = list.current?.querySelectorAll<HTMLButtonElement>("button[data-delete]");
+    (buttons?.[Math.min(focusRow, buttons.length - 1)] ?? heading.current)?.focus();
+    setFocusRow(null);
+  }, [focusRow, asked]);
 
   const confirmDelete = async () => {
     if (!asked) return;
@@ -52,12 +61,7 @@ export function UnpostedUploads({ first, now }: { first: UnpostedUploadsPage; no
     setDeleting(false);
     setAsked(null);
     setAnnouncement(`Deleted “${asked.fileName}”.`);
-    // Focus moves to the row that took its place (or the one before), else to the heading.
-    requestAnimationFrame(() => {
-      const buttons = list.current?.querySelectorAll<HTMLButtonElement>("button[data-delete]");
-      const next = buttons?.[Math.min(index, (buttons?.length ?? 1) - 1)];
-      (next ?? heading.current)?.focus();
-    });
+    setFocusRow(index);
   };
 
   const showMore = async () => {
