@@ -26,6 +26,9 @@ export interface AttachmentProps {
   onMedia?: (media: MediaFacts) => void;
 }
 
+const NOT_DELETED =
+  "Removed from your post, but the server could not be reached to delete the file: it is listed under Unposted uploads until you delete it there, or it is deleted by itself.";
+
 const settled = (state: UploadState | null) =>
   state !== null && ["done", "cancelled", "failed", "locked"].includes(state.phase);
 
@@ -49,10 +52,14 @@ function useAttachment(props: AttachmentProps) {
     setPreview(chosen.file);
     upload.start(chosen, restored ?? caption);
   };
-  /** Stops what runs here (a failed upload stays on the server, to continue later) and clears the attachment. */
+  /**
+   * Stops what runs here (a failed upload stays on the server, to continue later) and clears the
+   * attachment. A finished upload is deleted on the server: no post will use it.
+   */
   const remove = async (discard = false) => {
     const state = upload.state;
-    if (state && (discard || !settled(state) || state.phase === "locked")) await upload.cancel();
+    if (state?.phase === "done") setProblem((await upload.removeFinished()) ? null : NOT_DELETED);
+    else if (state && (discard || !settled(state) || state.phase === "locked")) await upload.cancel();
     upload.reset();
     setPreview(null);
   };
