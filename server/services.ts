@@ -16,7 +16,7 @@ export interface Services {
   authenticator?: Authenticator<User>;
 }
 
-export function createServices(config: AppConfig, db: DB = createDb(config.databaseUrl)): Services {
+export function createServices(config: AppConfig, db: DB = createDb(config.databaseUrl, config.database)): Services {
   const storage = createStorage(config.s3);
   const sessions = createSessionStorage(config.session);
   let authenticator: Authenticator<User> | undefined;

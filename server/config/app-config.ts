@@ -1,3 +1,4 @@
+import type { DatabaseSettings } from "../db/connection.js";
 import type { StorageSettings } from "../storage/s3.js";
 import type { Env } from "./env.js";
 
@@ -22,6 +23,7 @@ export interface AppConfig {
   appUrl: string;
   dataDir: string;
   databaseUrl: string;
+  database: Required<DatabaseSettings>;
   session: { secret: string; secure: boolean };
   github?: { clientId: string; clientSecret: string; url: string; apiUrl: string };
   /** The "continue as a local user" sign-in: only outside production and without a GitHub app. */
@@ -30,6 +32,12 @@ export interface AppConfig {
   feed: { mediaUrlTtlSeconds: number; pageSize: number };
   s3: StorageSettings;
 }
+
+export const databaseSettings = (env: Env): Required<DatabaseSettings> => ({
+  poolSize: env.DATABASE_POOL_SIZE,
+  statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT,
+  connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT,
+});
 
 export function buildAppConfig(
   env: Env,
@@ -58,6 +66,7 @@ export function buildAppConfig(
     appUrl: resolved.appUrl,
     dataDir: resolved.dataDir,
     databaseUrl: resolved.databaseUrl,
+    database: databaseSettings(env),
     session: { secret: resolved.sessionSecret, secure: production },
     github,
     devSignIn: !production && !github,
@@ -84,6 +93,9 @@ export function buildAppConfig(
           ? { accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY }
           : undefined),
       forcePathStyle: env.S3_FORCE_PATH_STYLE,
+      connectTimeoutMs: env.S3_CONNECT_TIMEOUT,
+      requestTimeoutMs: env.S3_REQUEST_TIMEOUT,
+      maxAttempts: env.S3_MAX_ATTEMPTS,
     },
   };
 }

@@ -13,8 +13,22 @@ export type DB = Kysely<Database>;
 /** What repository functions take: the pool, or a transaction when the caller needs one. */
 export type Executor = DB | Transaction<Database>;
 
-export function createDb(connectionString: string, max = 10): DB {
-  const pool = new pg.Pool({ connectionString, max });
+/** DATABASE_POOL_SIZE, DATABASE_STATEMENT_TIMEOUT and DATABASE_CONNECT_TIMEOUT. */
+export interface DatabaseSettings {
+  poolSize: number;
+  /** Unset: queries may run for ever (migrations). */
+  statementTimeoutMs?: number;
+  /** Unset: wait for a connection for ever. */
+  connectTimeoutMs?: number;
+}
+
+export function createDb(connectionString: string, settings: Partial<DatabaseSettings> = {}): DB {
+  const pool = new pg.Pool({
+    connectionString,
+    max: settings.poolSize ?? 10,
+    ...(settings.statementTimeoutMs ? { statement_timeout: settings.statementTimeoutMs } : {}),
+    ...(settings.connectTimeoutMs ? { connectionTimeoutMillis: settings.connectTimeoutMs } : {}),
+  });
   // An idle connection that the server closes (restart, failover, shutdown) must not crash the app;
   // the pool replaces it on the next query.
   pool.on("error", (error) => console.warn(`database: idle connection lost (${error.message})`));

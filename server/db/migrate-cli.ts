@@ -10,7 +10,7 @@ async function main(): Promise<number> {
   const embedded = env.DATABASE_URL
     ? undefined
     : await startEmbeddedPostgres({ clusterDir: join(resolve(env.DATA_DIR), "postgres"), database: "feedup" });
-  const db = createDb(env.DATABASE_URL ?? embedded!.url, 1);
+  const db = createDb(env.DATABASE_URL ?? embedded!.url, { poolSize: 1 });
   try {
     const applied = await migrateToLatest(db);
     console.log(applied.length ? `Applied: ${applied.join(", ")}` : "The database is up to date.");

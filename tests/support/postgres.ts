@@ -20,7 +20,7 @@ export async function startTestCluster(): Promise<TestCluster> {
   const dir = await mkdtemp(join(tmpdir(), "feedup-test-pg-"));
   await chmod(dir, 0o755);
   const cluster = await startEmbeddedPostgres({ clusterDir: join(dir, "cluster"), database: TEMPLATE_DATABASE });
-  const db = createDb(cluster.url, 2);
+  const db = createDb(cluster.url, { poolSize: 2 });
   await migrateToLatest(db);
   await db.destroy();
   return {

@@ -26,7 +26,7 @@ export interface TestApp {
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const database = await createDatabaseFromTemplate(inject("pgAdminUrl"), `test_${randomBytes(6).toString("hex")}`);
   const s3 = await startTestS3({ buckets: ["feedup-media"] });
-  const db = createDb(database.url, 4);
+  const db = createDb(database.url, { poolSize: 4 });
   const configFor = (extra: Record<string, string>): AppConfig =>
     buildAppConfig(
       parseEnv({
