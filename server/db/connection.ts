@@ -29,8 +29,11 @@ export function createDb(connectionString: string, settings: Partial<DatabaseSet
     ...(settings.statementTimeoutMs ? { statement_timeout: settings.statementTimeoutMs } : {}),
     ...(settings.connectTimeoutMs ? { connectionTimeoutMillis: settings.connectTimeoutMs } : {}),
   });
-  // An idle connection that the server closes (restart, failover, shutdown) must not crash the app;
-  // the pool replaces it on the next query.
+  // A connection the server closes (restart, failover, shutdown) must not crash the app. The pool
+  // reports idle ones here and replaces them; one checked out between two queries (a transaction waiting
+  // for S3) has no listener of the pool's, so each gets its own: its next query fails (the request answers
+  // 503) and the pool drops it when it comes back.
   pool.on("error", (error) => console.warn(`database: idle connection lost (${error.message})`));
+  pool.on("connect", (client) => client.on("error", () => undefined));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }

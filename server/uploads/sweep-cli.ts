@@ -4,13 +4,17 @@
  */
 import { startRuntime } from "../boot.js";
 import { ConfigError } from "../config/env.js";
-import { sweepAbandonedUploads } from "./sweeper.js";
+import { sweepExclusively } from "./sweeper.js";
 
 async function main(): Promise<void> {
   const runtime = await startRuntime({ port: 0, log: () => undefined, sweep: false });
   try {
-    const count = await sweepAbandonedUploads(runtime.services);
-    console.log(`Aborted ${count} abandoned upload${count === 1 ? "" : "s"}.`);
+    const outcome = await sweepExclusively(runtime.services);
+    console.log(
+      outcome.swept
+        ? `Aborted ${outcome.aborted} abandoned upload${outcome.aborted === 1 ? "" : "s"}.`
+        : "Another instance is sweeping right now; nothing done.",
+    );
   } finally {
     await runtime.stop();
   }

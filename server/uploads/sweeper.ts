@@ -1,3 +1,4 @@
+import { withAdvisoryLock } from "../db/advisory-lock.js";
 import type { Services } from "../services.js";
 import { findAbandoned } from "./repository.js";
 import { abortUpload } from "./service.js";
@@ -18,14 +19,34 @@ export async function sweepAbandonedUploads(services: Services, now = new Date()
   }
 }
 
+/** The advisory lock every instance's sweeper takes: one sweeps at a time, the others skip that round. */
+export const SWEEP_LOCK = "feedup:sweeper";
+
+export type SweepOutcome = { swept: true; aborted: number } | { swept: false };
+
+/**
+ * One sweep, unless another instance (or `npm run uploads:sweep`) is sweeping right now: then nothing
+ * is done and the next interval tries again. Later kinds of sweeping belong inside this lock too.
+ */
+export async function sweepExclusively(services: Services, now = new Date()): Promise<SweepOutcome> {
+  const outcome = await withAdvisoryLock(services.db, SWEEP_LOCK, (db) =>
+    sweepAbandonedUploads({ ...services, db }, now),
+  );
+  return outcome.acquired ? { swept: true, aborted: outcome.value } : { swept: false };
+}
+
 /** Runs the sweep every UPLOAD_SWEEP_INTERVAL inside the server; the timer never keeps the process alive. */
 export function startSweeper(services: Services, log: (line: string) => void): () => void {
   let running = false;
   const timer = setInterval(() => {
     if (running) return;
     running = true;
-    sweepAbandonedUploads(services)
-      .then((count) => count > 0 && log(`uploads: aborted ${count} abandoned upload${count === 1 ? "" : "s"}`))
+    sweepExclusively(services)
+      .then((outcome) => {
+        if (!outcome.swept) log("uploads: sweep skipped: another instance is sweeping");
+        else if (outcome.aborted > 0)
+          log(`uploads: aborted ${outcome.aborted} abandoned upload${outcome.aborted === 1 ? "" : "s"}`);
+      })
       .catch((error: unknown) =>
         log(`uploads: sweep failed: ${error instanceof Error ? error.message : String(error)}`),
       )
