@@ -3,6 +3,7 @@ import type { ServerBuild } from "@remix-run/node";
 import express, { type RequestHandler } from "express";
 import type { Services } from "../services.js";
 import { isCrossSiteMutation } from "./csrf.js";
+import { withOutageAnswers } from "./unavailable.js";
 
 declare module "@remix-run/node" {
   interface AppLoadContext {
@@ -48,7 +49,11 @@ export function createHttpApp(options: {
     if (current?.build !== build) {
       current = {
         build,
-        handler: createRequestHandler({ build, mode: options.mode, getLoadContext: () => ({ services }) }),
+        handler: createRequestHandler({
+          build: withOutageAnswers(build),
+          mode: options.mode,
+          getLoadContext: () => ({ services }),
+        }),
       };
     }
     return current.handler(req, res, next);
