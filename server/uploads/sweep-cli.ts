@@ -4,6 +4,7 @@
  */
 import { startRuntime } from "../boot.js";
 import { ConfigError } from "../config/env.js";
+import { EmbeddedPostgresError } from "../db/embedded.js";
 import { sweepExclusively } from "./sweeper.js";
 
 async function main(): Promise<void> {
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (error: unknown) => {
-    console.error(error instanceof ConfigError ? error.message : error);
+    console.error(error instanceof ConfigError || error instanceof EmbeddedPostgresError ? error.message : error);
     process.exit(1);
   },
 );
