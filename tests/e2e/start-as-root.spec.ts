@@ -2,7 +2,7 @@ import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../../server/db/embedded.js";
-import { spawnApp } from "../support/app-process.js";
+import { spawnApp } from "../support/processes.js";
 import { waitForHttp } from "../support/wait.js";
 import { expect, test } from "./fixtures.js";
 
