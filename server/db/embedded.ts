@@ -79,6 +79,8 @@ async function credentials(file: string): Promise<{ password: string }> {
 export async function startEmbeddedPostgres(options: {
   clusterDir: string;
   database: string;
+  /** Default: a free loopback port. */
+  port?: number;
   onLog?: (line: string) => void;
 }): Promise<EmbeddedDatabase> {
   const parent = dirname(options.clusterDir);
@@ -90,7 +92,7 @@ export async function startEmbeddedPostgres(options: {
     await refuseUnreachableFolders(options.clusterDir);
   }
   const { password } = await credentials(join(parent, "postgres-credentials.json"));
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const log = options.onLog ?? (() => undefined);
   const cluster = new EmbeddedPostgres({
     databaseDir: options.clusterDir,

@@ -93,9 +93,15 @@ function answeringOutages<F extends RouteFunction | undefined>(fn: F): F {
  * an outage is often the session's user lookup, before a route's own error handling.
  */
 export function withOutageAnswers(build: ServerBuild): ServerBuild {
+  // A nested route's path is relative to its parent's ("api/uploads" > ":id" > "parts").
+  const fullPath = (id: string | undefined): string => {
+    const route = id === undefined ? undefined : build.routes[id];
+    if (!route) return "";
+    return [fullPath(route.parentId), route.path ?? ""].filter(Boolean).join("/");
+  };
   const routes = Object.fromEntries(
     Object.entries(build.routes).map(([id, route]) => {
-      if (!route.path?.startsWith("api/")) return [id, route];
+      if (!fullPath(id).startsWith("api/")) return [id, route];
       const module = {
         ...route.module,
         loader: answeringOutages(route.module.loader),

@@ -1,4 +1,3 @@
-import pg from "pg";
 import { startSharedBackends, type SharedBackends } from "../support/backends.js";
 import { devSignIn, httpUploadApi, putPart } from "../support/http-uploads.js";
 import type { RunningApp } from "../support/processes.js";
@@ -10,7 +9,6 @@ import { expect, test } from "./fixtures.js";
 let backends: SharedBackends;
 let a: RunningApp;
 let b: RunningApp;
-let db: pg.Pool;
 
 test.beforeAll(async () => {
   test.setTimeout(180_000);
@@ -20,20 +18,12 @@ test.beforeAll(async () => {
     backends.startApp({ UPLOAD_SWEEP_INTERVAL: "1s" }),
     backends.startApp({ UPLOAD_SWEEP_INTERVAL: "1s" }),
   ]);
-  db = new pg.Pool({ connectionString: backends.databaseUrl, max: 2 });
 });
 test.afterAll(async () => {
-  await db?.end();
   await backends?.stop();
 });
 
-const uploadRow = async (id: string) =>
-  (
-    await db.query<{ s3_key: string; s3_upload_id: string; status: string; etag: string | null }>(
-      "select s3_key, s3_upload_id, status, etag from uploads where id = $1",
-      [id],
-    )
-  ).rows[0]!;
+const uploadRow = (id: string) => backends.uploadRow(id);
 
 const createInput = (file: Buffer, name: string) => ({
   fileName: `${name}.mp4`,
@@ -88,7 +78,7 @@ test("both sweepers run at once: one sweeps, the other skips, and each abandoned
   await backends.setFaults([{ op: "AbortMultipartUpload", fault: "delay", ms: 800 }]);
   await backends.resetStats();
   const logged = { a: a.output().length, b: b.output().length };
-  await db.query("update uploads set last_activity_at = now() - interval '25 hours' where id = any($1)", [ids]);
+  await backends.query("update uploads set last_activity_at = now() - interval '25 hours' where id = any($1)", [ids]);
 
   await poll(
     async () => (await Promise.all(ids.map(uploadRow))).every((row) => row.status === "aborted"),

@@ -7,12 +7,20 @@ import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GetObjectCommand, HeadObjectCommand, ListPartsCommand } from "@aws-sdk/client-s3";
+import pg from "pg";
+import { multipartEtag } from "../../server/local-s3/checksums.js";
 import type { FaultRuleInput, Stats } from "../../server/local-s3/index.js";
-import { TEST_CREDENTIALS, s3Client } from "./local-s3.js";
+import { TEST_CREDENTIALS, objectSha256, s3Client } from "./local-s3.js";
 import { createDatabaseFromTemplate } from "./postgres.js";
 import { startAppProcess, startLocalS3Process, type RunningApp, type SpawnedProcess } from "./processes.js";
 
 export const SHARED_BUCKET = "feedup-shared";
+
+export interface StoredUpload {
+  status: string;
+  ledgerMatchesObject: boolean;
+  sha256?: string;
+}
 
 export interface SharedBackends {
   databaseUrl: string;
@@ -20,15 +28,27 @@ export interface SharedBackends {
   s3DataDir: string;
   /** The local S3 process: stop it and start it again on the same data and port. */
   s3Process: SpawnedProcess;
-  restartS3(): Promise<void>;
+  /** Stops the local S3 with `signal` (SIGKILL: a crash) and starts it again on the same data and port. */
+  restartS3(signal?: NodeJS.Signals): Promise<void>;
   /** ListParts as S3 has it (part number → ETag). */
   listParts(key: string, uploadId: string): Promise<Map<number, string>>;
   headObject(key: string): Promise<{ size: number; etag: string } | undefined>;
   readObject(key: string): Promise<Buffer>;
+  /** SHA-256 (hex) of a stored object, streamed. */
+  objectSha256(key: string): Promise<string>;
+  /**
+   * A completed upload's ledger against S3: its row's status, whether the row's ETag is the object's and
+   * the ledger's part ETags make that ETag (S3's multipart rule), and the object's SHA-256 (undefined: no object).
+   */
+  storedUpload(id: string): Promise<StoredUpload>;
   /** The local S3's fault rules and per-operation counters (`/_local/*`). */
   setFaults(rules: FaultRuleInput[]): Promise<void>;
   stats(): Promise<Stats>;
   resetStats(): Promise<void>;
+  /** One query on a connection of its own (the database may have restarted since the last one). */
+  query<T extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<T[]>;
+  /** The ledger's row of an upload. */
+  uploadRow(id: string): Promise<{ s3_key: string; s3_upload_id: string; status: string; etag: string | null }>;
   /** An app instance on these backends; `env` adds or overrides settings. */
   startApp(env?: Record<string, string>): Promise<RunningApp>;
   stop(): Promise<void>;
@@ -47,6 +67,15 @@ export async function startSharedBackends(options: { databaseUrl?: string } = {}
   const s3Url = s3Process.url;
   const client = s3Client(s3Url);
   const apps: RunningApp[] = [];
+  async function query<T extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<T[]> {
+    const db = new pg.Client({ connectionString: databaseUrl });
+    await db.connect();
+    try {
+      return (await db.query<T>(text, values)).rows;
+    } finally {
+      await db.end();
+    }
+  }
   const sessionSecret = randomBytes(24).toString("base64url");
   const control = async (method: string, path: string, body?: unknown): Promise<unknown> => {
     const response = await fetch(`${s3Url}${path}`, {
@@ -56,15 +85,15 @@ export async function startSharedBackends(options: { databaseUrl?: string } = {}
     if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
     return response.json();
   };
-  return {
+  const backends: SharedBackends = {
     databaseUrl,
     s3Url,
     s3DataDir,
     get s3Process() {
       return s3Process;
     },
-    async restartS3() {
-      await s3Process.stop();
+    async restartS3(signal = "SIGINT") {
+      await s3Process.stop(signal);
       s3Process = await startLocalS3Process({ dataDir: s3DataDir, bucket: SHARED_BUCKET });
       if (s3Process.url !== s3Url) throw new Error(`the local S3 came back on ${s3Process.url}, not ${s3Url}`);
     },
@@ -79,6 +108,27 @@ export async function startSharedBackends(options: { databaseUrl?: string } = {}
       } catch {
         return undefined;
       }
+    },
+    query,
+    async uploadRow(id) {
+      const [row] = await query<Awaited<ReturnType<SharedBackends["uploadRow"]>>>(
+        "select s3_key, s3_upload_id, status, etag from uploads where id = $1",
+        [id],
+      );
+      if (!row) throw new Error(`no upload ${id}`);
+      return row;
+    },
+    objectSha256: (key) => objectSha256(client, SHARED_BUCKET, key),
+    async storedUpload(id) {
+      const row = await backends.uploadRow(id);
+      const parts = await query<{ etag: string }>(
+        "select etag from upload_parts where upload_id = $1 order by part_number",
+        [id],
+      );
+      const head = await backends.headObject(row.s3_key);
+      if (!head) return { status: row.status, ledgerMatchesObject: false };
+      const ledgerMatchesObject = row.etag === head.etag && multipartEtag(parts.map((p) => p.etag)) === head.etag;
+      return { status: row.status, ledgerMatchesObject, sha256: await objectSha256(client, SHARED_BUCKET, row.s3_key) };
     },
     async readObject(key) {
       const object = await client.send(new GetObjectCommand({ Bucket: SHARED_BUCKET, Key: key }));
@@ -118,4 +168,5 @@ export async function startSharedBackends(options: { databaseUrl?: string } = {}
       await rm(dir, { recursive: true, force: true });
     },
   };
+  return backends;
 }

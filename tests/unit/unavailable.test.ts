@@ -54,6 +54,13 @@ describe("withOutageAnswers", () => {
         path: "api/uploads",
         module: { action: failing(sqlError("57P01")) },
       },
+      // Nested: its own path is relative to its parent's.
+      "routes/api.uploads.$id": {
+        id: "routes/api.uploads.$id",
+        parentId: "routes/api.uploads",
+        path: ":id",
+        module: { loader: failing(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" })) },
+      },
       "routes/api.me": { id: "routes/api.me", path: "api/me", module: { loader: failing(new TypeError("bug")) } },
       "routes/_index": { id: "routes/_index", index: true, module: { loader: failing(sqlError("57P01")) } },
     },
@@ -69,6 +76,10 @@ describe("withOutageAnswers", () => {
     expect(await answer.json()).toEqual({
       error: { code: "service_unavailable", message: expect.stringMatching(/^The database cannot be reached/) },
     });
+  });
+
+  it("covers nested API routes, whose own path does not start with api/", async () => {
+    expect(((await run("routes/api.uploads.$id", "loader")) as Response).status).toBe(503);
   });
 
   it("lets other errors and pages through unchanged", async () => {
