@@ -3,12 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ApiError, type UploadApi } from "../../app/upload/api.js";
 import type { FileUpload, UploadState } from "../../app/upload/uploader.js";
-import { createDb } from "../../server/db/connection.js";
-import { startEmbeddedPostgres } from "../../server/db/embedded.js";
-import { migrateToLatest } from "../../server/db/migrate.js";
 import { startSharedBackends, type SharedBackends } from "../support/backends.js";
-import { devSignIn } from "../support/http-uploads.js";
-import { fileFromDisk, nodeFileUpload } from "../support/node-uploader.js";
+import { fileFromDisk, nodeFileUpload, signInForUploads } from "../support/node-uploader.js";
+import { startMigratedPostgres } from "../support/postgres.js";
 import { MiB, mp4Bytes, sha256Hex } from "../support/uploads.js";
 import { expect, test } from "./fixtures.js";
 
@@ -44,9 +41,7 @@ const partsDone = (state: UploadState) => state.parts.filter((p) => p.phase === 
 async function startUpload(dir: string, appUrl: string, login: string) {
   const path = join(dir, `${login}.mp4`);
   await writeFile(path, file);
-  const cookie = await devSignIn(appUrl, login);
-  const { api: probe } = nodeFileUpload(new File([], "none"), { appUrl, cookie, userId: "" });
-  const userId = (await probe.signedInAs())!;
+  const { cookie, userId } = await signInForUploads(appUrl, login);
   return nodeFileUpload(await fileFromDisk(path, "video/mp4"), { appUrl, cookie, userId });
 }
 
@@ -92,11 +87,8 @@ test.afterEach(async () => {
 
 test("PostgreSQL restarted mid-upload: the API answers 503 meanwhile, the uploader waits, and the upload completes", async () => {
   const clusterDir = join(dir, "cluster");
-  let cluster = await startEmbeddedPostgres({ clusterDir, database: "feedup" });
+  let cluster = await startMigratedPostgres(clusterDir);
   const port = Number(new URL(cluster.url).port);
-  const migrator = createDb(cluster.url, { poolSize: 1 });
-  await migrateToLatest(migrator);
-  await migrator.destroy();
   const backends = await startSharedBackends({ databaseUrl: cluster.url });
   try {
     const app = await backends.startApp({ ...APP_SETTINGS, DATABASE_CONNECT_TIMEOUT: "2s" });
@@ -125,7 +117,7 @@ test("PostgreSQL restarted mid-upload: the API answers 503 meanwhile, the upload
     expect(met.phase).not.toBe("failed");
     expect(app.child.exitCode).toBeNull();
 
-    cluster = await startEmbeddedPostgres({ clusterDir, database: "feedup", port });
+    cluster = await startMigratedPostgres(clusterDir, "feedup", port);
     await backends.setFaults([]);
     await expectCompleteAndIntact(backends, api, await finished);
     expect(app.output()).toContain("database: idle connection lost");

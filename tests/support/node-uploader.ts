@@ -7,6 +7,7 @@
 import { openAsBlob } from "node:fs";
 import { request as httpRequest, type Agent } from "node:http";
 import { basename } from "node:path";
+import { devSignIn } from "./http-uploads.js";
 import { createHttpUploadApi, type HttpUploadApiOptions, type UploadApi } from "../../app/upload/api.js";
 import type { OnlineSignal, UploadLocks, WakeLocker } from "../../app/upload/environment.js";
 import { webCryptoSha256 } from "../../app/upload/hash.js";
@@ -103,6 +104,14 @@ const noOtherTabs: TabChannel = { post: () => undefined, listen: () => () => und
 /** A file on disk as the browser's File: slices are read when the uploader reads them. */
 export async function fileFromDisk(path: string, type: string, lastModified = 1_700_000_000_000): Promise<File> {
   return new File([await openAsBlob(path)], basename(path), { type, lastModified });
+}
+
+/** Signs in as `login` through the development sign-in: the session cookie and the user's id. */
+export async function signInForUploads(appUrl: string, login: string): Promise<{ cookie: string; userId: string }> {
+  const cookie = await devSignIn(appUrl, login);
+  const userId = await createHttpUploadApi(appUrl, { headers: { Cookie: cookie } }).signedInAs();
+  if (!userId) throw new Error(`signed in as ${login}, but ${appUrl}/api/me does not know the session`);
+  return { cookie, userId };
 }
 
 export interface NodeUploaderOptions {

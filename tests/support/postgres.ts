@@ -15,14 +15,30 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
+/**
+ * An embedded PostgreSQL in `clusterDir` with `database` migrated. Started again on the same folder and
+ * `port`, it is the same server back after a restart (the restart tests and the load benchmark use it).
+ */
+export async function startMigratedPostgres(
+  clusterDir: string,
+  database = "feedup",
+  port?: number,
+): Promise<EmbeddedDatabase> {
+  const cluster = await startEmbeddedPostgres({ clusterDir, database, port });
+  const db = createDb(cluster.url, { poolSize: 1 });
+  try {
+    await migrateToLatest(db);
+  } finally {
+    await db.destroy();
+  }
+  return cluster;
+}
+
 /** One embedded PostgreSQL for a whole test run, with a migrated template database to clone. */
 export async function startTestCluster(): Promise<TestCluster> {
   const dir = await mkdtemp(join(tmpdir(), "feedup-test-pg-"));
   await chmod(dir, 0o755);
-  const cluster = await startEmbeddedPostgres({ clusterDir: join(dir, "cluster"), database: TEMPLATE_DATABASE });
-  const db = createDb(cluster.url, { poolSize: 2 });
-  await migrateToLatest(db);
-  await db.destroy();
+  const cluster = await startMigratedPostgres(join(dir, "cluster"), TEMPLATE_DATABASE);
   return {
     cluster,
     adminUrl: cluster.urlFor("postgres"),
