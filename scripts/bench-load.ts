@@ -12,6 +12,7 @@ import { readFileSync } from "node:fs";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import type { ApiCallName } from "../app/upload/api.js";
@@ -107,10 +108,13 @@ async function main() {
   try {
     apps.push(...(await Promise.all([backends.startApp(APP_SETTINGS), backends.startApp(APP_SETTINGS)])));
     const latencies = new Map<ApiCallName, number[]>();
+    const appLatencies = new Map<ApiCallName, number[]>();
     const failedCalls = new Map<string, number>();
-    const onCall = (name: ApiCallName, ms: number, status: number) => {
-      if (status >= 200 && status < 300) latencies.set(name, [...(latencies.get(name) ?? []), ms]);
-      else failedCalls.set(`${name} ${status}`, (failedCalls.get(`${name} ${status}`) ?? 0) + 1);
+    const onCall = (name: ApiCallName, ms: number, status: number, appMs?: number) => {
+      if (status >= 200 && status < 300) {
+        latencies.set(name, [...(latencies.get(name) ?? []), ms]);
+        if (appMs !== undefined) appLatencies.set(name, [...(appLatencies.get(name) ?? []), appMs]);
+      } else failedCalls.set(`${name} ${status}`, (failedCalls.get(`${name} ${status}`) ?? 0) + 1);
     };
     const uploads = await Promise.all(
       sources.map(async (source, i) => {
@@ -139,9 +143,13 @@ async function main() {
     );
     const started = performance.now();
     const driverCpuBefore = process.cpuUsage();
+    // The latencies are measured here, so this process's own event-loop lag is part of them.
+    const driverLag = monitorEventLoopDelay({ resolution: 10 });
+    driverLag.enable();
     const states: UploadState[] = await Promise.all(uploads.map(({ upload }) => upload.start()));
     const seconds = (performance.now() - started) / 1000;
     const driverCpu = process.cpuUsage(driverCpuBefore);
+    driverLag.disable();
     clearInterval(rssTimer);
     const connectionSamples = await connections.stop();
     const appCpu = apps.map((app, k) => cpuTotal(cpuUsed(cpuBefore[k]!, ownCpu(app.pid))));
@@ -172,9 +180,12 @@ async function main() {
       `  ${totalMiB} MiB in ${seconds.toFixed(1)} s (${(totalMiB / seconds).toFixed(0)} MiB/s); part requests ${stats.UploadPart?.requests ?? 0}, ` +
         `resets injected ${stats.UploadPart?.faults ?? 0}, uploader retries ${retries}`,
     );
-    console.log("  API latency (successful calls, as the uploaders saw them over HTTP):");
+    console.log("  API latency of successful calls, as the uploaders saw them over HTTP:");
     for (const name of ["sign", "record", "complete"] as const)
       console.log(describeLatencies(name, latencies.get(name) ?? []));
+    console.log("  the same calls' time inside the app (Server-Timing: request in to answer out):");
+    for (const name of ["sign", "record", "complete"] as const)
+      console.log(describeLatencies(name, appLatencies.get(name) ?? []));
     if (failedCalls.size > 0)
       console.log(`  API calls refused: ${[...failedCalls].map(([k, n]) => `${k} x${n}`).join(", ")}`);
     apps.forEach((app, k) => {
@@ -189,7 +200,8 @@ async function main() {
         `in use (running a statement) peak ${max(connectionSamples.map((s) => s.active))}, mean ${mean(connectionSamples.map((s) => s.active)).toFixed(2)}`,
     );
     console.log(
-      `  for context: local S3 CPU ${s3Cpu.toFixed(1)} s, uploaders (this process) CPU ${((driverCpu.user + driverCpu.system) / 1e6).toFixed(1)} s`,
+      `  for context: local S3 CPU ${s3Cpu.toFixed(1)} s, uploaders (this process) CPU ${((driverCpu.user + driverCpu.system) / 1e6).toFixed(1)} s, ` +
+        `their event-loop lag p50 ${(driverLag.percentile(50) / 1e6).toFixed(0)} ms, p99 ${(driverLag.percentile(99) / 1e6).toFixed(0)} ms, max ${(driverLag.max / 1e6).toFixed(0)} ms`,
     );
   } finally {
     await backends.stop();

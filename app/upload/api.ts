@@ -1,6 +1,7 @@
 import { fileFingerprint } from "./hash";
 import type { Failure } from "./retry";
 import type { ApiErrorBody } from "../shared/api-error";
+import { appDuration } from "../shared/server-timing";
 import type { SignedParts, UploadView } from "../shared/uploads";
 
 export interface CreateUploadInput {
@@ -55,8 +56,8 @@ export type ApiCallName = "create" | "get" | "sign" | "record" | "complete" | "a
 export interface HttpUploadApiOptions {
   /** Headers sent with every call (outside a browser: the session cookie). */
   headers?: Record<string, string>;
-  /** Hears each call's name, duration in ms and HTTP status (0: no answer). */
-  onCall?: (name: ApiCallName, ms: number, status: number) => void;
+  /** Hears each call's name, duration in ms, HTTP status (0: no answer) and the app's own time (Server-Timing). */
+  onCall?: (name: ApiCallName, ms: number, status: number, appMs?: number) => void;
 }
 
 /**
@@ -83,7 +84,12 @@ export function createHttpUploadApi(
       throw new ApiError(0, "network", "The connection to the server was lost.");
     }
     const text = await response.text().catch(() => "");
-    options.onCall?.(name, performance.now() - started, response.status);
+    options.onCall?.(
+      name,
+      performance.now() - started,
+      response.status,
+      appDuration(response.headers.get("Server-Timing")),
+    );
     let json: unknown;
     try {
       json = text ? JSON.parse(text) : undefined;
