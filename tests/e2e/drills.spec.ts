@@ -1,12 +1,14 @@
 import type { Page } from "@playwright/test";
 import type { FaultRuleInput } from "../../server/local-s3/index.js";
+import { E2E_PART_MIB } from "../support/e2e-settings.js";
 import { expect, test, type Fixtures } from "./fixtures.js";
 
 // Retry drills whose faults Chromium cannot absorb: each one the local S3 injects must reach the uploader
 // and show as one retry in the upload's details (a reset before any answer on a reused connection would
 // be re-sent by Chromium itself, unseen by the app).
 
-const PARTS = 8; // a 64 MiB file in the app's 8 MiB parts
+const FILE_MIB = 64;
+const PARTS = Math.ceil(FILE_MIB / E2E_PART_MIB);
 
 /** The retries the upload's details view lists. */
 function listedRetries(page: Page) {
@@ -15,7 +17,7 @@ function listedRetries(page: Page) {
 
 async function drill(page: Page, fixtures: Pick<Fixtures, "s3" | "signIn" | "videoFile">, rules: FaultRuleInput[]) {
   const { s3, signIn, videoFile } = fixtures;
-  const file = videoFile(64);
+  const file = videoFile(FILE_MIB);
   await s3.setFaults(rules, 17);
   await signIn(`driller-${rules[0]!.fault}-${rules[0]!.connection ?? "any"}`);
   await page.getByLabel("Choose a file to attach").setInputFiles(file.path);
