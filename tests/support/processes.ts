@@ -16,13 +16,9 @@ export interface SpawnedProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** `node --import tsx ...args` in a process group of its own, with `env` over the current environment. */
-export function spawnTsx(args: string[], env: Record<string, string> = {}): SpawnedProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", ...args], {
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
+/** `node ...args` in a process group of its own, with exactly `env`. */
+export function spawnNodeInGroup(args: string[], env: NodeJS.ProcessEnv): SpawnedProcess & { kill(): void } {
+  const child = spawn(process.execPath, args, { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   let output = "";
   let stderr = "";
   child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
@@ -44,6 +40,7 @@ export function spawnTsx(args: string[], env: Record<string, string> = {}): Spaw
     output: () => output,
     stderr: () => stderr,
     exited,
+    kill: () => signalGroup("SIGKILL"),
     async stop(signal = "SIGINT") {
       if (child.exitCode === null && child.signalCode === null) signalGroup(signal);
       const killer = setTimeout(() => signalGroup("SIGKILL"), 30_000);
@@ -55,6 +52,14 @@ export function spawnTsx(args: string[], env: Record<string, string> = {}): Spaw
     },
   };
 }
+
+/** `node --import tsx ...args` in a process group of its own, with `env` over the current environment. */
+export const spawnTsx = (args: string[], env: Record<string, string> = {}): SpawnedProcess =>
+  spawnNodeInGroup(["--import", "tsx", ...args], {
+    ...process.env,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+    ...env,
+  });
 
 /** Runs the app (server/main.ts, from the existing build). */
 export const spawnApp = (env: Record<string, string>, nodeArgs: string[] = []) =>
