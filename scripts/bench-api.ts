@@ -8,16 +8,13 @@ import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { startApp } from "./bench-support.js";
+import { percentile, startApp } from "./bench-support.js";
 
 const { values } = parseArgs({
   options: { batches: { type: "string", default: "300" }, warmup: { type: "string", default: "20" } },
 });
 const batches = Number(values.batches);
 const warmup = Number(values.warmup);
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 async function main() {
   const dir = await mkdtemp(join(tmpdir(), "bench-api-"));

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { buildAppConfig, type AppConfig } from "./config/app-config.js";
+import { buildAppConfig, databaseSettings, type AppConfig } from "./config/app-config.js";
 import { parseEnv, type Env } from "./config/env.js";
 import { createDb } from "./db/connection.js";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded.js";
@@ -26,6 +26,16 @@ async function persistentSecret<T>(file: string, create: () => T): Promise<T> {
   const value = create();
   await writeFile(file, JSON.stringify(value), { mode: 0o600 });
   return value;
+}
+
+/** Migrations on a connection of their own, free of DATABASE_STATEMENT_TIMEOUT (an index build may take longer). */
+async function migrateWithoutTimeout(databaseUrl: string): Promise<string[]> {
+  const db = createDb(databaseUrl, { poolSize: 1 });
+  try {
+    return await migrateToLatest(db);
+  } finally {
+    await db.destroy();
+  }
 }
 
 function redact(url: string): string {
@@ -67,8 +77,8 @@ export async function startRuntime(options: {
       stops.push(() => embeddedDatabase!.stop());
       databaseUrl = embeddedDatabase.url;
     }
-    const db = createDb(databaseUrl);
-    const applied = await migrateToLatest(db);
+    const applied = await migrateWithoutTimeout(databaseUrl);
+    const db = createDb(databaseUrl, databaseSettings(env));
 
     let localS3: LocalS3 | undefined;
     let s3Credentials: { accessKeyId: string; secretAccessKey: string } | undefined;

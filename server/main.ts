@@ -10,6 +10,7 @@ import { broadcastDevReady, type ServerBuild } from "@remix-run/node";
 import exitHook from "async-exit-hook";
 import { startRuntime } from "./boot.js";
 import { ConfigError, parseEnv } from "./config/env.js";
+import { EmbeddedPostgresError } from "./db/embedded.js";
 import { MigrationError } from "./db/migrate.js";
 import { createHttpApp } from "./http/app.js";
 
@@ -74,7 +75,8 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   if (error instanceof ConfigError) console.error(error.message);
-  else if (error instanceof MigrationError) console.error(`Start-up failed: ${error.message}`);
+  else if (error instanceof MigrationError || error instanceof EmbeddedPostgresError)
+    console.error(`Start-up failed: ${error.message}`);
   else console.error("Start-up failed:", error);
   process.exit(1);
 });

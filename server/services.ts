@@ -20,7 +20,7 @@ export interface Services {
 
 export function createServices(
   config: AppConfig,
-  db: DB = createDb(config.databaseUrl),
+  db: DB = createDb(config.databaseUrl, config.database),
   options: { now?: () => Date } = {},
 ): Services {
   const storage = createStorage(config.s3);

@@ -1,4 +1,5 @@
 import type { SessionSettings } from "../auth/session.js";
+import type { DatabaseSettings } from "../db/connection.js";
 import type { Rate } from "../limits/rate-limit.js";
 import type { StorageSettings } from "../storage/s3.js";
 import type { Env } from "./env.js";
@@ -33,6 +34,7 @@ export interface AppConfig {
   appUrl: string;
   dataDir: string;
   databaseUrl: string;
+  database: Required<DatabaseSettings>;
   session: SessionSettings;
   github?: { clientId: string; clientSecret: string; url: string; apiUrl: string };
   /** The "continue as a local user" sign-in: only outside production and without a GitHub app. */
@@ -46,6 +48,12 @@ export interface AppConfig {
   contentSecurity: { imgSources: string[] };
   s3: StorageSettings;
 }
+
+export const databaseSettings = (env: Env): Required<DatabaseSettings> => ({
+  poolSize: env.DATABASE_POOL_SIZE,
+  statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT,
+  connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT,
+});
 
 export function buildAppConfig(
   env: Env,
@@ -74,6 +82,7 @@ export function buildAppConfig(
     appUrl: resolved.appUrl,
     dataDir: resolved.dataDir,
     databaseUrl: resolved.databaseUrl,
+    database: databaseSettings(env),
     session: {
       secret: resolved.sessionSecret,
       secure: production,
@@ -117,6 +126,9 @@ export function buildAppConfig(
           ? { accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY }
           : undefined),
       forcePathStyle: env.S3_FORCE_PATH_STYLE,
+      connectTimeoutMs: env.S3_CONNECT_TIMEOUT,
+      requestTimeoutMs: env.S3_REQUEST_TIMEOUT,
+      maxAttempts: env.S3_MAX_ATTEMPTS,
     },
   };
 }

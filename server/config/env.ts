@@ -119,6 +119,12 @@ export const envSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
     .optional(),
+  /** Connections each app instance opens at most; N instances open up to N times this. */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
+  /** How long a query may run before PostgreSQL cancels it (migrations are exempt). */
+  DATABASE_STATEMENT_TIMEOUT: duration("30s", 100),
+  /** How long a request waits for a connection (a new one, or a free one from a full pool). */
+  DATABASE_CONNECT_TIMEOUT: duration("5s", 100),
 
   S3_ENDPOINT: url.optional(),
   S3_PUBLIC_ENDPOINT: url.optional(),
@@ -130,6 +136,10 @@ export const envSchema = z.object({
   S3_ACCESS_KEY_ID: z.string().min(1).optional(),
   S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   S3_FORCE_PATH_STYLE: bool.default(true),
+  /** The server's own S3 calls (presigned URLs are not calls): connect, whole request, attempts. */
+  S3_CONNECT_TIMEOUT: duration("5s", 100),
+  S3_REQUEST_TIMEOUT: duration("30s", 1_000),
+  S3_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
   /** Unset: the port the embedded local S3 had last time (kept under DATA_DIR), a free one on first start. */
   LOCAL_S3_PORT: z.coerce.number().int().min(0).max(65535).optional(),
 

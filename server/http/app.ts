@@ -3,6 +3,8 @@ import type { ServerBuild } from "@remix-run/node";
 import express, { type RequestHandler } from "express";
 import type { Services } from "../services.js";
 import { isCrossSiteMutation } from "./csrf.js";
+import { serverTiming } from "./server-timing.js";
+import { withOutageAnswers } from "./unavailable.js";
 
 declare module "@remix-run/node" {
   interface AppLoadContext {
@@ -29,6 +31,7 @@ export function createHttpApp(options: {
   const app = express();
   app.disable("x-powered-by");
   app.use(securityHeaders);
+  app.use("/api", serverTiming);
   app.use("/build", express.static(`${options.publicDir}/build`, { immutable: true, maxAge: "1y" }));
   app.use(express.static(options.publicDir, { maxAge: "1h" }));
   app.use((req, res, next) => {
@@ -48,7 +51,11 @@ export function createHttpApp(options: {
     if (current?.build !== build) {
       current = {
         build,
-        handler: createRequestHandler({ build, mode: options.mode, getLoadContext: () => ({ services }) }),
+        handler: createRequestHandler({
+          build: withOutageAnswers(build),
+          mode: options.mode,
+          getLoadContext: () => ({ services }),
+        }),
       };
     }
     return current.handler(req, res, next);

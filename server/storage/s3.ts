@@ -8,6 +8,10 @@ export interface StorageSettings {
   region: string;
   credentials?: { accessKeyId: string; secretAccessKey: string };
   forcePathStyle: boolean;
+  /** S3_CONNECT_TIMEOUT, S3_REQUEST_TIMEOUT, S3_MAX_ATTEMPTS: a dead S3 fails calls in bounded time. */
+  connectTimeoutMs: number;
+  requestTimeoutMs: number;
+  maxAttempts: number;
 }
 
 export interface Storage {
@@ -48,6 +52,12 @@ function client(settings: StorageSettings, endpoint: string | undefined): S3Clie
     ...(endpoint ? { endpoint } : {}),
     ...(settings.credentials ? { credentials: settings.credentials } : {}),
     forcePathStyle: settings.forcePathStyle,
+    maxAttempts: settings.maxAttempts,
+    requestHandler: {
+      connectionTimeout: settings.connectTimeoutMs,
+      requestTimeout: settings.requestTimeoutMs,
+      throwOnRequestTimeout: true,
+    },
   });
 }
 

@@ -4,13 +4,21 @@
  */
 import { startRuntime } from "../boot.js";
 import { ConfigError } from "../config/env.js";
-import { describeSweep, sweepUploads } from "./sweeper.js";
+import { EmbeddedPostgresError } from "../db/embedded.js";
+import { describeSweep, sweepExclusively } from "./sweeper.js";
 
 async function main(): Promise<void> {
   const runtime = await startRuntime({ port: 0, log: () => undefined, sweep: false });
   try {
-    const said = describeSweep(await sweepUploads(runtime.services));
-    console.log(said ? `Swept: ${said}.` : "Nothing to sweep.");
+    const outcome = await sweepExclusively(runtime.services);
+    const said = outcome.swept ? describeSweep(outcome) : "";
+    console.log(
+      outcome.swept
+        ? said
+          ? `Swept: ${said}.`
+          : "Nothing to sweep."
+        : "Another instance is sweeping right now; nothing done.",
+    );
   } finally {
     await runtime.stop();
   }
@@ -19,7 +27,7 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (error: unknown) => {
-    console.error(error instanceof ConfigError ? error.message : error);
+    console.error(error instanceof ConfigError || error instanceof EmbeddedPostgresError ? error.message : error);
     process.exit(1);
   },
 );

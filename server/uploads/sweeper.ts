@@ -1,3 +1,4 @@
+import { withAdvisoryLock } from "../db/advisory-lock.js";
 import type { Services } from "../services.js";
 import { findAbandoned } from "./repository.js";
 import { abortUpload } from "./service.js";
@@ -42,6 +43,19 @@ export function describeSweep(counts: SweepCounts): string {
     ...(counts.orphansDeleted > 0 ? [`deleted ${plural(counts.orphansDeleted, "unposted upload")}`] : []),
   ];
   return done.join(", ");
+
+/** The advisory lock every instance's sweeper takes: one sweeps at a time, the others skip that round. */
+export const SWEEP_LOCK = "feedup:sweeper";
+
+export type SweepOutcome = ({ swept: true } & SweepCounts) | { swept: false };
+
+/**
+ * One round of every sweep, unless another instance (or `npm run uploads:sweep`) is sweeping right now:
+ * then nothing is done and the next interval tries again.
+ */
+export async function sweepExclusively(services: Services, now = services.now()): Promise<SweepOutcome> {
+  const outcome = await withAdvisoryLock(services.db, SWEEP_LOCK, (db) => sweepUploads({ ...services, db }, now));
+  return outcome.acquired ? { swept: true, ...outcome.value } : { swept: false };
 }
 
 /** Runs the sweep every UPLOAD_SWEEP_INTERVAL inside the server; the timer never keeps the process alive. */
@@ -50,8 +64,11 @@ export function startSweeper(services: Services, log: (line: string) => void): (
   const timer = setInterval(() => {
     if (running) return;
     running = true;
-    sweepUploads(services)
-      .then((counts) => describeSweep(counts) && log(`uploads: ${describeSweep(counts)}`))
+    sweepExclusively(services)
+      .then((outcome) => {
+        if (!outcome.swept) log("uploads: sweep skipped: another instance is sweeping");
+        else if (describeSweep(outcome)) log(`uploads: ${describeSweep(outcome)}`);
+      })
       .catch((error: unknown) =>
         log(`uploads: sweep failed: ${error instanceof Error ? error.message : String(error)}`),
       )

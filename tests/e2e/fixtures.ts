@@ -1,11 +1,11 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, openSync, writeSync, closeSync } from "node:fs";
 import { join } from "node:path";
-import { GetObjectCommand, ListMultipartUploadsCommand, S3Client } from "@aws-sdk/client-s3";
+import { ListMultipartUploadsCommand, S3Client } from "@aws-sdk/client-s3";
 import { test as base, expect, type BrowserContext, type BrowserContextOptions, type Page } from "@playwright/test";
 import pg from "pg";
 import type { FaultRuleInput, Stats } from "../../server/local-s3/index.js";
-import { TEST_CREDENTIALS } from "../support/local-s3.js";
+import { TEST_CREDENTIALS, objectSha256 } from "../support/local-s3.js";
 
 export interface LocalS3Control {
   setFaults(rules: FaultRuleInput[], seed?: number): Promise<void>;
@@ -111,12 +111,7 @@ export const test = base.extend<Fixtures>({
       async resetStats() {
         await fetch(`${url}/_local/stats`, { method: "DELETE" });
       },
-      async objectSha256(key) {
-        const object = await client.send(new GetObjectCommand({ Bucket: process.env.E2E_S3_BUCKET, Key: key }));
-        const hash = createHash("sha256");
-        for await (const chunk of object.Body as AsyncIterable<Uint8Array>) hash.update(chunk);
-        return hash.digest("hex");
-      },
+      objectSha256: (key) => objectSha256(client, process.env.E2E_S3_BUCKET!, key),
       async unfinishedMultipartKeys() {
         const result = await client.send(new ListMultipartUploadsCommand({ Bucket: process.env.E2E_S3_BUCKET }));
         return (result.Uploads ?? []).map((u) => u.Key!);

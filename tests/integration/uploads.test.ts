@@ -115,7 +115,7 @@ describe("the upload flow", () => {
     const first = await createUpload(app.services, alice, createBody(file));
     // Part 2 reaches S3 unrecorded: resuming must write it to the ledger.
     await sendParts(app.services, alice, first.upload, file, [2], false);
-    const single = createServices(app.services.config, createDb(app.services.config.databaseUrl, 1));
+    const single = createServices(app.services.config, createDb(app.services.config.databaseUrl, { poolSize: 1 }));
     try {
       const again = await createUpload(single, alice, createBody(file));
       expect([again.status, again.upload.id]).toEqual([200, first.upload.id]);

@@ -14,6 +14,8 @@ export const TEST_APP_URL = "http://app.test";
 export interface TestClock {
   now(): Date;
   advance(ms: number): void;
+  /** From now on only `advance` moves it: for tests that count to a boundary, on a machine of any speed. */
+  stop(): void;
 }
 
 export interface TestApp {
@@ -33,7 +35,7 @@ export interface TestApp {
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const database = await createDatabaseFromTemplate(inject("pgAdminUrl"), `test_${randomBytes(6).toString("hex")}`);
   const s3 = await startTestS3({ buckets: ["feedup-media"] });
-  const db = createDb(database.url, 4);
+  const db = createDb(database.url, { poolSize: 4 });
   const configFor = (extra: Record<string, string>): AppConfig =>
     buildAppConfig(
       parseEnv({
@@ -54,9 +56,11 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
       },
     );
   let offsetMs = 0;
+  let stoppedAt: number | undefined;
   const clock: TestClock = {
-    now: () => new Date(Date.now() + offsetMs),
+    now: () => new Date((stoppedAt ?? Date.now()) + offsetMs),
     advance: (ms) => void (offsetMs += ms),
+    stop: () => void (stoppedAt ??= Date.now()),
   };
   const services = createServices(configFor({}), db, { now: clock.now });
   await prepareBucket(services.storage, TEST_APP_URL);
