@@ -1,6 +1,12 @@
 /** The upload API's JSON shapes, shared by the server (which produces them) and the browser uploader. */
 export type UploadStatus = "uploading" | "completed" | "aborted" | "failed";
 
+/**
+ * What an upload is for: a file the person chose ("media", the default), or a video's poster frame the
+ * page captured ("poster": a small image, never listed for resuming).
+ */
+export type UploadPurpose = "media" | "poster";
+
 export interface PartView {
   partNumber: number;
   size: number;

@@ -27,7 +27,8 @@ export interface AppConfig {
   /** The "continue as a local user" sign-in: only outside production and without a GitHub app. */
   devSignIn: boolean;
   uploads: UploadSettings;
-  feed: { mediaUrlTtlSeconds: number; pageSize: number };
+  /** `gravatar`: identicons from gravatar.com for people without a GitHub avatar (off by default). */
+  feed: { mediaUrlTtlSeconds: number; pageSize: number; gravatar: boolean };
   s3: StorageSettings;
 }
 
@@ -72,7 +73,11 @@ export function buildAppConfig(
       retry: { baseMs: env.UPLOAD_RETRY_BASE, capMs: env.UPLOAD_RETRY_CAP, attempts: env.UPLOAD_RETRY_ATTEMPTS },
       stallTimeoutMs: env.UPLOAD_STALL_TIMEOUT,
     },
-    feed: { mediaUrlTtlSeconds: Math.round(env.MEDIA_URL_TTL / 1000), pageSize: env.FEED_PAGE_SIZE },
+    feed: {
+      mediaUrlTtlSeconds: Math.round(env.MEDIA_URL_TTL / 1000),
+      pageSize: env.FEED_PAGE_SIZE,
+      gravatar: env.AVATAR_GRAVATAR,
+    },
     s3: {
       endpoint: resolved.s3Endpoint ?? env.S3_ENDPOINT,
       publicEndpoint: env.S3_PUBLIC_ENDPOINT,

@@ -115,6 +115,8 @@ export const envSchema = z.object({
   UPLOAD_STALL_TIMEOUT: duration(`${UPLOAD_DEFAULTS.stallTimeoutMs}ms`, 1_000),
   MEDIA_URL_TTL: duration("1h", 60_000, 7 * 86_400_000),
   FEED_PAGE_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  /** Off: no page asks a third party for an avatar (people without a GitHub avatar get initials). */
+  AVATAR_GRAVATAR: bool.default(false),
 });
 
 export type Env = z.output<typeof envSchema>;

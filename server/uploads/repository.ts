@@ -51,12 +51,16 @@ export async function findUnfinishedByFingerprint(
   return unfinishedOf(db, userId).selectAll().where("fingerprint", "=", fingerprint).executeTakeFirst();
 }
 
-/** The user's unfinished uploads, newest first, each with how many parts and bytes the ledger holds. */
+/**
+ * The user's unfinished uploads of files they chose, newest first, each with how many parts and bytes
+ * the ledger holds. Posters are left out: the page made them, so no one can choose them again.
+ */
 export async function listUnfinishedWithProgress(
   db: Executor,
   userId: string,
 ): Promise<Array<Upload & { completed_parts: number; completed_bytes: number }>> {
   const rows = await unfinishedOf(db, userId)
+    .where("uploads.purpose", "=", "media")
     .leftJoin("upload_parts", "upload_parts.upload_id", "uploads.id")
     .selectAll("uploads")
     .select([
