@@ -1,23 +1,35 @@
-import { useRef, useState, type DragEvent } from "react";
+import { useEffect, useRef, useState, type DragEvent } from "react";
 
 export function DropZone({
   accept,
   hint,
   onFile,
+  onRefuse,
   disabled,
+  focusOnMount,
 }: {
   accept: string[];
   hint: string;
   onFile: (file: File) => void;
+  /** Told why a drop was not taken (several files at once). */
+  onRefuse?: (message: string) => void;
   disabled?: boolean;
+  /** Focuses "choose a file" when it appears (after the attachment it replaces was removed). */
+  focusOnMount?: boolean;
 }) {
   const input = useRef<HTMLInputElement>(null);
+  const chooser = useRef<HTMLButtonElement>(null);
   const [dragging, setDragging] = useState(false);
+  useEffect(() => {
+    if (focusOnMount) chooser.current?.focus();
+  }, [focusOnMount]);
   const onDrop = (event: DragEvent) => {
     event.preventDefault();
     setDragging(false);
-    const file = event.dataTransfer.files[0];
-    if (file && !disabled) onFile(file);
+    const { files } = event.dataTransfer;
+    if (disabled || !files[0]) return;
+    if (files.length > 1) return onRefuse?.("One attachment per post — drop a single file.");
+    onFile(files[0]);
   };
   return (
     <div
@@ -50,6 +62,7 @@ export function DropZone({
         {dragging ? "Drop to attach" : "Drag a video or photo here, or"}{" "}
         {!dragging ? (
           <button
+            ref={chooser}
             type="button"
             disabled={disabled}
             onClick={() => input.current?.click()}

@@ -17,7 +17,7 @@ const STATUS: Record<UploadState["phase"], string> = {
 
 export function statusLine(state: UploadState): string {
   if (state.phase === "failed")
-    return `Failed: ${state.error ?? "unknown error"}${state.resumable ? " Choose the same file again to continue." : ""}`;
+    return `Failed: ${state.error ?? "unknown error"}${state.resumable ? " What arrived is kept: try again to continue." : ""}`;
   if (state.phase === "uploading") {
     const retrying = state.parts.filter((p) => p.phase === "retrying").length;
     if (retrying > 0) return `Uploading — retrying ${retrying} part${retrying === 1 ? "" : "s"}`;
@@ -105,7 +105,8 @@ export function UploadProgress({
             Resume
           </button>
         ) : null}
-        {!["done", "cancelled", "finishing"].includes(state.phase) ? (
+        {/* A failed upload has nothing left to cancel: the attachment offers what can work instead. */}
+        {!["done", "cancelled", "finishing", "failed"].includes(state.phase) ? (
           <button
             type="button"
             onClick={onCancel}

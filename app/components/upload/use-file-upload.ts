@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from "react";
-import { createHttpUploadApi } from "~/upload/api";
+import { createHttpUploadApi, type UploadApi } from "~/upload/api";
 import { browserOnline, screenWakeLock, webLocks } from "~/upload/environment";
 import { webCryptoSha256 } from "~/upload/hash";
 import { LocalResumeStore } from "~/upload/resume-store";
@@ -12,8 +12,11 @@ const probe = () =>
     () => false,
   );
 
-/** Runs one FileUpload at a time for the signed-in user; the component only renders its state. */
-export function useFileUpload(userId: string) {
+/**
+ * Runs one FileUpload at a time for the signed-in user; the component only renders its state. `api`
+ * replaces the HTTP client (the composer's poster frames use one that marks their uploads as posters).
+ */
+export function useFileUpload(userId: string, api?: UploadApi) {
   const [state, setState] = useState<UploadState | null>(null);
   const current = useRef<FileUpload | null>(null);
   const unsubscribe = useRef<() => void>(() => undefined);
@@ -22,7 +25,7 @@ export function useFileUpload(userId: string) {
     (file: File) => {
       unsubscribe.current();
       const upload = new FileUpload(file, {
-        api: createHttpUploadApi(),
+        api: api ?? createHttpUploadApi(),
         transport: xhrTransport,
         store: LocalResumeStore.fromWindow(),
         hasher: webCryptoSha256,
@@ -38,7 +41,7 @@ export function useFileUpload(userId: string) {
       void upload.start();
       return upload;
     },
-    [userId],
+    [userId, api],
   );
 
   const reset = useCallback(() => {
