@@ -25,7 +25,7 @@ export interface AttachmentProps {
   onChecking?: (checking: boolean) => void;
 }
 
-export const ONE_ATTACHMENT = "One attachment per post — remove the current one first.";
+const ONE_ATTACHMENT = "One attachment per post — remove the current one first.";
 
 /** Attach one video or photo: checks it, previews it and uploads it straight to storage. */
 export function Attachment({
