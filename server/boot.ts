@@ -7,7 +7,7 @@ import { parseEnv, type Env } from "./config/env.js";
 import { createDb } from "./db/connection.js";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded.js";
 import { migrateToLatest } from "./db/migrate.js";
-import { startLocalS3OnStickyPort, type LocalS3 } from "./local-s3/index.js";
+import { describeEvent, startLocalS3OnStickyPort, type LocalS3 } from "./local-s3/index.js";
 import { closeServices, createServices, type Services } from "./services.js";
 import { prepareBucket } from "./storage/s3.js";
 import { startSweeper } from "./uploads/sweeper.js";
@@ -86,6 +86,7 @@ export async function startRuntime(options: {
           credentials: s3Credentials,
           buckets: [env.S3_BUCKET],
           corsOrigins: [...new Set(origins)],
+          log: (event) => log(describeEvent(event)),
         },
         (from, to) =>
           log(`local S3: port ${from} is taken now, moved to ${to} (uploads in progress re-sign their part URLs)`),

@@ -14,9 +14,15 @@ export interface Services {
   sessions: AppSessionStorage;
   /** Present when a GitHub OAuth app is configured. */
   authenticator?: Authenticator<User>;
+  /** The time: sessions and rate limits read it here, so tests can move it. */
+  now: () => Date;
 }
 
-export function createServices(config: AppConfig, db: DB = createDb(config.databaseUrl)): Services {
+export function createServices(
+  config: AppConfig,
+  db: DB = createDb(config.databaseUrl),
+  options: { now?: () => Date } = {},
+): Services {
   const storage = createStorage(config.s3);
   const sessions = createSessionStorage(config.session);
   let authenticator: Authenticator<User> | undefined;
@@ -34,7 +40,7 @@ export function createServices(config: AppConfig, db: DB = createDb(config.datab
       "github",
     );
   }
-  return { config, db, storage, sessions, authenticator };
+  return { config, db, storage, sessions, authenticator, now: options.now ?? (() => new Date()) };
 }
 
 export async function closeServices(services: Services): Promise<void> {

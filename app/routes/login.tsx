@@ -3,7 +3,7 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import type { ApiErrorBody } from "~/shared/api-error";
 import { LOCAL_LOGIN_PATTERN, LOCAL_LOGIN_RULE } from "~/shared/sign-in";
 import { getSessionUser } from "../../server/auth/guards";
-import { safeReturnTo } from "../../server/auth/session";
+import { safeReturnTo } from "../../server/http/safe-redirect";
 
 // The development sign-in's form posts to this page, so a refused name comes back as a field error here.
 export { action } from "./auth.dev";

@@ -65,4 +65,6 @@ export const POSTER = {
   types: ["image/webp", "image/jpeg"] as readonly string[],
   /** Largest poster the server accepts. */
   maxBytes: 2 * 1024 * 1024,
+  /** How long posting waits for the poster's upload before posting without it. */
+  waitMs: 20_000,
 };

@@ -1,3 +1,5 @@
+import type { SessionSettings } from "../auth/session.js";
+import type { Rate } from "../limits/rate-limit.js";
 import type { StorageSettings } from "../storage/s3.js";
 import type { Env } from "./env.js";
 
@@ -8,10 +10,17 @@ export interface UploadSettings {
   urlTtlSeconds: number;
   abandonAfterMs: number;
   sweepIntervalMs: number;
+  /** Declared bytes of unfinished uploads one user may have at once. */
   quotaBytes: number;
+  /** Unfinished uploads one user may have at once. */
+  maxUnfinished: number;
+  /** New uploads one user may start per window. */
+  createRate: Rate;
+  /** Unfinished uploads per page of GET /api/uploads. */
+  listPageSize: number;
   /** Content type → largest allowed size in bytes. */
   allowedTypes: Record<string, number>;
-  retry: { baseMs: number; capMs: number; attempts: number };
+  retry: { baseMs: number; capMs: number; attempts: number; waitCapMs: number };
   stallTimeoutMs: number;
 }
 
@@ -22,13 +31,18 @@ export interface AppConfig {
   appUrl: string;
   dataDir: string;
   databaseUrl: string;
-  session: { secret: string; secure: boolean };
+  session: SessionSettings;
   github?: { clientId: string; clientSecret: string; url: string; apiUrl: string };
   /** The "continue as a local user" sign-in: only outside production and without a GitHub app. */
   devSignIn: boolean;
+  /** Request bodies: the most bytes a route reads. */
+  api: { bodyLimitBytes: number };
   uploads: UploadSettings;
   /** `gravatar`: identicons from gravatar.com for people without a GitHub avatar (off by default). */
   feed: { mediaUrlTtlSeconds: number; pageSize: number; gravatar: boolean };
+  posts: { createRate: Rate };
+  /** The pages' Content-Security-Policy: image origins besides the app and the bucket (avatars). */
+  contentSecurity: { imgSources: string[] };
   s3: StorageSettings;
 }
 
@@ -59,9 +73,15 @@ export function buildAppConfig(
     appUrl: resolved.appUrl,
     dataDir: resolved.dataDir,
     databaseUrl: resolved.databaseUrl,
-    session: { secret: resolved.sessionSecret, secure: production },
+    session: {
+      secret: resolved.sessionSecret,
+      secure: production,
+      lifetimeMs: env.SESSION_LIFETIME,
+      idleTimeoutMs: env.SESSION_IDLE_TIMEOUT,
+    },
     github,
     devSignIn: !production && !github,
+    api: { bodyLimitBytes: env.API_BODY_LIMIT },
     uploads: {
       partSize: env.UPLOAD_PART_SIZE,
       concurrency: env.UPLOAD_CONCURRENCY,
@@ -69,8 +89,16 @@ export function buildAppConfig(
       abandonAfterMs: env.UPLOAD_ABANDON_AFTER,
       sweepIntervalMs: env.UPLOAD_SWEEP_INTERVAL,
       quotaBytes: env.UPLOAD_QUOTA,
+      maxUnfinished: env.UPLOAD_MAX_UNFINISHED,
+      createRate: env.UPLOAD_RATE_LIMIT,
+      listPageSize: env.UPLOAD_LIST_PAGE_SIZE,
       allowedTypes: env.UPLOAD_ALLOWED_TYPES,
-      retry: { baseMs: env.UPLOAD_RETRY_BASE, capMs: env.UPLOAD_RETRY_CAP, attempts: env.UPLOAD_RETRY_ATTEMPTS },
+      retry: {
+        baseMs: env.UPLOAD_RETRY_BASE,
+        capMs: env.UPLOAD_RETRY_CAP,
+        attempts: env.UPLOAD_RETRY_ATTEMPTS,
+        waitCapMs: env.UPLOAD_WAIT_CAP,
+      },
       stallTimeoutMs: env.UPLOAD_STALL_TIMEOUT,
     },
     feed: {
@@ -78,6 +106,8 @@ export function buildAppConfig(
       pageSize: env.FEED_PAGE_SIZE,
       gravatar: env.AVATAR_GRAVATAR,
     },
+    posts: { createRate: env.POST_RATE_LIMIT },
+    contentSecurity: { imgSources: env.CSP_IMG_SOURCES },
     s3: {
       endpoint: resolved.s3Endpoint ?? env.S3_ENDPOINT,
       publicEndpoint: env.S3_PUBLIC_ENDPOINT,

@@ -1,63 +1,30 @@
-import { createHash } from "node:crypto";
-import { z } from "zod";
 import { postTextProblem, type FeedPage, type FeedPost } from "../../app/shared/posts.js";
-import type { Executor } from "../db/connection.js";
+import type { Transaction } from "kysely";
+import { keysetPage } from "../db/cursor.js";
 import { isUuid } from "../db/ids.js";
-import type { Upload, UploadPurpose, User } from "../db/schema.js";
-import { zodFields } from "../http/responses.js";
+import type { Database, Upload, UploadPurpose, User } from "../db/schema.js";
+import { takeRateToken } from "../limits/rate-limit.js";
 import { fail, ok, type Result } from "../result.js";
 import type { Services } from "../services.js";
 import { deleteObject, presignInlineGet } from "../storage/objects.js";
-import { findUpload } from "../uploads/repository.js";
+import { lockUpload } from "../uploads/repository.js";
+import { gravatarFor } from "./avatars.js";
 import * as repo from "./repository.js";
+import type { CreatePostInput } from "./schemas.js";
 
-const createPostSchema = z
-  .object({
-    // The length rule (code points, after trimming) and "text or media" are the page's rules too.
-    text: z.string().max(100_000, "is far too long").default(""),
-    uploadId: z.string().uuid("is not an upload id").optional(),
-    posterUploadId: z.string().uuid("is not an upload id").optional(),
-    width: z.number().int().positive().max(100_000).optional(),
-    height: z.number().int().positive().max(100_000).optional(),
-    durationSeconds: z
-      .number()
-      .positive()
-      .max(7 * 24 * 3600)
-      .optional(),
-  })
-  .transform((post) => ({ ...post, text: post.text.trim() }))
-  .superRefine((post, ctx) => {
-    const problem = postTextProblem(post.text, post.uploadId !== undefined);
-    if (problem) ctx.addIssue({ code: "custom", path: ["text"], message: problem });
-    if (post.posterUploadId && !post.uploadId)
-      ctx.addIssue({ code: "custom", path: ["posterUploadId"], message: "needs an uploadId (a video)" });
-  });
-
-/** People without a GitHub avatar may get a Gravatar identicon, when the operator turned it on. */
-function gravatarFor(login: string): string {
-  return `https://www.gravatar.com/avatar/${createHash("md5").update(login.trim().toLowerCase()).digest("hex")}?d=identicon&s=80`;
-}
-
-const encodeCursor = (c: repo.FeedPosition) => Buffer.from(JSON.stringify([c.createdAt, c.id])).toString("base64url");
-
-function decodeCursor(text: string): repo.FeedPosition | undefined {
-  try {
-    const [createdAt, id] = JSON.parse(Buffer.from(text, "base64url").toString("utf8")) as [unknown, unknown];
-    if (typeof createdAt === "string" && !Number.isNaN(Date.parse(createdAt)) && typeof id === "string" && isUuid(id))
-      return { createdAt, id };
-  } catch {
-    // fall through
-  }
-  return undefined;
-}
-
-export async function createPost(services: Services, user: User, input: unknown): Promise<Result<{ id: string }>> {
-  const parsed = createPostSchema.safeParse(input);
-  if (!parsed.success) {
-    const fields = zodFields(parsed.error);
-    return fail(400, "invalid_input", fields.text?.[0] ?? "Some fields are not valid.", { fields });
-  }
-  const { text, uploadId, posterUploadId, width, height, durationSeconds } = parsed.data;
+export async function createPost(
+  services: Services,
+  user: User,
+  input: CreatePostInput,
+): Promise<Result<{ id: string }>> {
+  const { uploadId, posterUploadId, width, height, durationSeconds } = input;
+  const text = input.text.trim();
+  const problem = postTextProblem(text, uploadId !== undefined);
+  if (problem) return fail(400, "invalid_input", problem, { fields: { text: [problem] } });
+  if (posterUploadId && !uploadId)
+    return fail(400, "invalid_input", "A poster needs a video.", {
+      fields: { posterUploadId: ["needs an uploadId (a video)"] },
+    });
   return services.db.transaction().execute(async (trx) => {
     const upload = uploadId ? await postableUpload(trx, user, uploadId, "media") : undefined;
     if (upload && !upload.ok) return upload;
@@ -68,6 +35,14 @@ export async function createPost(services: Services, user: User, input: unknown)
       });
     const poster = posterUploadId ? await postableUpload(trx, user, posterUploadId, "poster") : undefined;
     if (poster && !poster.ok) return poster;
+    const token = await takeRateToken(
+      trx,
+      `posts:${user.id}`,
+      services.config.posts.createRate,
+      services.now(),
+      "posts",
+    );
+    if (!token.ok) return token;
     const postId = await repo.insertPost(trx, { authorId: user.id, text });
     if (upload) {
       await repo.insertMedia(trx, {
@@ -86,9 +61,17 @@ export async function createPost(services: Services, user: User, input: unknown)
 const FIELD = { media: "uploadId", poster: "posterUploadId" } as const;
 const NOUN = { media: "attachment", poster: "poster" } as const;
 
-/** The caller's completed, unused upload for this purpose; anyone else's answers like an unknown one. */
-async function postableUpload(trx: Executor, user: User, id: string, purpose: UploadPurpose): Promise<Result<Upload>> {
-  const upload = await findUpload(trx, user.id, id);
+/**
+ * The caller's completed, unused upload for this purpose, locked until the post is in (a racing post
+ * with the same upload waits, then finds it in use); anyone else's answers like an unknown one.
+ */
+async function postableUpload(
+  trx: Transaction<Database>,
+  user: User,
+  id: string,
+  purpose: UploadPurpose,
+): Promise<Result<Upload>> {
+  const upload = await lockUpload(trx, user.id, id);
   const noun = NOUN[purpose];
   if (!upload || upload.purpose !== purpose)
     return fail(400, "invalid_input", `This ${noun} does not exist.`, {
@@ -109,12 +92,11 @@ export async function feedPage(
   viewer: User,
   cursorText?: string | null,
 ): Promise<Result<FeedPage>> {
-  const cursor = cursorText ? decodeCursor(cursorText) : undefined;
-  if (cursorText && !cursor)
-    return fail(400, "invalid_input", "The cursor is not valid.", { fields: { cursor: ["is not valid"] } });
-  const size = services.config.feed.pageSize;
-  const rows = await repo.listFeed(services.db, size + 1, cursor);
-  const page = rows.slice(0, size);
+  const rows = await keysetPage(cursorText, services.config.feed.pageSize, (limit, after) =>
+    repo.listFeed(services.db, limit, after),
+  );
+  if (!rows.ok) return rows;
+  const { items: page, nextCursor } = rows.value;
   const expiresIn = services.config.feed.mediaUrlTtlSeconds;
   const posts = await Promise.all(
     page.map(async (row): Promise<FeedPost> => ({
@@ -146,14 +128,7 @@ export async function feedPage(
           : null,
     })),
   );
-  const last = page.at(-1);
-  return ok({
-    posts,
-    nextCursor:
-      rows.length > size && last
-        ? encodeCursor({ createdAt: new Date(last.created_at).toISOString(), id: last.id })
-        : null,
-  });
+  return ok({ posts, nextCursor });
 }
 
 /** The author deletes a post: its rows go, and so do its objects in S3 (media and poster). Anyone else gets 404. */

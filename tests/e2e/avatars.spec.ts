@@ -2,7 +2,7 @@ import { expect, test } from "./fixtures.js";
 
 test("avatars render with every third party blocked, and no request leaves for another host", async ({
   page,
-  browser,
+  newContext,
   signIn,
   query,
   consoleErrors,
@@ -12,7 +12,7 @@ test("avatars render with every third party blocked, and no request leaves for a
     ["octo-avatar", "From someone with a GitHub avatar"],
     ["plain-author", "From someone without one"],
   ] as const) {
-    const context = await browser.newContext();
+    const context = await newContext();
     const author = await context.newPage();
     await signIn(login, author);
     await author.getByLabel("What do you want to share?").fill(text);

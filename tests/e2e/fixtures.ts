@@ -2,7 +2,14 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GetObjectCommand, ListMultipartUploadsCommand, S3Client } from "@aws-sdk/client-s3";
-import { test as base, expect, type Browser, type Page } from "@playwright/test";
+import {
+  test as base,
+  expect,
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type Page,
+} from "@playwright/test";
 import pg from "pg";
 import type { FaultRuleInput, Stats } from "../../server/local-s3/index.js";
 import { TEST_CREDENTIALS } from "../support/local-s3.js";
@@ -26,6 +33,8 @@ export interface TestFile {
 export interface ConsoleErrors {
   /** Lets messages matching `pattern` through; any other error still fails the test. */
   allow(pattern: RegExp): void;
+  /** Watches the pages of another context too (the newContext fixture does this for its contexts). */
+  watch(context: BrowserContext): void;
 }
 
 export interface Fixtures {
@@ -42,6 +51,13 @@ export interface Fixtures {
   signIn: (login: string, page?: Page) => Promise<void>;
   /** A query against the app's database, to check what the app stored. */
   query: <T extends pg.QueryResultRow>(text: string, values?: unknown[]) => Promise<T[]>;
+  /** Another browser context (a second person or device), watched for CSP violations like the first. */
+  newContext: (options?: BrowserContextOptions) => Promise<BrowserContext>;
+  /**
+   * Content-Security-Policy violations seen in any page of the test, from `securitypolicyviolation`
+   * events and the console. A test fails if any is left here when it ends.
+   */
+  cspViolations: string[];
 }
 
 interface WorkerFixtures {
@@ -72,28 +88,60 @@ async function clipFrom(browser: Browser): Promise<Buffer> {
   }
 }
 
+/** Reports every CSP violation in `context`'s pages to `violations`. */
+async function watchContentSecurity(context: BrowserContext, violations: string[]): Promise<void> {
+  await context.exposeBinding("__reportCspViolation", (_source, text: string) => void violations.push(text));
+  await context.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (event) => {
+      const report = (window as unknown as { __reportCspViolation: (text: string) => void }).__reportCspViolation;
+      report(
+        `${event.effectiveDirective} blocked ${event.blockedURI || "inline"} (${event.sourceFile}:${event.lineNumber})`,
+      );
+    });
+  });
+  context.on("console", (message) => {
+    if (/Content.Security.Policy/i.test(message.text())) violations.push(`console: ${message.text()}`);
+  });
+}
+
 export const test = base.extend<Fixtures, WorkerFixtures>({
+  cspViolations: async ({}, use) => {
+    const violations: string[] = [];
+    await use(violations);
+    expect(violations, "Content-Security-Policy violations").toEqual([]);
+  },
+  context: async ({ context, cspViolations }, use) => {
+    await watchContentSecurity(context, cspViolations);
+    await use(context);
+  },
+  // Contexts a test opens itself (a second person, a fresh start) are watched like the first.
+  newContext: async ({ browser, cspViolations, consoleErrors }, use) => {
+    const opened: BrowserContext[] = [];
+    await use(async (options) => {
+      const context = await browser.newContext(options);
+      opened.push(context);
+      await watchContentSecurity(context, cspViolations);
+      consoleErrors.watch(context);
+      return context;
+    });
+    for (const context of opened) await context.close();
+  },
   consoleErrors: [
-    async ({ context, browser }, use) => {
+    async ({ context }, use) => {
       const seen: string[] = [];
       const allowed: RegExp[] = [];
-      const watch = (page: Page) => {
+      const watchPage = (page: Page) => {
         page.on("console", (message) => {
           if (message.type() === "error") seen.push(`console.error at ${page.url()}: ${message.text()}`);
         });
         page.on("pageerror", (error) => seen.push(`page error at ${page.url()}: ${error.message}`));
       };
-      context.pages().forEach(watch);
-      context.on("page", watch);
-      // Contexts a test opens itself (a second person, a fresh start) are watched as well.
-      const newContext = browser.newContext;
-      browser.newContext = async (...args) => {
-        const opened = await newContext.apply(browser, args);
-        opened.on("page", watch);
-        return opened;
+      const watch = (watched: BrowserContext) => {
+        watched.pages().forEach(watchPage);
+        watched.on("page", watchPage);
       };
-      await use({ allow: (pattern) => void allowed.push(pattern) });
-      browser.newContext = newContext;
+      watch(context);
+      await use({ allow: (pattern) => void allowed.push(pattern), watch });
       expect(
         seen.filter((message) => !allowed.some((pattern) => pattern.test(message))),
         "console errors and page errors",

@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
 import { expect, test, type Fixtures } from "./fixtures.js";
 import { brokenMp4, makeClip } from "./media.js";
 import { dropFile, sha256Hex } from "./page-files.js";
@@ -14,8 +14,8 @@ const uploaded = (page: Page) =>
   expect(page.getByTestId("upload-progress")).toHaveAttribute("data-phase", "done", { timeout: 60_000 });
 
 /** A page signed in as `login` in a context of its own (another person). */
-async function personPage(browser: Browser, signIn: Fixtures["signIn"], login: string) {
-  const context = await browser.newContext();
+async function personPage(newContext: Fixtures["newContext"], signIn: Fixtures["signIn"], login: string) {
+  const context = await newContext();
   const page = await context.newPage();
   await signIn(login, page);
   return { page, close: () => context.close() };
@@ -34,7 +34,7 @@ async function postClip(page: Page, text: string, clip: { width: number; height:
 
 test("a real clip uploads, shows its poster and length before playing, plays and seeks; others see it; deleting removes it all", async ({
   page,
-  browser,
+  newContext,
   signIn,
   query,
   s3,
@@ -156,7 +156,7 @@ test("a real clip uploads, shows its poster and length before playing, plays and
   await page.unrouteAll({ behavior: "wait" });
 
   // Someone else sees the post, without a delete control, and cannot delete it through the API.
-  const other = await personPage(browser, signIn, "viewer");
+  const other = await personPage(newContext, signIn, "viewer");
   const seen = postWith(other.page, "Golden hour at the harbour");
   await expect(seen).toBeVisible();
   await expect(seen.getByRole("button", { name: "Delete" })).toHaveCount(0);
@@ -238,19 +238,19 @@ test("a failed upload offers only what can work: try again when it can continue,
 
 test("a video needs no caption: the feed shows it alone (README screenshots at 375 and 1440 px)", async ({
   page,
-  browser,
+  newContext,
   signIn,
   query,
 }, testInfo) => {
   // Three people: one writes, one posts a portrait clip without a word, one a landscape clip.
-  const grace = await personPage(browser, signIn, "grace-hopper");
+  const grace = await personPage(newContext, signIn, "grace-hopper");
   await query("update users set avatar_url = null where login = 'grace-hopper'");
   await composerText(grace.page).fill("Nanoseconds are about a foot long. Posting the wire later.");
   await postButton(grace.page).click();
   await expect(postWith(grace.page, "Nanoseconds")).toBeVisible();
   await grace.close();
 
-  const ines = await personPage(browser, signIn, "ines-park");
+  const ines = await personPage(newContext, signIn, "ines-park");
   await ines.page.setViewportSize({ width: 1000, height: 900 });
   await dropFile(ines.page.getByTestId("drop-zone"), {
     name: "tower.webm",

@@ -8,6 +8,7 @@ import { startFakeGitHub } from "./fake-github.js";
 import { TEST_CREDENTIALS } from "./local-s3.js";
 import { createDatabaseFromTemplate, startTestCluster } from "./postgres.js";
 import { waitForHttp } from "./wait.js";
+import { E2E_PART_MIB } from "./e2e-settings.js";
 
 /**
  * Starts what the end-to-end suite runs against: PostgreSQL, the local S3 (with its fault and stats
@@ -46,8 +47,17 @@ export default async function globalSetup() {
     GITHUB_URL: github.url,
     GITHUB_API_URL: github.url,
     SESSION_SECRET: sessionSecret,
+    // The fake GitHub serves the avatars; the defaults stay allowed too.
+    CSP_IMG_SOURCES: `${github.url} https://avatars.githubusercontent.com https://www.gravatar.com`,
     // Short-lived part URLs: a throttled upload in the suite outlives them and must re-sign.
     UPLOAD_URL_TTL: "10s",
+    // S3's smallest parts and short backoffs, so the retry drills take seconds: a part's attempts are
+    // spent in well under a second, after which the waiting phase probes (within 5 s at first). The
+    // stall timeout stays at its default; the restart drill runs its own app on all defaults.
+    UPLOAD_PART_SIZE: `${E2E_PART_MIB}MiB`,
+    UPLOAD_RETRY_BASE: "200ms",
+    UPLOAD_RETRY_CAP: "1s",
+    UPLOAD_RETRY_ATTEMPTS: "4",
   };
   await mkdir("test-results", { recursive: true });
   const log = createWriteStream("test-results/e2e-app.log");

@@ -10,8 +10,15 @@ import { createDatabaseFromTemplate } from "./postgres.js";
 
 export const TEST_APP_URL = "http://app.test";
 
+/** The app's clock in tests: real time, moved forward on demand (sessions, rate limits). */
+export interface TestClock {
+  now(): Date;
+  advance(ms: number): void;
+}
+
 export interface TestApp {
   services: Services;
+  clock: TestClock;
   db: DB;
   s3: TestS3;
   /** The same app with other settings (e.g. production), sharing the database and storage. */
@@ -46,15 +53,21 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
         appUrl: TEST_APP_URL,
       },
     );
-  const services = createServices(configFor({}), db);
+  let offsetMs = 0;
+  const clock: TestClock = {
+    now: () => new Date(Date.now() + offsetMs),
+    advance: (ms) => void (offsetMs += ms),
+  };
+  const services = createServices(configFor({}), db, { now: clock.now });
   await prepareBucket(services.storage, TEST_APP_URL);
   const extras: Services[] = [];
   return {
     services,
+    clock,
     db,
     s3,
     withEnv(extra) {
-      const other = createServices(configFor(extra), db);
+      const other = createServices(configFor(extra), db, { now: clock.now });
       extras.push(other);
       return other;
     },

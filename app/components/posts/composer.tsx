@@ -7,7 +7,7 @@ import type { AllowedTypes } from "~/upload/file-checks";
 import type { UploadState } from "~/upload/uploader";
 import { Attachment } from "../upload/attachment";
 import { useFileUpload } from "../upload/use-file-upload";
-import { posterFile, posterUploadApi } from "./poster-api";
+import { posterFile, posterUploadApi, settleWithin } from "./poster-api";
 
 /** What the chosen file is, as the probe measured it: display hints, and a video's poster frame. */
 interface Inspected {
@@ -71,7 +71,9 @@ export function Composer({
     : textProblem && textProblem !== NOTHING_TO_POST
       ? textProblem
       : upload?.phase === "failed"
-        ? "The attachment failed to upload: try again or remove it."
+        ? upload.resumable
+          ? "The attachment failed to upload: retry or discard it."
+          : "This attachment cannot be posted: discard it or choose another file."
         : !attachmentReady
           ? "You can post once the attachment has finished uploading."
           : (textProblem ??
@@ -84,9 +86,12 @@ export function Composer({
     let posterUploadId: string | undefined;
     if (media?.contentType.startsWith("video/") && inspected?.poster) {
       // The poster goes up when the post does, so an attachment that is removed leaves none behind.
-      // Without it the post still works: the player shows the video's first frame.
-      const state = await posterUpload.start(inspected.poster).start();
-      if (state.phase === "done") posterUploadId = state.result?.id;
+      // Without it the post still works (the player shows the video's first frame): one that is not
+      // stored within POSTER.waitMs is given up rather than holding the post back.
+      const poster = posterUpload.start({ file: inspected.poster }, "");
+      const state = await settleWithin(poster.start(), POSTER.waitMs);
+      if (state?.phase === "done") posterUploadId = state.result?.id;
+      else await poster.cancel();
     }
     const body = {
       text,
@@ -143,6 +148,8 @@ export function Composer({
         allowedTypes={allowedTypes}
         unfinished={unfinished}
         finishedIds={finishedIds}
+        caption={text}
+        onCaptionRestored={setText}
         onChange={onUploadChange}
         inspect={inspect}
         onChecking={setChecking}

@@ -22,3 +22,10 @@ export function posterFile(still: Blob, video: File): File {
   const extension = still.type === "image/jpeg" ? "jpg" : "webp";
   return new File([still], `${base}-poster.${extension}`, { type: still.type, lastModified: video.lastModified });
 }
+
+/** What `work` resolves to, or null when it has not settled within `ms`. */
+export function settleWithin<T>(work: Promise<T>, ms: number): Promise<T | null> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), ms)));
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}

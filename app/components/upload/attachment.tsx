@@ -1,7 +1,9 @@
 import { useEffect, useRef, useState, type DragEvent } from "react";
-import { checkFile, describeAllowedTypes, type AllowedTypes } from "~/upload/file-checks";
-import type { UploadState } from "~/upload/uploader";
 import type { UnfinishedUpload } from "~/shared/uploads";
+import { checkFile, checkFileContent, describeAllowedTypes, type AllowedTypes } from "~/upload/file-checks";
+import type { ChosenFile } from "~/upload/file-source";
+import type { UploadState } from "~/upload/uploader";
+import { AttachmentPreview } from "./attachment-preview";
 import { DropZone } from "./drop-zone";
 import { UnfinishedUploads } from "./unfinished-uploads";
 import { UploadProgress } from "./upload-progress";
@@ -10,10 +12,13 @@ import { useFileUpload } from "./use-file-upload";
 export interface AttachmentProps {
   userId: string;
   allowedTypes: AllowedTypes;
-  /** Uploads left unfinished earlier, which the same file continues. */
   unfinished: UnfinishedUpload[];
   /** Uploads finished on this page, no longer to be listed as unfinished. */
   finishedIds: string[];
+  /** The post's text: kept with the upload, so continuing it after a reload brings it back. */
+  caption: string;
+  /** Continuing an unfinished upload found its draft caption. */
+  onCaptionRestored?: (caption: string) => void;
   /** Told about every state change, so a form can enable its submit button when the upload is done. */
   onChange?: (state: UploadState | null) => void;
   /**
@@ -27,90 +32,99 @@ export interface AttachmentProps {
 
 const ONE_ATTACHMENT = "One attachment per post — remove the current one first.";
 
-/** Attach one video or photo: checks it, previews it and uploads it straight to storage. */
-export function Attachment({
-  userId,
-  allowedTypes,
-  unfinished,
-  finishedIds,
-  onChange,
-  inspect,
-  onChecking,
-}: AttachmentProps) {
-  const upload = useFileUpload(userId);
+const settled = (state: UploadState | null) =>
+  state !== null && ["done", "cancelled", "failed", "locked"].includes(state.phase);
+
+/** The attachment's behaviour: checking and starting a file, removing and discarding it. */
+function useAttachment(props: AttachmentProps) {
+  const { allowedTypes, caption, onChange, onCaptionRestored, inspect, onChecking } = props;
+  const upload = useFileUpload(props.userId);
+  const { keepCaption } = upload;
   const [problem, setProblem] = useState<string | null>(null);
   const [checking, setChecking] = useState<string | null>(null);
-  const [preview, setPreview] = useState<{ url: string; kind: "image" | "video"; file: File } | null>(null);
+  const [preview, setPreview] = useState<File | null>(null);
   // Where focus goes when the control that had it goes away: the attachment once chosen, the
   // "choose a file" button once removed.
   const region = useRef<HTMLDivElement>(null);
   const [focusChooser, setFocusChooser] = useState(false);
   const latest = useRef(0);
 
-  // The object URL lives as long as this preview: revoked when replaced or unmounted.
-  useEffect(() => () => void (preview && URL.revokeObjectURL(preview.url)), [preview]);
   useEffect(() => onChange?.(upload.state), [upload.state, onChange]);
+  useEffect(() => keepCaption(caption), [caption, keepCaption]);
   useEffect(() => onChecking?.(checking !== null), [checking, onChecking]);
 
-  const state = upload.state;
-  const busy = state !== null && !["done", "cancelled", "failed", "locked"].includes(state.phase);
-  const attached = state !== null && state.phase !== "cancelled";
-
-  const choose = async (file: File) => {
+  const choose = async (chosen: ChosenFile, draftCaption?: string) => {
     const attempt = ++latest.current;
     const hadFocus = region.current?.contains(document.activeElement) ?? false;
-    let reason = checkFile(file, allowedTypes);
+    setProblem(null);
+    let reason = checkFile(chosen.file, allowedTypes) ?? (await checkFileContent(chosen.file));
     if (!reason && inspect) {
-      setProblem(null);
-      setChecking(file.name);
-      reason = await inspect(file);
+      setChecking(chosen.file.name);
+      reason = await inspect(chosen.file);
       if (attempt !== latest.current) return; // another file was chosen meanwhile
       setChecking(null);
     }
+    if (attempt !== latest.current) return;
     setProblem(reason);
     if (reason) return;
-    setPreview({ url: URL.createObjectURL(file), kind: file.type.startsWith("video/") ? "video" : "image", file });
-    upload.start(file);
+    const restored = draftCaption && !caption.trim() ? draftCaption : undefined;
+    if (restored) onCaptionRestored?.(restored);
+    setPreview(chosen.file);
+    upload.start(chosen, restored ?? caption);
     if (hadFocus) requestAnimationFrame(() => region.current?.focus());
   };
-
-  const remove = async () => {
-    if (upload.state && !["done", "cancelled", "failed", "locked"].includes(upload.state.phase)) await upload.cancel();
+  /** Stops what runs here (a failed upload stays on the server, to continue later) and clears the attachment. */
+  const remove = async (discard = false) => {
+    const state = upload.state;
+    if (state && (discard || !settled(state) || state.phase === "locked")) await upload.cancel();
     upload.reset();
     setPreview(null);
     setProblem(null);
     setFocusChooser(true);
   };
+  return { upload, problem, setProblem, checking, preview, choose, remove, region, focusChooser };
+}
+
+/**
+ * Attach one video or photo: checks it (its first bytes, then that a browser can play it), previews it
+ * and uploads it straight to storage.
+ */
+export function Attachment(props: AttachmentProps) {
+  const { upload, problem, setProblem, checking, preview, choose, remove, region, focusChooser } = useAttachment(props);
+  const accept = Object.keys(props.allowedTypes);
+  const state = upload.state;
+  const busy = state !== null && !settled(state);
+  const shown = state !== null && state.phase !== "cancelled";
 
   // A second file dropped on the attachment is refused out loud (and does not open in the tab);
   // a drop zone inside, when one is offered, takes the drop first.
   const refuseSecond = (event: DragEvent) => {
-    if (event.defaultPrevented || !attached || !event.dataTransfer.types.includes("Files")) return;
+    if (event.defaultPrevented || !shown || !event.dataTransfer.types.includes("Files")) return;
     event.preventDefault();
     if (event.type === "drop") setProblem(ONE_ATTACHMENT);
   };
 
-  const retryable = state?.phase === "failed" && state.resumable && preview !== null;
   return (
     <div
       ref={region}
       tabIndex={-1}
-      aria-label={attached ? `Attachment: ${state.fileName}` : undefined}
+      aria-label={shown ? `Attachment: ${state.fileName}` : undefined}
       className="space-y-3 focus:outline-none"
       onDragOver={refuseSecond}
       onDrop={refuseSecond}
     >
       <UnfinishedUploads
-        uploads={unfinished}
-        hiddenIds={state?.uploadId ? [...finishedIds, state.uploadId] : finishedIds}
-        disabled={busy}
-        onContinue={(file) => void choose(file)}
+        userId={props.userId}
+        uploads={props.unfinished}
+        hiddenIds={state?.uploadId ? [...props.finishedIds, state.uploadId] : props.finishedIds}
+        disabled={busy || checking !== null}
+        onContinue={(chosen, draft) => void choose(chosen, draft)}
       />
-      {!attached ? (
+      {!shown ? (
         <DropZone
-          accept={Object.keys(allowedTypes)}
-          hint={`You can share ${describeAllowedTypes(allowedTypes)}.`}
-          onFile={(file) => void choose(file)}
+          accept={accept}
+          hint={`You can share ${describeAllowedTypes(props.allowedTypes)}.`}
+          onFile={(chosen) => void choose(chosen)}
           onRefuse={setProblem}
           disabled={busy || checking !== null}
           focusOnMount={focusChooser}
@@ -126,56 +140,28 @@ export function Attachment({
           {problem}
         </p>
       ) : null}
-      {preview && state && state.phase !== "cancelled" ? (
-        <div className="relative overflow-hidden rounded-xl bg-slate-900">
-          {preview.kind === "video" ? (
-            <video
-              src={preview.url}
-              className="max-h-72 w-full object-contain"
-              muted
-              controls
-              preload="metadata"
-              data-testid="attachment-preview"
-            />
-          ) : (
-            <img
-              src={preview.url}
-              alt="Attachment preview"
-              className="max-h-72 w-full object-contain"
-              data-testid="attachment-preview"
-            />
-          )}
-          <button
-            type="button"
-            onClick={() => void remove()}
-            className="absolute right-2 top-2 rounded-full bg-black/60 px-2 py-1 text-xs font-medium text-white hover:bg-black/80"
-          >
-            Remove
-          </button>
-        </div>
+      {preview && shown ? <AttachmentPreview file={preview} onRemove={() => void remove()} /> : null}
+      {shown ? (
+        <UploadProgress
+          state={state}
+          controls={{
+            onPause: upload.pause,
+            onResume: upload.resume,
+            onTryNow: upload.tryNow,
+            onRetry: upload.retry,
+            onContinueHere: upload.continueHere,
+            onCancel: () => void remove(state.phase === "failed"),
+          }}
+        />
       ) : null}
-      {state && state.phase !== "cancelled" ? (
-        <UploadProgress state={state} onPause={upload.pause} onResume={upload.resume} onCancel={() => void remove()} />
-      ) : null}
-      {retryable ? (
-        <button
-          type="button"
-          onClick={() => upload.start(preview.file)}
-          className="rounded-lg border border-slate-300 px-3 py-1 text-xs font-semibold hover:bg-slate-100"
-        >
-          Try again
-        </button>
-      ) : null}
-      {state && (state.phase === "locked" || (state.phase === "failed" && !retryable)) ? (
+      {/* Refused for good (its type, size or content): trying again cannot help, another file can. */}
+      {state?.phase === "failed" && !state.resumable ? (
         <DropZone
-          accept={Object.keys(allowedTypes)}
-          hint={
-            state.phase === "locked"
-              ? "Choose the same file to continue, or another one."
-              : "This file cannot be posted; choose another one."
-          }
-          onFile={(file) => void choose(file)}
+          accept={accept}
+          hint="This file cannot be posted; choose another one."
+          onFile={(chosen) => void choose(chosen)}
           onRefuse={setProblem}
+          disabled={checking !== null}
         />
       ) : null}
     </div>
