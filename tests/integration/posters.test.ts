@@ -5,6 +5,7 @@ import { action as createAction, loader as feedLoader } from "~/routes/api.posts
 import { action as deleteAction } from "~/routes/api.posts.$id";
 import type { FeedPage } from "~/shared/posts";
 import type { UnfinishedUpload } from "~/shared/uploads";
+import { imageBytes } from "../support/images.js";
 import { call } from "../support/requests.js";
 import { startTestApp, type TestApp } from "../support/services.js";
 import { complete, createBody, createUpload, mp4Bytes, sendParts, sha256Hex, signInAs } from "../support/uploads.js";
@@ -20,12 +21,8 @@ beforeAll(async () => {
 });
 afterAll(async () => app.close());
 
-/** Bytes that start like a WebP image ("RIFF....WEBP"), as the page's captured frame does. */
-function webpBytes(size: number, seed: number): Buffer {
-  const bytes = mp4Bytes(size, seed);
-  Buffer.from("RIFF\u0000\u0000\u0000\u0000WEBPVP8 ", "latin1").copy(bytes, 0);
-  return bytes;
-}
+/** A real WebP still (Chromium-made, as the page's captured frame is); the header check reads it to its size. */
+const webpBytes = () => imageBytes("photo-vp8.webp");
 
 async function completed(cookie: string, file: Buffer, body: Record<string, unknown>): Promise<string> {
   const { status, upload } = await createUpload(app.services, cookie, createBody(file, body));
@@ -37,7 +34,7 @@ async function completed(cookie: string, file: Buffer, body: Record<string, unkn
 
 const video = (cookie: string, seed: number) =>
   completed(cookie, mp4Bytes(100_000, seed), { fingerprint: `clip-${seed}` });
-const poster = (cookie: string, seed: number, file = webpBytes(20_000, seed)) =>
+const poster = (cookie: string, seed: number, file = webpBytes()) =>
   completed(cookie, file, {
     fileName: "clip-poster.webp",
     contentType: "image/webp",
@@ -56,7 +53,7 @@ const exists = (key: string) =>
 
 describe("poster frames", () => {
   it("go with a video post, reach the feed as a presigned image, and are deleted with the post", async () => {
-    const frame = webpBytes(30_000, 1);
+    const frame = webpBytes();
     const [videoId, posterId] = [await video(author, 1), await poster(author, 1, frame)];
     const response = await post(author, {
       text: "with a poster",
@@ -109,7 +106,7 @@ describe("poster frames", () => {
     expect(await errorOf(await post(author, { text: "x", uploadId: mine }))).toEqual([400, "invalid_input"]);
     expect(await errorOf(await post(author, { text: "x", posterUploadId: mine }))).toEqual([400, "invalid_input"]);
 
-    const image = await completed(author, webpBytes(10_000, 5), {
+    const image = await completed(author, webpBytes(), {
       fileName: "photo.webp",
       contentType: "image/webp",
       fingerprint: "photo-5",
@@ -131,20 +128,20 @@ describe("poster frames", () => {
     const tooBig = await createUpload(
       app.services,
       author,
-      createBody(webpBytes(1000, 7), { contentType: "image/webp", purpose: "poster", size: 3 * 1024 * 1024 }),
+      createBody(webpBytes(), { contentType: "image/webp", purpose: "poster", size: 3 * 1024 * 1024 }),
     );
     expect(tooBig.status).toBe(400);
     const png = await createUpload(
       app.services,
       author,
-      createBody(webpBytes(1000, 8), { contentType: "image/png", purpose: "poster", fingerprint: "png" }),
+      createBody(webpBytes(), { contentType: "image/png", purpose: "poster", fingerprint: "png" }),
     );
     expect(png.status).toBe(400);
 
     const started = await createUpload(
       app.services,
       author,
-      createBody(webpBytes(1000, 9), { contentType: "image/webp", purpose: "poster", fingerprint: "unfinished" }),
+      createBody(webpBytes(), { contentType: "image/webp", purpose: "poster", fingerprint: "unfinished" }),
     );
     expect(started.status).toBe(201);
     const media = await createUpload(app.services, author, createBody(mp4Bytes(1000, 9), { fingerprint: "chosen" }));
