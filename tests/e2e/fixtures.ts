@@ -88,6 +88,8 @@ async function clipFrom(browser: Browser): Promise<Buffer> {
   }
 }
 
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
 /** Reports every CSP violation in `context`'s pages to `violations`. */
 async function watchContentSecurity(context: BrowserContext, violations: string[]): Promise<void> {
   await context.exposeBinding("__reportCspViolation", (_source, text: string) => void violations.push(text));
@@ -132,7 +134,10 @@ export const test = base.extend<Fixtures, WorkerFixtures>({
       const allowed: RegExp[] = [];
       const watchPage = (page: Page) => {
         page.on("console", (message) => {
-          if (message.type() === "error") seen.push(`console.error at ${page.url()}: ${message.text()}`);
+          // The resource a "Failed to load resource" is about is the message's location.
+          const from = message.location().url;
+          if (message.type() === "error")
+            seen.push(`console.error at ${page.url()}: ${message.text()}${from ? ` [${from}]` : ""}`);
         });
         page.on("pageerror", (error) => seen.push(`page error at ${page.url()}: ${error.message}`));
       };
@@ -150,7 +155,7 @@ export const test = base.extend<Fixtures, WorkerFixtures>({
     { auto: true },
   ],
   clip: [async ({ browser }, use) => use(await clipFrom(browser)), { scope: "worker" }],
-  s3: async ({}, use) => {
+  s3: async ({ consoleErrors }, use) => {
     const url = process.env.E2E_S3_URL!;
     const client = new S3Client({
       endpoint: url,
@@ -160,6 +165,8 @@ export const test = base.extend<Fixtures, WorkerFixtures>({
     });
     const control: LocalS3Control = {
       async setFaults(rules, seed = 1) {
+        // Requests to storage that the test makes fail are logged by the browser: those are expected.
+        if (rules.length > 0) consoleErrors.allow(new RegExp(`Failed to load resource: .*\\[${escapeRegExp(url)}/`));
         const response = await fetch(`${url}/_local/faults`, { method: "PUT", body: JSON.stringify({ rules, seed }) });
         if (!response.ok) throw new Error(await response.text());
       },

@@ -201,39 +201,55 @@ test("a file with a valid MP4 header and garbage after it is refused before any 
   await expect(postButton(page)).toBeDisabled();
 });
 
-test("a failed upload offers only what can work: try again when it can continue, another file when it was refused", async ({
+test("a failed upload offers only what can work: Retry when it can continue, another file when it was refused", async ({
   page,
   signIn,
-  s3,
   clip,
   consoleErrors,
 }) => {
-  // The refusals below are answered with 403 and 422 on purpose; Chromium logs each.
+  // The app's refusals below are answered on purpose; Chromium logs each.
   consoleErrors.allow(/Failed to load resource: the server responded with a status of (403|422)/);
   await signIn("retrier");
   await composerText(page).fill("Second time lucky");
 
-  // Storage refuses the parts: the upload stops, and what arrived is kept for another try.
-  await s3.setFaults([{ op: "UploadPart", fault: "status", status: 403, code: "AccessDenied", times: 1 }]);
+  // The app refuses to complete it once: the upload fails, and what arrived is kept for Retry.
+  let refusals = 0;
+  await page.route(/\/api\/uploads\/[^/]+\/complete$/, async (route) => {
+    if (refusals > 0) return route.continue();
+    refusals += 1;
+    await route.fulfill({ status: 403, json: { error: { code: "forbidden", message: "Completing was refused." } } });
+  });
   await dropFile(page.getByTestId("drop-zone"), { name: "retry.webm", mimeType: "video/webm", buffer: clip });
-  await expect(page.getByTestId("upload-progress")).toHaveAttribute("data-phase", "failed");
-  await expect(page.getByTestId("post-reason")).toHaveText("The attachment failed to upload: try again or remove it.");
+  await expect(page.getByTestId("upload-progress")).toHaveAttribute("data-phase", "failed", { timeout: 60_000 });
+  await expect(page.getByTestId("post-reason")).toHaveText("The attachment failed to upload: retry or discard it.");
   await expect(page.getByRole("button", { name: "Cancel upload" })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Discard" })).toBeVisible();
   await expect(page.getByTestId("drop-zone")).toHaveCount(0);
-  await page.getByRole("button", { name: "Try again" }).click();
+  await page.getByRole("button", { name: "Retry" }).click();
   await uploaded(page);
   await postButton(page).click();
   await expect(postWith(page, "Second time lucky")).toBeVisible();
+  await page.unrouteAll({ behavior: "wait" });
 
-  // The server refuses the content (it is not what it claims to be): it is gone, so no "try again".
-  await dropFile(page.getByTestId("drop-zone"), { name: "mislabelled.mp4", mimeType: "video/mp4", buffer: clip });
+  // The server refuses the content for good (422): Retry cannot help, so only another file or Discard.
+  await page.route(/\/api\/uploads\/[^/]+\/complete$/, (route) =>
+    route.fulfill({
+      status: 422,
+      json: { error: { code: "content_mismatch", message: "The file's content is not video/webm." } },
+    }),
+  );
+  await dropFile(page.getByTestId("drop-zone"), { name: "refused.webm", mimeType: "video/webm", buffer: clip });
   await expect(page.getByTestId("upload-progress")).toHaveAttribute("data-phase", "failed", { timeout: 60_000 });
-  await expect(page.getByTestId("upload-status")).toContainText("The file's content is not video/mp4");
-  await expect(page.getByRole("button", { name: /Cancel upload|Try again/ })).toHaveCount(0);
+  await expect(page.getByTestId("upload-status")).toContainText("The file's content is not video/webm");
+  await expect(page.getByTestId("post-reason")).toHaveText(
+    "This attachment cannot be posted: discard it or choose another file.",
+  );
+  await expect(page.getByRole("button", { name: /Cancel upload|Retry|Try again/ })).toHaveCount(0);
   await expect(page.getByText(/same file/)).toHaveCount(0);
   await expect(page.getByTestId("drop-zone")).toContainText("This file cannot be posted; choose another one.");
-  await page.getByRole("button", { name: "Remove" }).click();
+  await page.getByRole("button", { name: "Discard" }).click();
   await expect(page.getByTestId("upload-progress")).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "choose a file", exact: true })).toBeFocused();
 });
 
 test("a video needs no caption: the feed shows it alone (README screenshots at 375 and 1440 px)", async ({
