@@ -18,6 +18,12 @@ test("keyboard only: write, attach, post, and delete with Enter and Escape, focu
   signIn,
   clip,
 }) => {
+  // Chromium's own picker (showOpenFilePicker, which keeps a file handle) is a native dialog Playwright
+  // cannot answer; without it the page falls back to <input type=file>, as in Firefox and Safari.
+  await page.addInitScript(() => {
+    delete (Window.prototype as { showOpenFilePicker?: unknown }).showOpenFilePicker;
+    delete (window as { showOpenFilePicker?: unknown }).showOpenFilePicker;
+  });
   await signIn("keyboard-user");
   await tabTo(page, composerText(page));
   await page.keyboard.type("Typed, attached and posted without a mouse");
