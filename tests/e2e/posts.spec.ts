@@ -275,6 +275,8 @@ test("a video needs no caption: the feed shows it alone (README screenshots at 3
     "No caption needed: the attachment will be posted on its own.",
   );
   await postButton(ines.page).click();
+  // Published (its poster uploaded first) before the page goes away.
+  await expect(ines.page.getByTestId("post").filter({ has: ines.page.getByText("@ines-park") })).toBeVisible();
   await ines.close();
 
   await signIn("marta-silva");
