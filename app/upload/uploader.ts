@@ -129,6 +129,24 @@ export class FileUpload {
     }
   }
 
+  /**
+   * Removes a finished upload that no post will use: it is deleted on the server, its stored file
+   * with it, at once rather than by the sweeper. False when the server could not be told; the
+   * upload then stays among the person's unposted uploads, to delete there (or be swept).
+   */
+  async removeFinished(): Promise<boolean> {
+    const { phase, result } = this.state.current;
+    const uploadId = result?.id ?? this.view?.id;
+    if (phase !== "done" || !uploadId) return true;
+    try {
+      await this.withApiRetry("delete", () => this.deps.api.abort(uploadId), true);
+    } catch {
+      return false;
+    }
+    this.forget(uploadId);
+    return true;
+  }
+
   /** A new run once the previous one has wound down. */
   private restart(): void {
     const previous = this.running ?? Promise.resolve();

@@ -9,8 +9,10 @@ export interface UploadSettings {
   concurrency: number;
   urlTtlSeconds: number;
   abandonAfterMs: number;
+  /** A completed upload in no post for this long is deleted by the sweeper. */
+  orphanAfterMs: number;
   sweepIntervalMs: number;
-  /** Declared bytes of unfinished uploads one user may have at once. */
+  /** Bytes one user may hold outside posts: declared sizes of unfinished uploads plus completed, unposted ones. */
   quotaBytes: number;
   /** Unfinished uploads one user may have at once. */
   maxUnfinished: number;
@@ -87,6 +89,7 @@ export function buildAppConfig(
       concurrency: env.UPLOAD_CONCURRENCY,
       urlTtlSeconds: Math.round(env.UPLOAD_URL_TTL / 1000),
       abandonAfterMs: env.UPLOAD_ABANDON_AFTER,
+      orphanAfterMs: env.UPLOAD_ORPHAN_AFTER,
       sweepIntervalMs: env.UPLOAD_SWEEP_INTERVAL,
       quotaBytes: env.UPLOAD_QUOTA,
       maxUnfinished: env.UPLOAD_MAX_UNFINISHED,

@@ -150,6 +150,7 @@ export const envSchema = z.object({
   UPLOAD_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
   UPLOAD_URL_TTL: duration("15m", 10_000, 7 * 86_400_000),
   UPLOAD_ABANDON_AFTER: duration("24h", 60_000),
+  UPLOAD_ORPHAN_AFTER: duration("24h", 60_000),
   UPLOAD_SWEEP_INTERVAL: duration("1h", 1_000),
   UPLOAD_QUOTA: bytes("20GiB"),
   UPLOAD_MAX_UNFINISHED: z.coerce.number().int().min(1).max(10_000).default(20),

@@ -37,6 +37,8 @@ export interface UploadsTable {
   created_at: Timestamp;
   last_activity_at: Timestamp;
   completed_at: Timestamp | null;
+  /** When a completed upload's object was deleted (status 'deleted'): by its owner or the sweeper. */
+  deleted_at: Timestamp | null;
 }
 
 export interface UploadPartsTable {

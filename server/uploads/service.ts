@@ -14,9 +14,10 @@ import { abortUntilGone, createMultipartUpload, findPart } from "../storage/mult
 import { presignUploadParts } from "../storage/presign.js";
 import { notFound, notUploading } from "./errors.js";
 import { attachmentDisposition, sanitizeFileName } from "./file-names.js";
-import { currentView, failGone, planOf, toPartView } from "./ledger.js";
+import { currentView, failGone, ledgerView, planOf, toPartView } from "./ledger.js";
 import { checkUploadQuota } from "./quota.js";
 import * as repo from "./repository.js";
+import { DELETED_BY_OWNER, deleteCompleted } from "./unposted.js";
 import { partNumberParam, type CreateUploadInput, type RecordPartInput, type SignPartsInput } from "./schemas.js";
 import { uploadView, type PartView, type UploadView } from "./views.js";
 
@@ -249,7 +250,11 @@ export async function recordPart(
   return ok(toPartView(stored));
 }
 
-/** Aborts in S3 (until S3 confirms) and marks the upload aborted. Idempotent; a completed upload is 409. */
+/**
+ * Discards an upload: an unfinished one is aborted in S3 (until S3 confirms) and marked aborted; a
+ * completed one that no post uses has its object deleted and is marked deleted (409 when a post
+ * uses it). Idempotent.
+ */
 export async function abortUpload(
   services: Services,
   user: Pick<User, "id">,
@@ -260,9 +265,11 @@ export async function abortUpload(
   return services.db.transaction().execute(async (trx): Promise<Result<UploadView>> => {
     const upload = await repo.lockUpload(trx, user.id, id);
     if (!upload) return notFound();
-    if (upload.status === "completed")
-      return fail(409, "conflict", "This upload is completed; delete the post that uses it instead.");
-    if (upload.status === "aborted") return ok(uploadView(settings, upload, []));
+    if (upload.status === "completed") {
+      const deleted = await deleteCompleted(trx, services, upload, reason ?? DELETED_BY_OWNER);
+      return deleted.ok ? ok(await ledgerView(trx, settings, deleted.value)) : deleted;
+    }
+    if (upload.status === "aborted" || upload.status === "deleted") return ok(uploadView(settings, upload, []));
     await abortUntilGone(services.storage, upload.s3_key, upload.s3_upload_id);
     await repo.deleteAllParts(trx, upload.id);
     const aborted = await repo.updateUpload(trx, upload.id, {

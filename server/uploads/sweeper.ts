@@ -1,6 +1,7 @@
 import type { Services } from "../services.js";
 import { findAbandoned } from "./repository.js";
 import { abortUpload } from "./service.js";
+import { sweepOrphanedUploads } from "./sweep-orphans.js";
 
 const ABANDONED_REASON = "Abandoned: no activity for too long.";
 
@@ -18,14 +19,39 @@ export async function sweepAbandonedUploads(services: Services, now = new Date()
   }
 }
 
+export interface SweepCounts {
+  /** Unfinished uploads aborted after UPLOAD_ABANDON_AFTER without activity. */
+  aborted: number;
+  /** Completed uploads deleted after UPLOAD_ORPHAN_AFTER in no post. */
+  orphansDeleted: number;
+}
+
+/** One round of every sweep: abandoned unfinished uploads, then completed ones no post used. */
+export async function sweepUploads(services: Services, now = services.now()): Promise<SweepCounts> {
+  const aborted = await sweepAbandonedUploads(services, now);
+  const orphansDeleted = await sweepOrphanedUploads(services, now);
+  return { aborted, orphansDeleted };
+}
+
+const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? "" : "s"}`;
+
+/** What a sweep did, in words; empty when it did nothing. */
+export function describeSweep(counts: SweepCounts): string {
+  const done = [
+    ...(counts.aborted > 0 ? [`aborted ${plural(counts.aborted, "abandoned upload")}`] : []),
+    ...(counts.orphansDeleted > 0 ? [`deleted ${plural(counts.orphansDeleted, "unposted upload")}`] : []),
+  ];
+  return done.join(", ");
+}
+
 /** Runs the sweep every UPLOAD_SWEEP_INTERVAL inside the server; the timer never keeps the process alive. */
 export function startSweeper(services: Services, log: (line: string) => void): () => void {
   let running = false;
   const timer = setInterval(() => {
     if (running) return;
     running = true;
-    sweepAbandonedUploads(services)
-      .then((count) => count > 0 && log(`uploads: aborted ${count} abandoned upload${count === 1 ? "" : "s"}`))
+    sweepUploads(services)
+      .then((counts) => describeSweep(counts) && log(`uploads: ${describeSweep(counts)}`))
       .catch((error: unknown) =>
         log(`uploads: sweep failed: ${error instanceof Error ? error.message : String(error)}`),
       )

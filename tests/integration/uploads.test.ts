@@ -27,7 +27,8 @@ let app: TestApp;
 let alice: string;
 
 beforeAll(async () => {
-  app = await startTestApp({ UPLOAD_PART_SIZE: "5MiB", UPLOAD_QUOTA: "40MiB" });
+  // Completed uploads in no post count toward the quota, and this file leaves many unposted.
+  app = await startTestApp({ UPLOAD_PART_SIZE: "5MiB", UPLOAD_QUOTA: "1GiB" });
   alice = await signInAs(app.services, "alice");
 });
 afterAll(async () => app.close());
@@ -229,13 +230,7 @@ describe("the upload flow", () => {
     expect((await createUpload(app.services, alice, createBody(file))).status).toBe(201);
   });
 
-  it("refuses to abort a completed upload", async () => {
-    const file = mp4Bytes(1000, 7);
-    const { upload } = await createUpload(app.services, alice, createBody(file));
-    await sendParts(app.services, alice, upload, file, [1]);
-    expect((await complete(app.services, alice, upload.id)).status).toBe(200);
-    expect((await abort(upload.id)).status).toBe(409);
-  });
+  // DELETE on a completed upload (its object goes unless a post uses it): unposted-uploads.test.ts.
 });
 
 describe("the sweeper", () => {

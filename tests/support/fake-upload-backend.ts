@@ -118,6 +118,7 @@ export class FakeUploadBackend {
     },
     abort: async () => {
       this.calls.abort += 1;
+      this.refuse("abort");
       this.aborted = true;
     },
     get: async () => ({ ...this.view!, completedParts: this.completedParts() }),

@@ -325,6 +325,22 @@ describe("the uploader", () => {
     expect(h.store.records.size).toBe(0);
   });
 
+  it("removes a finished upload: deletes it on the server, once; says so when the server cannot be told", async () => {
+    const { file } = fileOf(6 * MiB);
+    const h = harness(file);
+    await h.upload.start();
+    expect(h.upload.getState().phase).toBe("done");
+    expect(await h.upload.removeFinished()).toBe(true);
+    expect(h.backend.calls.abort).toBe(1);
+    expect(h.backend.aborted).toBe(true);
+
+    const other = harness(fileOf(6 * MiB, 2).file);
+    await other.upload.start();
+    other.backend.apiFailures.push({ call: "abort", status: 403 });
+    expect(await other.upload.removeFinished()).toBe(false);
+    expect(other.backend.aborted).toBe(false);
+  });
+
   it("lets only one tab drive an upload", async () => {
     const { file } = fileOf(6 * MiB);
     const locks = new FakeLocks();

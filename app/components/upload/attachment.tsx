@@ -31,6 +31,8 @@ export interface AttachmentProps {
 }
 
 const ONE_ATTACHMENT = "One attachment per post — remove the current one first.";
+const NOT_DELETED =
+  "Removed from your post, but the server could not be reached to delete the file: it is listed under Unposted uploads until you delete it there, or it is deleted by itself.";
 
 const settled = (state: UploadState | null) =>
   state !== null && ["done", "cancelled", "failed", "locked"].includes(state.phase);
@@ -73,13 +75,18 @@ function useAttachment(props: AttachmentProps) {
     upload.start(chosen, restored ?? caption);
     if (hadFocus) requestAnimationFrame(() => region.current?.focus());
   };
-  /** Stops what runs here (a failed upload stays on the server, to continue later) and clears the attachment. */
+  /**
+   * Stops what runs here (a failed upload stays on the server, to continue later) and clears the
+   * attachment. A finished upload is deleted on the server: no post will use it.
+   */
   const remove = async (discard = false) => {
     const state = upload.state;
-    if (state && (discard || !settled(state) || state.phase === "locked")) await upload.cancel();
+    let left: string | null = null;
+    if (state?.phase === "done") left = (await upload.removeFinished()) ? null : NOT_DELETED;
+    else if (state && (discard || !settled(state) || state.phase === "locked")) await upload.cancel();
     upload.reset();
     setPreview(null);
-    setProblem(null);
+    setProblem(left);
     setFocusChooser(true);
   };
   return { upload, problem, setProblem, checking, preview, choose, remove, region, focusChooser };

@@ -84,6 +84,7 @@ export function useFileUpload(userId: string, api?: UploadApi) {
       continueHere: () => current.current?.continueHere(),
       keepCaption: (caption: string) => current.current?.keepCaption(caption),
       cancel: async () => current.current?.cancel(),
+      removeFinished: async () => (await current.current?.removeFinished()) ?? true,
     }),
     [],
   );
