@@ -2,6 +2,12 @@
 /** 'deleted': completed, then its object was deleted before any post used it (by its owner, or the sweeper). */
 export type UploadStatus = "uploading" | "completed" | "aborted" | "failed" | "deleted";
 
+/**
+ * What an upload is for: a file the person chose ("media", the default), or a video's poster frame the
+ * page captured ("poster": a small image, never listed for resuming).
+ */
+export type UploadPurpose = "media" | "poster";
+
 export interface PartView {
   partNumber: number;
   size: number;

@@ -42,7 +42,8 @@ export interface AppConfig {
   /** Request bodies: the most bytes a route reads. */
   api: { bodyLimitBytes: number };
   uploads: UploadSettings;
-  feed: { mediaUrlTtlSeconds: number; pageSize: number };
+  /** `gravatar`: identicons from gravatar.com for people without a GitHub avatar (off by default). */
+  feed: { mediaUrlTtlSeconds: number; pageSize: number; gravatar: boolean };
   posts: { createRate: Rate };
   /** The pages' Content-Security-Policy: image origins besides the app and the bucket (avatars). */
   contentSecurity: { imgSources: string[] };
@@ -112,7 +113,11 @@ export function buildAppConfig(
       },
       stallTimeoutMs: env.UPLOAD_STALL_TIMEOUT,
     },
-    feed: { mediaUrlTtlSeconds: Math.round(env.MEDIA_URL_TTL / 1000), pageSize: env.FEED_PAGE_SIZE },
+    feed: {
+      mediaUrlTtlSeconds: Math.round(env.MEDIA_URL_TTL / 1000),
+      pageSize: env.FEED_PAGE_SIZE,
+      gravatar: env.AVATAR_GRAVATAR,
+    },
     posts: { createRate: env.POST_RATE_LIMIT },
     contentSecurity: { imgSources: env.CSP_IMG_SOURCES },
     s3: {

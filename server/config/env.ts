@@ -174,8 +174,10 @@ export const envSchema = z.object({
   UPLOAD_STALL_TIMEOUT: duration(`${UPLOAD_DEFAULTS.stallTimeoutMs}ms`, 1_000),
   MEDIA_URL_TTL: duration("1h", 60_000, 7 * 86_400_000),
   FEED_PAGE_SIZE: z.coerce.number().int().min(1).max(100).default(10),
-  /** Where pages may load images from besides the app and the bucket: avatars. */
-  CSP_IMG_SOURCES: origins("https://avatars.githubusercontent.com https://www.gravatar.com"),
+  /** Off: no page asks a third party for an avatar (people without a GitHub avatar get initials). */
+  AVATAR_GRAVATAR: bool.default(false),
+  /** Where pages may load images from besides the app and the bucket: avatars (Gravatar's is added when AVATAR_GRAVATAR is on). */
+  CSP_IMG_SOURCES: origins("https://avatars.githubusercontent.com"),
   POST_RATE_LIMIT: rate("10/1m"),
 });
 

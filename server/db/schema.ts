@@ -1,5 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
-import type { UploadStatus } from "../../app/shared/uploads.js";
+import type { UploadPurpose, UploadStatus } from "../../app/shared/uploads.js";
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
@@ -14,7 +14,7 @@ export interface UsersTable {
   updated_at: Timestamp;
 }
 
-export type { UploadStatus };
+export type { UploadPurpose, UploadStatus };
 
 export interface UploadsTable {
   id: Generated<string>;
@@ -27,6 +27,8 @@ export interface UploadsTable {
   part_size: number;
   part_count: number;
   fingerprint: string;
+  /** 'poster' for a video's poster frame the browser captured; 'media' for files people chose. */
+  purpose: Generated<UploadPurpose>;
   status: Generated<UploadStatus>;
   /** The completed object's ETag and composite SHA-256 ("<base64>-<parts>"), as S3 reports them. */
   etag: string | null;
@@ -66,6 +68,9 @@ export interface MediaTable {
   width: number | null;
   height: number | null;
   duration_seconds: number | null;
+  /** The video's poster frame (an upload with purpose 'poster') and its object, or both null. */
+  poster_upload_id: string | null;
+  poster_s3_key: string | null;
 }
 
 export interface SessionsTable {

@@ -52,14 +52,17 @@ export async function findUnfinishedByFingerprint(
   return unfinishedOf(db, userId).selectAll().where("fingerprint", "=", fingerprint).executeTakeFirst();
 }
 
-/** The user's unfinished uploads, newest first, each with how many parts and bytes the ledger holds. */
-/** A page of the user's unfinished uploads after `after`, newest first, with the parts and bytes done. */
+/**
+ * A page of the user's unfinished uploads of files they chose after `after`, newest first, with the
+ * parts and bytes done. Posters are left out: the page made them, so no one can choose them again.
+ */
 export async function listUnfinishedWithProgress(
   db: Executor,
   userId: string,
   page: { limit: number; after?: Position },
 ): Promise<Array<Upload & { completed_parts: number; completed_bytes: number; cursor_at: string }>> {
   let query = unfinishedOf(db, userId)
+    .where("uploads.purpose", "=", "media")
     .leftJoin("upload_parts", "upload_parts.upload_id", "uploads.id")
     .selectAll("uploads")
     .select([

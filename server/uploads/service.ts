@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { partRange, planParts, S3_LIMITS } from "../../app/shared/plan.js";
+import { POSTER } from "../../app/shared/posts.js";
 import type { SignedParts, UnfinishedUpload, UnfinishedUploadsPage } from "../../app/shared/uploads.js";
 import type { UploadSettings } from "../config/app-config.js";
 import { formatBytes } from "../config/units.js";
@@ -32,7 +33,9 @@ export async function createUpload(
     contentType: input.contentType.toLowerCase(),
     fileName: sanitizeFileName(input.fileName),
   };
-  const refused = refuseTypeOrSize(settings, request.contentType, request.size);
+  const refused =
+    refuseTypeOrSize(settings, request.contentType, request.size) ??
+    (request.purpose === "poster" ? refusePoster(request.contentType, request.size) : undefined);
   if (refused) return refused;
 
   // One user at a time: the quota check, the fingerprint check and the insert must not interleave.
@@ -40,8 +43,12 @@ export async function createUpload(
     await repo.lockUserUploads(trx, user.id);
     const existing = await repo.findUnfinishedByFingerprint(trx, user.id, request.fingerprint);
     if (existing) {
-      if (existing.size !== request.size || existing.content_type !== request.contentType) {
-        return fail(409, "conflict", "An unfinished upload with this fingerprint has another size or type.");
+      if (
+        existing.size !== request.size ||
+        existing.content_type !== request.contentType ||
+        existing.purpose !== request.purpose
+      ) {
+        return fail(409, "conflict", "An unfinished upload with this fingerprint has another size, type or purpose.");
       }
       return ok({ upload: await currentView(trx, services, existing), created: false });
     }
@@ -77,6 +84,19 @@ function refuseTypeOrSize(settings: UploadSettings, contentType: string, size: n
   return undefined;
 }
 
+/** A poster is a small still: WebP or JPEG, a few hundred KB at most. */
+function refusePoster(contentType: string, size: number): Result<never> | undefined {
+  if (!POSTER.types.includes(contentType))
+    return fail(400, "unsupported_type", `A poster must be ${POSTER.types.join(" or ")}.`, {
+      fields: { contentType: ["is not a poster type"] },
+    });
+  if (size > POSTER.maxBytes)
+    return fail(400, "too_large", `A poster can be up to ${formatBytes(POSTER.maxBytes)}.`, {
+      fields: { size: [`must be at most ${POSTER.maxBytes} bytes`] },
+    });
+  return undefined;
+}
+
 /**
  * Creates the multipart upload in S3 under a random key, then its row in the ledger. The key and the
  * object's metadata, which every media URL and response shows, say nothing of who uploaded it or
@@ -103,6 +123,7 @@ async function startUpload(db: Executor, services: Services, user: User, request
     part_size: plan.partSize,
     part_count: plan.partCount,
     fingerprint: request.fingerprint,
+    purpose: request.purpose,
   });
   if (!upload) throw new Error("upload insert conflicted while holding the user's lock");
   return upload;
@@ -114,7 +135,7 @@ export async function getUpload(services: Services, user: User, id: string): Pro
   return ok(await currentView(services.db, services, upload));
 }
 
-/** A page of the user's unfinished uploads, newest first, from the ledger (cheap: no S3 call per upload). */
+/** A page of the user's unfinished uploads of files they chose (not posters), newest first, from the ledger (cheap: no S3 call per upload). */
 export async function listUnfinishedUploads(
   services: Services,
   user: User,

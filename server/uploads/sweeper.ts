@@ -43,6 +43,7 @@ export function describeSweep(counts: SweepCounts): string {
     ...(counts.orphansDeleted > 0 ? [`deleted ${plural(counts.orphansDeleted, "unposted upload")}`] : []),
   ];
   return done.join(", ");
+}
 
 /** The advisory lock every instance's sweeper takes: one sweeps at a time, the others skip that round. */
 export const SWEEP_LOCK = "feedup:sweeper";

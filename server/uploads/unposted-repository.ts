@@ -7,9 +7,19 @@ import type { Executor } from "../db/connection.js";
 import { cursorTimestamp, olderThan, type Position } from "../db/cursor.js";
 import type { Database, Upload } from "../db/schema.js";
 
-/** No media row shows this upload. */
+/** No media row shows this upload, as its media or its poster. */
 const inNoPost = (eb: ExpressionBuilder<Database, "uploads">) =>
-  eb.not(eb.exists(eb.selectFrom("media").select("media.id").whereRef("media.upload_id", "=", "uploads.id")));
+  eb.not(
+    eb.exists(
+      eb
+        .selectFrom("media")
+        .select("media.id")
+        // A video's poster frame is posted with it: never swept, listed or counted as unposted.
+        .where((m) =>
+          m.or([m("media.upload_id", "=", m.ref("uploads.id")), m("media.poster_upload_id", "=", m.ref("uploads.id"))]),
+        ),
+    ),
+  );
 
 const unposted = (db: Executor) => db.selectFrom("uploads").where("uploads.status", "=", "completed").where(inNoPost);
 
