@@ -2,18 +2,20 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { buildAppConfig, type AppConfig } from "./config/app-config.js";
+import { buildAppConfig, logSettings, type AppConfig } from "./config/app-config.js";
 import { parseEnv, type Env } from "./config/env.js";
 import { createDb } from "./db/connection.js";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded.js";
 import { migrateToLatest } from "./db/migrate.js";
 import { startLocalS3OnStickyPort, type LocalS3 } from "./local-s3/index.js";
+import { createLogger, type Logger } from "./observability/logger.js";
 import { closeServices, createServices, type Services } from "./services.js";
 import { prepareBucket } from "./storage/s3.js";
 import { startSweeper } from "./uploads/sweeper.js";
 
 export interface Runtime {
   config: AppConfig;
+  log: Logger;
   services: Services;
   embeddedDatabase?: EmbeddedDatabase;
   localS3?: LocalS3;
@@ -41,18 +43,20 @@ export async function startRuntime(options: {
   env?: Env;
   /** The port the HTTP server actually listens on (known once it is bound). */
   port: number;
-  log?: (line: string) => void;
+  /** The app's logger (default: one built from LOG_LEVEL and LOG_FORMAT). */
+  log?: Logger;
   /** Run the abandoned-upload sweeper periodically (default true). */
   sweep?: boolean;
 }): Promise<Runtime> {
   const env = options.env ?? parseEnv(process.env);
-  const log = options.log ?? ((line: string) => console.log(line));
+  const log = options.log ?? createLogger(logSettings(env));
   const dataDir = resolve(env.DATA_DIR);
   await mkdir(dataDir, { recursive: true });
   const appUrl = (env.APP_URL ?? `http://localhost:${options.port}`).replace(/\/$/, "");
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
-    for (const fn of stops.reverse()) await fn().catch((error) => log(`shutdown: ${String(error)}`));
+    for (const fn of stops.reverse())
+      await fn().catch((error: unknown) => log.error({ err: error }, "shutdown step failed"));
   };
 
   try {
@@ -62,12 +66,12 @@ export async function startRuntime(options: {
       embeddedDatabase = await startEmbeddedPostgres({
         clusterDir: join(dataDir, "postgres"),
         database: "feedup",
-        onLog: env.LOG_LEVEL === "debug" ? (line) => log(`[postgres] ${line.trimEnd()}`) : undefined,
+        onLog: log.isLevelEnabled("debug") ? (line) => log.debug({ component: "postgres" }, line.trimEnd()) : undefined,
       });
       stops.push(() => embeddedDatabase!.stop());
       databaseUrl = embeddedDatabase.url;
     }
-    const db = createDb(databaseUrl);
+    const db = createDb(databaseUrl, undefined, log);
     const applied = await migrateToLatest(db);
 
     let localS3: LocalS3 | undefined;
@@ -88,7 +92,10 @@ export async function startRuntime(options: {
           corsOrigins: [...new Set(origins)],
         },
         (from, to) =>
-          log(`local S3: port ${from} is taken now, moved to ${to} (uploads in progress re-sign their part URLs)`),
+          log.warn(
+            { component: "local-s3", from, to },
+            `local S3: port ${from} is taken now, moved to ${to} (uploads in progress re-sign their part URLs)`,
+          ),
       );
       stops.push(() => localS3!.stop());
     }
@@ -104,15 +111,15 @@ export async function startRuntime(options: {
       s3Endpoint: localS3?.url,
       s3Credentials,
     });
-    const services = createServices(config, db);
+    const services = createServices(config, db, log);
     stops.push(() => closeServices(services));
     if (localS3) await prepareBucket(services.storage, new URL(appUrl).origin);
     if (options.sweep !== false) {
-      const stopSweeper = startSweeper(services, log);
+      const stopSweeper = startSweeper(services);
       stops.push(async () => stopSweeper());
     }
 
-    log(
+    log.info(
       [
         `feedup is running at ${appUrl}`,
         `  database:  ${embeddedDatabase ? `embedded PostgreSQL, data in ${join(dataDir, "postgres")}` : redact(databaseUrl)}${applied.length ? ` (applied ${applied.length} migration${applied.length === 1 ? "" : "s"})` : ""}`,
@@ -121,7 +128,7 @@ export async function startRuntime(options: {
         `  mode:      ${env.NODE_ENV}`,
       ].join("\n"),
     );
-    return { config, services, embeddedDatabase, localS3, stop };
+    return { config, log, services, embeddedDatabase, localS3, stop };
   } catch (error) {
     await stop();
     throw error;

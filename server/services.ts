@@ -4,6 +4,9 @@ import { createSessionStorage, type AppSessionStorage } from "./auth/session.js"
 import type { AppConfig } from "./config/app-config.js";
 import { createDb, type DB } from "./db/connection.js";
 import type { User } from "./db/schema.js";
+import { createLogger, type Logger } from "./observability/logger.js";
+import { createMetrics, type Metrics } from "./observability/metrics.js";
+import { instrumentS3Client } from "./observability/s3-calls.js";
 import { createStorage, type Storage } from "./storage/s3.js";
 
 /** What loaders and actions get through the Remix load context. */
@@ -12,12 +15,21 @@ export interface Services {
   db: DB;
   storage: Storage;
   sessions: AppSessionStorage;
+  /** The one logger (inside a request: a child carrying its request id). */
+  log: Logger;
+  metrics: Metrics;
   /** Present when a GitHub OAuth app is configured. */
   authenticator?: Authenticator<User>;
 }
 
-export function createServices(config: AppConfig, db: DB = createDb(config.databaseUrl)): Services {
+export function createServices(
+  config: AppConfig,
+  db: DB = createDb(config.databaseUrl),
+  log: Logger = createLogger(config.log),
+): Services {
+  const metrics = createMetrics();
   const storage = createStorage(config.s3);
+  instrumentS3Client(storage.client, metrics);
   const sessions = createSessionStorage(config.session);
   let authenticator: Authenticator<User> | undefined;
   if (config.github) {
@@ -34,7 +46,7 @@ export function createServices(config: AppConfig, db: DB = createDb(config.datab
       "github",
     );
   }
-  return { config, db, storage, sessions, authenticator };
+  return { config, db, storage, sessions, log, metrics, authenticator };
 }
 
 export async function closeServices(services: Services): Promise<void> {

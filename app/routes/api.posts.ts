@@ -6,7 +6,7 @@ import { createPost, feedPage } from "../../server/posts/service";
 /** GET /api/posts?cursor=: a page of the feed. */
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireApiUser(request, context.services);
-  return handleApi(async () =>
+  return handleApi(context.services, async () =>
     resultResponse(await feedPage(context.services, user, new URL(request.url).searchParams.get("cursor"))),
   );
 }
@@ -17,5 +17,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (request.method !== "POST") return methodNotAllowed(["GET", "POST"]);
   const body = await readJsonBody(request);
   if (!body.ok) return body.response;
-  return handleApi(async () => resultResponse(await createPost(context.services, user, body.value), 201));
+  return handleApi(context.services, async () =>
+    resultResponse(await createPost(context.services, user, body.value), 201),
+  );
 }

@@ -9,7 +9,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   if (request.method !== "PUT") return methodNotAllowed(["PUT"]);
   const body = await readJsonBody(request);
   if (!body.ok) return body.response;
-  return handleApi(async () =>
+  return handleApi(context.services, async () =>
     resultResponse(await recordPart(context.services, user, params.id ?? "", params.partNumber ?? "", body.value)),
   );
 }

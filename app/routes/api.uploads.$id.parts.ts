@@ -9,7 +9,9 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   if (request.method !== "POST") return methodNotAllowed(["POST"]);
   const body = await readJsonBody(request);
   if (!body.ok) return body.response;
-  return handleApi(async () => resultResponse(await signParts(context.services, user, params.id ?? "", body.value)));
+  return handleApi(context.services, async () =>
+    resultResponse(await signParts(context.services, user, params.id ?? "", body.value)),
+  );
 }
 
 export async function loader() {

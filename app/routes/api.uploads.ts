@@ -6,7 +6,9 @@ import { createUpload, listUnfinishedUploads } from "../../server/uploads/servic
 /** GET /api/uploads: the signed-in user's unfinished uploads. */
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireApiUser(request, context.services);
-  return handleApi(async () => json({ uploads: await listUnfinishedUploads(context.services, user) }));
+  return handleApi(context.services, async () =>
+    json({ uploads: await listUnfinishedUploads(context.services, user) }),
+  );
 }
 
 /** POST /api/uploads: starts an upload, or returns the unfinished one for the same file. */
@@ -15,7 +17,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (request.method !== "POST") return methodNotAllowed(["GET", "POST"]);
   const body = await readJsonBody(request);
   if (!body.ok) return body.response;
-  return handleApi(async () => {
+  return handleApi(context.services, async () => {
     const result = await createUpload(context.services, user, body.value);
     if (!result.ok) return resultResponse(result);
     return json(result.value.upload, { status: result.value.created ? 201 : 200 });

@@ -15,6 +15,19 @@ export interface UploadSettings {
   stallTimeoutMs: number;
 }
 
+export interface LogSettings {
+  level: Env["LOG_LEVEL"];
+  format: "json" | "pretty";
+}
+
+export interface MetricsSettings {
+  /** Bearer token /metrics requires, when set. */
+  token?: string;
+  /** When set, /metrics is served only on this port of `host`, not on the app's port. */
+  port?: number;
+  host: string;
+}
+
 /** The settings the running app uses, after embedded services have filled in what the environment left out. */
 export interface AppConfig {
   env: Env;
@@ -29,6 +42,16 @@ export interface AppConfig {
   uploads: UploadSettings;
   feed: { mediaUrlTtlSeconds: number; pageSize: number };
   s3: StorageSettings;
+  log: LogSettings;
+  metrics: MetricsSettings;
+}
+
+/** Logging as configured: LOG_FORMAT, else JSON lines in production and readable lines elsewhere. */
+export function logSettings(env: Pick<Env, "LOG_LEVEL" | "LOG_FORMAT" | "NODE_ENV">): LogSettings {
+  return {
+    level: env.LOG_LEVEL,
+    format: env.LOG_FORMAT ?? (env.NODE_ENV === "production" ? "json" : "pretty"),
+  };
 }
 
 export function buildAppConfig(
@@ -84,6 +107,12 @@ export function buildAppConfig(
           ? { accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY }
           : undefined),
       forcePathStyle: env.S3_FORCE_PATH_STYLE,
+    },
+    log: logSettings(env),
+    metrics: {
+      ...(env.METRICS_TOKEN ? { token: env.METRICS_TOKEN } : {}),
+      ...(env.METRICS_PORT !== undefined ? { port: env.METRICS_PORT } : {}),
+      host: env.METRICS_HOST,
     },
   };
 }

@@ -76,7 +76,10 @@ export const envSchema = z.object({
   /** The origin people use to reach the app; OAuth redirects and the bucket's CORS rule are built from it. */
   APP_URL: url.optional(),
   DATA_DIR: z.string().min(1).default(".data"),
-  LOG_LEVEL: z.enum(["silent", "info", "debug"]).default("info"),
+  /** pino's levels: each prints itself and the levels above it. */
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Unset: JSON lines in production, readable lines otherwise. */
+  LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
 
   DATABASE_URL: z
     .string()
@@ -115,6 +118,12 @@ export const envSchema = z.object({
   UPLOAD_STALL_TIMEOUT: duration(`${UPLOAD_DEFAULTS.stallTimeoutMs}ms`, 1_000),
   MEDIA_URL_TTL: duration("1h", 60_000, 7 * 86_400_000),
   FEED_PAGE_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+
+  /** Unset: /metrics answers anyone who reaches it; set: only `Authorization: Bearer <token>`. */
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  /** Unset: /metrics is served on PORT; set: only on this port (and METRICS_HOST), not on PORT. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  METRICS_HOST: z.string().min(1).default("127.0.0.1"),
 });
 
 export type Env = z.output<typeof envSchema>;

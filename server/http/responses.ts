@@ -2,6 +2,7 @@ import { json } from "@remix-run/node";
 import type { ZodError } from "zod";
 import type { ApiErrorBody } from "../../app/shared/api-error.js";
 import type { DomainError, Result } from "../result.js";
+import type { Services } from "../services.js";
 
 /** The one shape every API error has: `{ error: { code, message, fields? } }` with its HTTP status. */
 export function apiError(status: number, code: string, message: string, fields?: Record<string, string[]>) {
@@ -59,14 +60,14 @@ export const methodNotAllowed = (allowed: string[]) => {
 
 /**
  * Runs an API handler: thrown Responses (401s, redirects) pass through; anything else unexpected
- * (storage down, a bug) becomes a 500 JSON error instead of an HTML error page, and is logged.
+ * (storage down, a bug) becomes a 500 JSON error instead of an HTML error page, and is logged with its stack.
  */
-export async function handleApi(handler: () => Promise<Response>): Promise<Response> {
+export async function handleApi(services: Pick<Services, "log">, handler: () => Promise<Response>): Promise<Response> {
   try {
     return await handler();
   } catch (thrown) {
     if (thrown instanceof Response) throw thrown;
-    console.error("API error:", thrown);
+    services.log.error({ err: thrown }, "API request failed");
     return apiError(500, "internal", "Something went wrong on our side. Please try again.");
   }
 }

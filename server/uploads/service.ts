@@ -10,6 +10,7 @@ import type { Services } from "../services.js";
 import { abortUntilGone, createMultipartUpload, findPart } from "../storage/multipart.js";
 import { presignUploadParts } from "../storage/presign.js";
 import { invalid, notFound, notUploading } from "./errors.js";
+import { partRecorded, partsSigned, uploadAborted, uploadCreated, type AbortKind } from "./events.js";
 import { attachmentDisposition, sanitizeFileName } from "./file-names.js";
 import { currentView, failGone, planOf, toPartView } from "./ledger.js";
 import * as repo from "./repository.js";
@@ -47,6 +48,7 @@ export async function createUpload(
       if (existing.size !== request.size || existing.content_type !== request.contentType) {
         return fail(409, "conflict", "An unfinished upload with this fingerprint has another size or type.");
       }
+      uploadCreated(services, existing, true);
       return ok({ upload: await currentView(trx, services, existing), created: false });
     }
     const used = await repo.unfinishedBytes(trx, user.id);
@@ -59,6 +61,7 @@ export async function createUpload(
       );
     }
     const upload = await startUpload(trx, services, user, request);
+    uploadCreated(services, upload, false);
     return ok({ upload: uploadView(settings, upload, []), created: true });
   });
 }
@@ -142,6 +145,7 @@ export async function signParts(
   id: string,
   input: unknown,
 ): Promise<Result<SignedParts>> {
+  const started = performance.now();
   const parsed = signPartsSchema.safeParse(input);
   if (!parsed.success) return invalid(parsed.error);
   const numbers = parsed.data.parts.map((p) => p.partNumber);
@@ -178,6 +182,7 @@ export async function signParts(
     signingDate,
   );
   await repo.touchUpload(services.db, upload.id);
+  partsSigned(services, upload, numbers, (performance.now() - started) / 1000);
   return ok({
     expiresAt: new Date(signingDate.getTime() + ttl * 1000).toISOString(),
     parts: signed.map((s) => ({ ...s, size: partRange(plan, s.partNumber).size })),
@@ -210,7 +215,7 @@ export async function recordPart(
   }
   if (upload.status !== "uploading") return notUploading(upload);
   const stored = await findPart(services.storage, upload.s3_key, upload.s3_upload_id, number.data);
-  if (stored === "gone") return failGone(services.db, upload);
+  if (stored === "gone") return failGone(services.db, services, upload);
   const { etag: sentEtag, checksumSha256 } = parsed.data;
   const etag = sentEtag.startsWith('"') ? sentEtag : `"${sentEtag}"`;
   if (!stored || stored.etag !== etag || (checksumSha256 && stored.checksumSha256 !== checksumSha256)) {
@@ -230,7 +235,14 @@ export async function recordPart(
   }
   await repo.upsertParts(services.db, upload.id, [stored]);
   await repo.touchUpload(services.db, upload.id);
+  partRecorded(services, upload, number.data, stored.size);
   return ok(toPartView(stored));
+}
+
+/** Why an upload is aborted: the metric label, and the reason kept on the ledger row when there is one. */
+export interface AbortCause {
+  kind: AbortKind;
+  reason?: string;
 }
 
 /** Aborts in S3 (until S3 confirms) and marks the upload aborted. Idempotent; a completed upload is 409. */
@@ -238,7 +250,7 @@ export async function abortUpload(
   services: Services,
   user: Pick<User, "id">,
   id: string,
-  reason?: string,
+  cause: AbortCause = { kind: "user" },
 ): Promise<Result<UploadView>> {
   const settings = services.config.uploads;
   return services.db.transaction().execute(async (trx): Promise<Result<UploadView>> => {
@@ -251,8 +263,9 @@ export async function abortUpload(
     await repo.deleteAllParts(trx, upload.id);
     const aborted = await repo.updateUpload(trx, upload.id, {
       status: "aborted",
-      ...(reason ? { failure_reason: reason } : {}),
+      ...(cause.reason ? { failure_reason: cause.reason } : {}),
     });
+    uploadAborted(services, aborted, cause.kind);
     return ok(uploadView(settings, aborted, []));
   });
 }

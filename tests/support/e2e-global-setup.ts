@@ -9,6 +9,9 @@ import { TEST_CREDENTIALS } from "./local-s3.js";
 import { createDatabaseFromTemplate, startTestCluster } from "./postgres.js";
 import { waitForHttp } from "./wait.js";
 
+/** Everything the app prints: JSON lines (LOG_FORMAT=json). */
+const APP_LOG = "test-results/e2e-app.log";
+
 /**
  * Starts what the end-to-end suite runs against: PostgreSQL, the local S3 (with its fault and stats
  * endpoints), the fake GitHub and the app itself as its own process. Workers find them through E2E_* variables.
@@ -48,9 +51,12 @@ export default async function globalSetup() {
     SESSION_SECRET: sessionSecret,
     // Short-lived part URLs: a throttled upload in the suite outlives them and must re-sign.
     UPLOAD_URL_TTL: "10s",
+    // JSON lines at debug into test-results/e2e-app.log, which the logging tests read.
+    LOG_FORMAT: "json",
+    LOG_LEVEL: "debug",
   };
   await mkdir("test-results", { recursive: true });
-  const log = createWriteStream("test-results/e2e-app.log");
+  const log = createWriteStream(APP_LOG);
   const app = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
     env,
     stdio: ["ignore", "pipe", "pipe"],
@@ -62,6 +68,7 @@ export default async function globalSetup() {
 
   Object.assign(process.env, {
     E2E_APP_URL: appUrl,
+    E2E_APP_LOG: APP_LOG,
     E2E_DATABASE_URL: database.url,
     E2E_S3_URL: s3.url,
     E2E_S3_BUCKET: "feedup-e2e",

@@ -6,6 +6,7 @@ import { createDb, type DB } from "../../server/db/connection.js";
 import { closeServices, createServices, type Services } from "../../server/services.js";
 import { prepareBucket } from "../../server/storage/s3.js";
 import { TEST_CREDENTIALS, startTestS3, type TestS3 } from "./local-s3.js";
+import { captureLogs, type LogRecord } from "./logs.js";
 import { createDatabaseFromTemplate } from "./postgres.js";
 
 export const TEST_APP_URL = "http://app.test";
@@ -14,6 +15,8 @@ export interface TestApp {
   services: Services;
   db: DB;
   s3: TestS3;
+  /** Every line the app logged (debug and up), parsed. */
+  logs: LogRecord[];
   /** The same app with other settings (e.g. production), sharing the database and storage. */
   withEnv(env: Record<string, string>): Services;
   close(): Promise<void>;
@@ -46,15 +49,17 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
         appUrl: TEST_APP_URL,
       },
     );
-  const services = createServices(configFor({}), db);
+  const { log, records } = captureLogs();
+  const services = createServices(configFor({}), db, log);
   await prepareBucket(services.storage, TEST_APP_URL);
   const extras: Services[] = [];
   return {
     services,
     db,
     s3,
+    logs: records,
     withEnv(extra) {
-      const other = createServices(configFor(extra), db);
+      const other = createServices(configFor(extra), db, log);
       extras.push(other);
       return other;
     },
