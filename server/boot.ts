@@ -10,7 +10,7 @@ import { migrateToLatest } from "./db/migrate.js";
 import { startLocalS3OnStickyPort, type LocalS3 } from "./local-s3/index.js";
 import { createLogger, type Logger } from "./observability/logger.js";
 import { closeServices, createServices, type Services } from "./services.js";
-import { prepareBucket } from "./storage/s3.js";
+import { prepareBucket, requireReadyBucket } from "./storage/bucket.js";
 import { startSweeper } from "./uploads/sweeper.js";
 
 export interface Runtime {
@@ -113,7 +113,12 @@ export async function startRuntime(options: {
     });
     const services = createServices(config, db, log);
     stops.push(() => closeServices(services));
-    if (localS3) await prepareBucket(services.storage, new URL(appUrl).origin);
+    const appOrigin = new URL(appUrl).origin;
+    if (config.prepareBucket) await prepareBucket(services.storage, appOrigin);
+    else {
+      const warning = await requireReadyBucket(services.storage, appOrigin);
+      if (warning) log.warn({ component: "storage" }, warning);
+    }
     if (options.sweep !== false) {
       const stopSweeper = startSweeper(services);
       stops.push(async () => stopSweeper());

@@ -15,6 +15,7 @@ import { MigrationError } from "./db/migrate.js";
 import { createHttpApp } from "./http/app.js";
 import { startMetricsServer } from "./http/metrics-server.js";
 import { createLogger } from "./observability/logger.js";
+import { BucketNotReadyError } from "./storage/bucket.js";
 
 const BUILD_PATH = resolve("build/index.js");
 const development = process.env.NODE_ENV === "development" && Boolean(process.env.REMIX_DEV_ORIGIN);
@@ -81,9 +82,9 @@ async function main(): Promise<void> {
   }
 }
 
-// Before the logger exists (a bad configuration), the message alone.
+// Before the logger exists (a bad configuration) and for what an operator must fix, the message alone.
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) console.error(error.message);
+  if (error instanceof ConfigError || error instanceof BucketNotReadyError) console.error(error.message);
   else if (error instanceof MigrationError) console.error(`Start-up failed: ${error.message}`);
   else console.error("Start-up failed:", error);
   process.exit(1);

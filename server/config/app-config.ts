@@ -42,6 +42,8 @@ export interface AppConfig {
   uploads: UploadSettings;
   feed: { mediaUrlTtlSeconds: number; pageSize: number };
   s3: StorageSettings;
+  /** Create the bucket and its CORS rule at start when missing (always for the embedded local S3). */
+  prepareBucket: boolean;
   log: LogSettings;
   metrics: MetricsSettings;
 }
@@ -108,6 +110,7 @@ export function buildAppConfig(
           : undefined),
       forcePathStyle: env.S3_FORCE_PATH_STYLE,
     },
+    prepareBucket: env.S3_PREPARE_BUCKET || resolved.s3Endpoint !== undefined,
     log: logSettings(env),
     metrics: {
       ...(env.METRICS_TOKEN ? { token: env.METRICS_TOKEN } : {}),

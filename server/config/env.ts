@@ -96,6 +96,8 @@ export const envSchema = z.object({
   S3_ACCESS_KEY_ID: z.string().min(1).optional(),
   S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   S3_FORCE_PATH_STYLE: bool.default(true),
+  /** Create the bucket and add the app's CORS rule at start (an external S3 is otherwise only checked). */
+  S3_PREPARE_BUCKET: bool.default(false),
   /** Unset: the port the embedded local S3 had last time (kept under DATA_DIR), a free one on first start. */
   LOCAL_S3_PORT: z.coerce.number().int().min(0).max(65535).optional(),
 

@@ -51,6 +51,8 @@ export default async function globalSetup() {
     SESSION_SECRET: sessionSecret,
     // Short-lived part URLs: a throttled upload in the suite outlives them and must re-sign.
     UPLOAD_URL_TTL: "10s",
+    // The bucket exists but has no CORS rule of its own: the app adds it, as in a MinIO-style setup.
+    S3_PREPARE_BUCKET: "true",
     // JSON lines at debug into test-results/e2e-app.log, which the logging tests read.
     LOG_FORMAT: "json",
     LOG_LEVEL: "debug",

@@ -4,7 +4,7 @@ import { buildAppConfig, type AppConfig } from "../../server/config/app-config.j
 import { parseEnv } from "../../server/config/env.js";
 import { createDb, type DB } from "../../server/db/connection.js";
 import { closeServices, createServices, type Services } from "../../server/services.js";
-import { prepareBucket } from "../../server/storage/s3.js";
+import { prepareBucket } from "../../server/storage/bucket.js";
 import { TEST_CREDENTIALS, startTestS3, type TestS3 } from "./local-s3.js";
 import { captureLogs, type LogRecord } from "./logs.js";
 import { createDatabaseFromTemplate } from "./postgres.js";

@@ -148,5 +148,6 @@ describe("logging and metrics settings", () => {
         .sort(),
     ).toEqual(["METRICS_PORT", "METRICS_TOKEN"]);
     expect(parseEnv({}).METRICS_HOST).toBe("127.0.0.1");
+    expect(parseEnv({ S3_PREPARE_BUCKET: "true" }).S3_PREPARE_BUCKET).toBe(true);
   });
 });
