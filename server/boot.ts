@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { buildAppConfig, logSettings, type AppConfig } from "./config/app-config.js";
+import { describeMetrics, describeUploadSettings } from "./config/describe.js";
 import { parseEnv, type Env } from "./config/env.js";
 import { createDb } from "./db/connection.js";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded.js";
@@ -124,14 +125,35 @@ export async function startRuntime(options: {
       stops.push(async () => stopSweeper());
     }
 
-    log.info(
+    const lines: Array<[string, string]> = [
       [
-        `feedup is running at ${appUrl}`,
-        `  database:  ${embeddedDatabase ? `embedded PostgreSQL, data in ${join(dataDir, "postgres")}` : redact(databaseUrl)}${applied.length ? ` (applied ${applied.length} migration${applied.length === 1 ? "" : "s"})` : ""}`,
-        `  objects:   ${localS3 ? `local S3 at ${localS3.url}, bucket "${env.S3_BUCKET}", data in ${join(dataDir, "s3")}` : `${config.s3.endpoint}, bucket "${env.S3_BUCKET}"`}`,
-        `  sign-in:   ${config.github ? `GitHub (${config.github.url})` : "development sign-in (no GitHub OAuth app configured)"}`,
-        `  mode:      ${env.NODE_ENV}`,
-      ].join("\n"),
+        "database",
+        `${embeddedDatabase ? `embedded PostgreSQL, data in ${join(dataDir, "postgres")}` : redact(databaseUrl)}${applied.length ? ` (applied ${applied.length} migration${applied.length === 1 ? "" : "s"})` : ""}`,
+      ],
+      [
+        "objects",
+        `${localS3 ? `local S3 at ${localS3.url}, bucket "${env.S3_BUCKET}", data in ${join(dataDir, "s3")}` : `${config.s3.endpoint}, bucket "${env.S3_BUCKET}"`}`,
+      ],
+      [
+        "sign-in",
+        config.github ? `GitHub (${config.github.url})` : "development sign-in (no GitHub OAuth app configured)",
+      ],
+      ...describeUploadSettings(config.uploads),
+      ["metrics", describeMetrics(config)],
+      ["logs", `${config.log.level}, ${config.log.format === "json" ? "JSON lines" : "readable lines"}`],
+      ["mode", env.NODE_ENV],
+    ];
+    log.info(
+      {
+        settings: {
+          appUrl,
+          uploads: config.uploads,
+          metrics: { ...config.metrics, token: Boolean(config.metrics.token) },
+        },
+      },
+      [`feedup is running at ${appUrl}`, ...lines.map(([label, text]) => `  ${`${label}:`.padEnd(10)} ${text}`)].join(
+        "\n",
+      ),
     );
     return { config, log, services, embeddedDatabase, localS3, stop };
   } catch (error) {
