@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
+import type { UploadSummary } from "../../app/shared/upload-summary.js";
 import type { UploadStatus } from "../../app/shared/uploads.js";
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -35,6 +36,9 @@ export interface UploadsTable {
   created_at: Timestamp;
   last_activity_at: Timestamp;
   completed_at: Timestamp | null;
+  /** The browser's report of its latest run (written as JSON text, read back parsed). */
+  client_summary: ColumnType<UploadSummary | null, string | null | undefined, string | null>;
+  client_summary_at: Timestamp | null;
 }
 
 export interface UploadPartsTable {

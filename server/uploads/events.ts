@@ -2,6 +2,8 @@
  * What happens to uploads, told once: each event writes one log line and moves its metrics. The
  * upload service calls these at the moment the ledger changes.
  */
+import type { UploadSummary } from "../../app/shared/upload-summary.js";
+import { formatBytes } from "../config/units.js";
 import type { Upload } from "../db/schema.js";
 import type { Services } from "../services.js";
 
@@ -96,4 +98,23 @@ export function sweepFinished({ log, metrics }: Observers, aborted: number, seco
 export function sweepFailed({ log, metrics }: Observers, error: unknown): void {
   metrics.sweeper.runs.inc({ outcome: "error" });
   log.error({ event: "uploads.sweep_failed", err: error }, "sweep failed");
+}
+
+/** A browser's report of its run: its figures go to the client_* metrics. */
+export function clientSummaryReceived({ log, metrics }: Observers, upload: Upload, summary: UploadSummary): void {
+  const { client } = metrics;
+  client.summaries.inc({ outcome: summary.outcome, checksum: summary.checksum });
+  client.throughput.observe(
+    { part_size: formatBytes(summary.partSize).replace(" ", ""), concurrency: String(summary.concurrency) },
+    summary.throughputBytesPerSecond,
+  );
+  for (const [attempts, parts] of Object.entries(summary.attemptsPerPart))
+    for (let i = 0; i < parts; i += 1) client.partAttempts.observe(Number(attempts));
+  for (const [reason, retries] of Object.entries(summary.retries)) if (retries) client.retries.inc({ reason }, retries);
+  client.resentBytes.inc(summary.bytesResent);
+  client.waitingSeconds.observe(summary.waitingMs / 1000);
+  log.info(
+    { event: "upload.client_summary", uploadId: upload.id, userId: upload.user_id, summary },
+    `browser reported its upload ${summary.outcome}`,
+  );
 }
