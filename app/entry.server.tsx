@@ -1,6 +1,8 @@
 /**
- * Remix's server entry: its default rendering (bots get the whole page at once, browsers a stream), with
- * errors logged through the app's logger. A 404 or other 4xx is an answer, not an error: not logged here.
+/**
+ * Renders pages (Remix's Node entry, with a Content-Security-Policy nonce): every document gets a
+ * fresh nonce for its scripts and the page headers (server/http/document-headers.ts). Errors are logged
+ * through the app's logger; a 404 or other 4xx is an answer, not an error, and is not logged here.
  */
 import { PassThrough } from "node:stream";
 import {
@@ -12,6 +14,8 @@ import {
 import { RemixServer, isRouteErrorResponse } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
+import { applyDocumentHeaders, createNonce } from "../server/http/document-headers";
+import { NonceContext } from "./nonce";
 
 const ABORT_DELAY = 5_000;
 
@@ -28,26 +32,33 @@ export default function handleRequest(
   remixContext: EntryContext,
   loadContext: AppLoadContext,
 ) {
-  const waitForAll = isbot(request.headers.get("user-agent") ?? "") || remixContext.isSpaMode;
+  const nonce = createNonce();
+  applyDocumentHeaders(responseHeaders, loadContext.services.config, nonce);
+  // Crawlers get the whole page at once; browsers get the shell first and the rest as it streams.
+  const readyEvent =
+    isbot(request.headers.get("user-agent") ?? "") || remixContext.isSpaMode ? "onAllReady" : "onShellReady";
   return new Promise<Response>((resolve, reject) => {
     let shellRendered = false;
-    const ready = () => {
-      shellRendered = true;
-      const body = new PassThrough();
-      responseHeaders.set("Content-Type", "text/html");
-      resolve(
-        new Response(createReadableStreamFromReadable(body), { headers: responseHeaders, status: responseStatusCode }),
-      );
-      pipe(body);
-    };
+    let status = responseStatusCode;
     const { pipe, abort } = renderToPipeableStream(
-      <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} />,
+      <NonceContext.Provider value={nonce}>
+        <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} />
+      </NonceContext.Provider>,
       {
-        ...(waitForAll ? { onAllReady: ready } : { onShellReady: ready }),
-        onShellError: reject,
+        nonce,
+        [readyEvent]() {
+          shellRendered = true;
+          const body = new PassThrough();
+          responseHeaders.set("Content-Type", "text/html");
+          resolve(new Response(createReadableStreamFromReadable(body), { headers: responseHeaders, status }));
+          pipe(body);
+        },
+        onShellError(error: unknown) {
+          reject(error);
+        },
         onError(error: unknown) {
-          responseStatusCode = 500;
-          // Errors before the shell is ready reject the promise, and Remix reports them through handleError.
+          status = 500;
+          // Errors while rendering the shell are logged by Remix when the promise rejects.
           if (shellRendered) loadContext.services.log.error({ err: error }, "streaming render failed");
         },
       },

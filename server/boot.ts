@@ -8,7 +8,7 @@ import { parseEnv, type Env } from "./config/env.js";
 import { createDb } from "./db/connection.js";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded.js";
 import { migrateToLatest } from "./db/migrate.js";
-import { startLocalS3OnStickyPort, type LocalS3 } from "./local-s3/index.js";
+import { describeEvent, startLocalS3OnStickyPort, type LocalS3 } from "./local-s3/index.js";
 import { createLogger, type Logger } from "./observability/logger.js";
 import { closeServices, createServices, type Services } from "./services.js";
 import { prepareBucket, requireReadyBucket } from "./storage/bucket.js";
@@ -91,6 +91,19 @@ export async function startRuntime(options: {
           credentials: s3Credentials,
           buckets: [env.S3_BUCKET],
           corsOrigins: [...new Set(origins)],
+          // Each injected fault: rule, op, part and kind as fields, the one-line description as the message.
+          log: (event) =>
+            log.info(
+              {
+                component: "local-s3",
+                event: "fault",
+                rule: event.rule,
+                kind: event.fault,
+                op: event.op,
+                part: event.partNumber,
+              },
+              describeEvent(event),
+            ),
         },
         (from, to) =>
           log.warn(

@@ -5,6 +5,8 @@ export interface DomainError {
   message: string;
   fields?: Record<string, string[]>;
   details?: Record<string, unknown>;
+  /** Response headers that go with it (Retry-After on a 429). */
+  headers?: Record<string, string>;
 }
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: DomainError };
@@ -15,7 +17,7 @@ export const fail = <T = never>(
   status: number,
   code: string,
   message: string,
-  extra: Pick<DomainError, "fields" | "details"> = {},
+  extra: Pick<DomainError, "fields" | "details" | "headers"> = {},
 ): Result<T> => ({
   ok: false,
   error: { status, code, message, ...extra },

@@ -20,12 +20,17 @@ export interface Services {
   metrics: Metrics;
   /** Present when a GitHub OAuth app is configured. */
   authenticator?: Authenticator<User>;
+  /** The time: sessions and rate limits read it here, so tests can move it. */
+  now: () => Date;
+  /** Inside a request: what its log line needs to know (the signed-in user, once a guard found one). */
+  request?: { userId?: string };
 }
 
 export function createServices(
   config: AppConfig,
   db: DB = createDb(config.databaseUrl),
   log: Logger = createLogger(config.log),
+  options: { now?: () => Date } = {},
 ): Services {
   const metrics = createMetrics();
   const storage = createStorage(config.s3);
@@ -46,7 +51,7 @@ export function createServices(
       "github",
     );
   }
-  return { config, db, storage, sessions, log, metrics, authenticator };
+  return { config, db, storage, sessions, log, metrics, authenticator, now: options.now ?? (() => new Date()) };
 }
 
 export async function closeServices(services: Services): Promise<void> {

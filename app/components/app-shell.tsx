@@ -1,6 +1,5 @@
-import { Form } from "@remix-run/react";
 import type { ReactNode } from "react";
-import { Avatar } from "./avatar";
+import { AccountMenu } from "./account-menu";
 
 export interface ShellUser {
   login: string;
@@ -18,20 +17,7 @@ export function AppShell({ user, children }: { user: ShellUser; children: ReactN
             <img src="/favicon.svg" alt="" className="h-7 w-7" />
             Feedup
           </a>
-          <div className="flex items-center gap-3">
-            <span className="hidden text-sm text-slate-600 sm:inline" data-testid="signed-in-as">
-              {displayName}
-            </span>
-            <Avatar name={displayName} url={user.avatarUrl} size={32} />
-            <Form method="post" action="/logout">
-              <button
-                type="submit"
-                className="rounded-lg px-2 py-1 text-sm text-slate-600 hover:bg-slate-100 hover:text-slate-900"
-              >
-                Sign out
-              </button>
-            </Form>
-          </div>
+          <AccountMenu displayName={displayName} avatarUrl={user.avatarUrl} />
         </div>
       </header>
       <main className="mx-auto max-w-2xl px-4 py-6">{children}</main>

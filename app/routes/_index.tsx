@@ -4,10 +4,13 @@ import { AppShell } from "~/components/app-shell";
 import { Composer } from "~/components/posts/composer";
 import { Feed } from "~/components/posts/feed";
 import { requireUser } from "../../server/auth/guards";
+import { loaderCacheControl } from "../../server/http/document-headers";
 import { feedPage } from "../../server/posts/service";
 import { listUnfinishedUploads } from "../../server/uploads/service";
 
 export const meta: MetaFunction = () => [{ title: "Feed · Feedup" }];
+
+export const headers = loaderCacheControl;
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context.services);
@@ -16,11 +19,13 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     feedPage(context.services, user),
   ]);
   if (!feed.ok) throw new Response(feed.error.message, { status: feed.error.status });
+  if (!unfinished.ok) throw new Response(unfinished.error.message, { status: unfinished.error.status });
   return json(
     {
       user: { id: user.id, login: user.login, name: user.name, avatarUrl: user.avatar_url },
       allowedTypes: context.services.config.uploads.allowedTypes,
-      unfinished,
+      // The first page: UPLOAD_MAX_UNFINISHED (20) keeps it whole unless an operator raises it past the page size.
+      unfinished: unfinished.value.uploads,
       feed: feed.value,
       now: Date.now(),
     },

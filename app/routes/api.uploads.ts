@@ -1,13 +1,16 @@
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { requireApiUser } from "../../server/auth/guards";
-import { handleApi, methodNotAllowed, readJsonBody, resultResponse } from "../../server/http/responses";
+import { readJsonBody } from "../../server/http/body";
+import { handleApi, methodNotAllowed, resultResponse } from "../../server/http/responses";
 import { createUpload, listUnfinishedUploads } from "../../server/uploads/service";
+import { createUploadSchema } from "../../server/uploads/schemas";
 
-/** GET /api/uploads: the signed-in user's unfinished uploads. */
+/** GET /api/uploads?cursor=: a page of the signed-in user's unfinished uploads. */
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireApiUser(request, context.services);
+  const cursor = new URL(request.url).searchParams.get("cursor");
   return handleApi(context.services, async () =>
-    json({ uploads: await listUnfinishedUploads(context.services, user) }),
+    resultResponse(await listUnfinishedUploads(context.services, user, cursor)),
   );
 }
 
@@ -15,7 +18,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireApiUser(request, context.services);
   if (request.method !== "POST") return methodNotAllowed(["GET", "POST"]);
-  const body = await readJsonBody(request);
+  const body = await readJsonBody(request, createUploadSchema, context.services.config.api.bodyLimitBytes);
   if (!body.ok) return body.response;
   return handleApi(context.services, async () => {
     const result = await createUpload(context.services, user, body.value);

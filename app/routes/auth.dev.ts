@@ -1,8 +1,9 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { commitSignIn } from "../../server/auth/guards";
-import { safeReturnTo } from "../../server/auth/session";
+import { safeReturnTo } from "../../server/http/safe-redirect";
 import { findOrCreateLocalUser } from "../../server/auth/users";
+import { readFormBody } from "../../server/http/body";
 import { apiError, notFound } from "../../server/http/responses";
 
 const devSignInSchema = z.object({
@@ -16,13 +17,14 @@ const devSignInSchema = z.object({
 export async function action({ request, context }: ActionFunctionArgs) {
   const { services } = context;
   if (!services.config.devSignIn) throw notFound("Development sign-in");
-  const form = await request.formData();
-  const parsed = devSignInSchema.safeParse({ login: form.get("login") ?? "local-dev" });
+  const form = await readFormBody(request, services.config.api.bodyLimitBytes);
+  if (!form.ok) return form.response;
+  const parsed = devSignInSchema.safeParse({ login: form.value.get("login") ?? "local-dev" });
   if (!parsed.success) {
     return apiError(400, "invalid_input", "Choose a valid local user name.", z.flattenError(parsed.error).fieldErrors);
   }
   const user = await findOrCreateLocalUser(services.db, parsed.data.login);
-  return commitSignIn(services, request, user, safeReturnTo(form.get("returnTo")));
+  return commitSignIn(services, request, user, safeReturnTo(form.value.get("returnTo")));
 }
 
 export async function loader() {

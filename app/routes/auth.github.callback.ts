@@ -1,6 +1,6 @@
 import { redirect, type LoaderFunctionArgs } from "@remix-run/node";
 import { commitSignIn } from "../../server/auth/guards";
-import { safeReturnTo } from "../../server/auth/session";
+import { safeReturnTo } from "../../server/http/safe-redirect";
 import { notFound } from "../../server/http/responses";
 
 export async function loader({ request, context }: LoaderFunctionArgs) {

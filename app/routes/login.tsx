@@ -1,7 +1,7 @@
 import { json, redirect, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
 import { getSessionUser } from "../../server/auth/guards";
-import { safeReturnTo } from "../../server/auth/session";
+import { safeReturnTo } from "../../server/http/safe-redirect";
 
 export const meta: MetaFunction = () => [{ title: "Sign in · Feedup" }];
 

@@ -1,9 +1,9 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
+import { commitSignOut } from "../../server/auth/guards";
 
+/** POST /logout: ends this session at once (its record goes, not just the cookie). */
 export async function action({ request, context }: ActionFunctionArgs) {
-  const { sessions } = context.services;
-  const session = await sessions.getSession(request.headers.get("Cookie"));
-  return redirect("/login", { headers: { "Set-Cookie": await sessions.destroySession(session) } });
+  return commitSignOut(context.services, request, { everywhere: false });
 }
 
 export async function loader() {

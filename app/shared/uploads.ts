@@ -20,7 +20,8 @@ export interface UploadView {
   partCount: number;
   concurrency: number;
   urlTtlSeconds: number;
-  retry: { baseMs: number; capMs: number; attempts: number };
+  /** Backoff between a part's attempts, the attempts per part, and the cap of the waiting phase's probes. */
+  retry: { baseMs: number; capMs: number; attempts: number; waitCapMs: number };
   stallTimeoutMs: number;
   completedParts: PartView[];
   checksumSha256: string | null;
@@ -40,6 +41,12 @@ export interface UnfinishedUpload {
   completedBytes: number;
   createdAt: string;
   lastActivityAt: string;
+}
+
+/** GET /api/uploads: a page of unfinished uploads, newest first; `nextCursor` continues it. */
+export interface UnfinishedUploadsPage {
+  uploads: UnfinishedUpload[];
+  nextCursor: string | null;
 }
 
 export interface SignedParts {

@@ -24,6 +24,10 @@ export interface UploadApi {
   recordPart(id: string, partNumber: number, etag: string, checksumSha256: string): Promise<void>;
   complete(id: string): Promise<UploadView>;
   abort(id: string): Promise<void>;
+  /** The upload as the server sees it now. */
+  get(id: string): Promise<UploadView>;
+  /** The signed-in user's id, or null when the session has expired. */
+  signedInAs(): Promise<string | null>;
 }
 
 /** An API call that failed: HTTP errors carry the server's code and message; network errors have status 0. */
@@ -86,6 +90,15 @@ export function createHttpUploadApi(baseUrl = ""): UploadApi {
     complete: (id) => request("POST", `/api/uploads/${id}/complete`),
     abort: async (id) => {
       await request("DELETE", `/api/uploads/${id}`);
+    },
+    get: (id) => request("GET", `/api/uploads/${id}`),
+    signedInAs: async () => {
+      try {
+        return (await request<{ id: string }>("GET", "/api/me")).id;
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 401) return null;
+        throw error;
+      }
     },
   };
 }

@@ -51,7 +51,8 @@ export async function completeRound(steps: {
       const details = error.details as { missing?: number[]; wrongSize?: number[] } | undefined;
       return { outcome: "missing", parts: [...(details?.missing ?? []), ...(details?.wrongSize ?? [])] };
     }
-    if (error.status === 409 || error.status === 422) throw new UploadFailedError(error.message, true);
+    if (error.status === 422) throw new UploadFailedError(error.message, true, true);
+    if (error.status === 409) throw new UploadFailedError(error.message, true);
     throw error;
   }
 }

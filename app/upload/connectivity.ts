@@ -1,6 +1,7 @@
+import type { Alarm } from "./alarm";
 import type { Clock } from "./environment";
 import { backoffDelay } from "./retry";
-import { isActivePhase, type UploadPhase } from "./upload-state";
+import { isActivePhase, type StateChanges, type UploadPhase } from "./upload-state";
 
 /** Network failures in a row, while the browser claims to be online, before the upload waits for a probe. */
 export const NETWORK_FAILURES_BEFORE_PROBING = 3;
@@ -9,13 +10,15 @@ const PROBE_BACKOFF = { baseMs: 1000, capMs: 15_000 };
 
 export interface ConnectivityOptions {
   phase: () => UploadPhase;
-  setPhase: (phase: "uploading" | "offline" | "reconnecting") => void;
+  setPhase: (phase: "uploading" | "offline" | "reconnecting", changes?: StateChanges) => void;
   /** Ends the attempts in flight; they are made again once the connection is back. */
   interruptAttempts: () => void;
   /** Whether the server answers again. */
   probe: () => Promise<boolean>;
   clock: Clock;
-  /** Aborted when the upload is cancelled: probing stops. */
+  /** Probes sleep on it, so that "Try now" probes at once. */
+  alarm: Alarm;
+  /** Aborted when the run ends (paused, cancelled, failed): probing stops. */
   signal: AbortSignal;
 }
 
@@ -46,9 +49,9 @@ export class Connectivity {
   /** A request got no answer (network error or stall). */
   networkFailed(): void {
     this.failuresInARow += 1;
-    if (this.failuresInARow < NETWORK_FAILURES_BEFORE_PROBING || this.probing || !isActivePhase(this.options.phase()))
+    // Only from plain uploading: offline, waiting and signed-out have their own ways back.
+    if (this.failuresInARow < NETWORK_FAILURES_BEFORE_PROBING || this.probing || this.options.phase() !== "uploading")
       return;
-    this.options.setPhase("reconnecting");
     void this.probeUntilReachable();
   }
 
@@ -58,15 +61,15 @@ export class Connectivity {
   }
 
   private async probeUntilReachable(): Promise<void> {
-    const { clock, signal } = this.options;
+    const { clock, alarm, signal } = this.options;
     const reconnecting = () => this.options.phase() === "reconnecting";
     this.probing = true;
     try {
-      for (let attempt = 1; reconnecting(); attempt += 1) {
-        await clock.sleep(
-          backoffDelay(attempt, PROBE_BACKOFF, () => 1),
-          signal,
-        );
+      for (let attempt = 1; attempt === 1 || reconnecting(); attempt += 1) {
+        const delayMs = backoffDelay(attempt, PROBE_BACKOFF, () => 1);
+        const reason = "several requests in a row got no answer";
+        this.options.setPhase("reconnecting", { wait: { for: "network", reason, until: clock.now() + delayMs } });
+        await alarm.sleep(delayMs, signal);
         if (!reconnecting()) return;
         if (await this.options.probe().catch(() => false)) {
           this.failuresInARow = 0;

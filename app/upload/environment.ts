@@ -45,9 +45,16 @@ export const browserOnline: OnlineSignal = {
 /** One tab drives an upload: returns a release function, or null when another tab holds the lock. */
 export interface UploadLocks {
   acquire(name: string): Promise<(() => void) | null>;
+  /** Resolves once nobody holds the lock (the tab holding it released it, or closed). */
+  whenFree(name: string, signal: AbortSignal): Promise<void>;
 }
 
 export const webLocks: UploadLocks = {
+  async whenFree(name, signal) {
+    if (typeof navigator === "undefined" || !navigator.locks) return;
+    // Granted once the holder lets go; released again at once by returning.
+    await navigator.locks.request(name, { signal }, () => undefined);
+  },
   async acquire(name) {
     if (typeof navigator === "undefined" || !navigator.locks) return () => undefined;
     return new Promise((resolve) => {

@@ -2,11 +2,15 @@ import { ApiError } from "./api";
 import type { Failure } from "./retry";
 import { PartFailure } from "./transport";
 
-/** Ends an upload with a message for the person; `gone` when the server no longer has the upload. */
+/**
+ * Ends an upload with a message for the person; `gone` when the server no longer has the upload,
+ * `final` when trying again cannot help (the file is not what it claims to be).
+ */
 export class UploadFailedError extends Error {
   constructor(
     message: string,
     readonly gone: boolean,
+    readonly final = false,
   ) {
     super(message);
     this.name = "UploadFailedError";

@@ -31,9 +31,11 @@ export class PartPipeline {
     private readonly file: File,
     private readonly view: UploadView,
     private readonly deps: PartPipelineDeps,
+    /** Digests from an earlier run of the same upload, kept so a resumed run need not hash again. */
+    digests?: PartDigests,
   ) {
     this.plan = { fileSize: view.size, partSize: view.partSize, partCount: view.partCount };
-    this.digests = new PartDigests(file, this.plan, deps.hasher);
+    this.digests = digests ?? new PartDigests(file, this.plan, deps.hasher);
     this.signer = new UrlSigner({
       ttlSeconds: view.urlTtlSeconds,
       now: deps.now,

@@ -1,7 +1,11 @@
-/** How often speed is sampled, on progress events and on a timer. */
+import { ConfirmedRate, etaSeconds } from "./rate";
+
+/** How often the figures are refreshed on a timer (speed falls, countdowns and stalled parts show). */
 export const SPEED_SAMPLE_MS = 500;
 /** Progress events arrive many times a second per request; re-rendering on each costs the browser CPU. */
 export const EMIT_INTERVAL_MS = 100;
+/** With no byte sent or confirmed for this long, nothing is moving: the status says what it waits for. */
+export const QUIET_MS = 5_000;
 
 /** What the progress figures are computed from. */
 export interface ProgressInput {
@@ -9,53 +13,64 @@ export interface ProgressInput {
   /** Bytes in parts that S3 has and the server recorded. */
   confirmedBytes: number;
   parts: ReadonlyArray<{ phase: string; sentBytes: number }>;
-  /** The smoothed speed so far. */
-  speedBps: number;
 }
 
 export interface ProgressFigures {
   inFlightBytes: number;
   displayedBytes: number;
-  speedBps: number;
+  /** Smoothed rate of confirmed bytes; null until one can be told. */
+  speedBps: number | null;
+  /** Null when unknown, or longer than anyone would read (see MAX_ETA_SECONDS). */
   etaSeconds: number | null;
+  /** Bytes were sent or confirmed within QUIET_MS. */
+  moving: boolean;
+  /** When these figures were computed (countdowns are told from it). */
+  updatedAt: number;
 }
 
 /**
  * Progress and speed for one upload. The bytes shown are confirmed plus in flight and never go
- * backwards (a failed attempt's bytes stay shown until it is sent again); speed counts the bytes that
- * left the browser over each sample of at least SPEED_SAMPLE_MS and is smoothed across samples.
+ * backwards (a failed attempt's bytes stay shown until it is sent again); the speed is the rate of
+ * confirmed bytes (ConfirmedRate), restarted from fresh samples after a pause or a wait.
  */
 export class ProgressMeter {
-  private sampleStartedAt: number;
-  private sentInSample = 0;
+  private readonly rate = new ConfirmedRate();
+  private lastMovedAt: number;
+  private lastConfirmed = 0;
 
   constructor(now: number) {
-    this.sampleStartedAt = now;
+    this.lastMovedAt = now;
+    this.rate.restart(now, 0);
   }
 
-  /** Starts a new speed sample (say, once the parts already uploaded are known). */
-  restart(now: number): void {
-    this.sampleStartedAt = now;
-    this.sentInSample = 0;
+  /** Starts the rate from fresh samples. */
+  restart(now: number, confirmedBytes: number): void {
+    this.rate.restart(now, confirmedBytes);
+    this.lastConfirmed = confirmedBytes;
+    this.lastMovedAt = now;
   }
 
-  /** A request's progress moved from `before` to `after` bytes; only forward movement is speed. */
-  countSent(before: number, after: number): void {
-    if (after > before) this.sentInSample += after - before;
+  /** A request's progress moved from `before` to `after` bytes at `now`. */
+  countSent(before: number, after: number, now: number): void {
+    if (after > before) this.lastMovedAt = now;
   }
 
   /** The figures for `next`, given the bytes shown until now, at time `now`. */
   figures(next: ProgressInput, shownBefore: number, now: number): ProgressFigures {
     const inFlightBytes = next.parts.reduce((sum, p) => sum + (p.phase === "done" ? 0 : p.sentBytes), 0);
     const displayedBytes = Math.min(next.totalBytes, Math.max(shownBefore, next.confirmedBytes + inFlightBytes));
-    let speedBps = next.speedBps;
-    if (now - this.sampleStartedAt >= SPEED_SAMPLE_MS) {
-      const instant = (this.sentInSample * 1000) / (now - this.sampleStartedAt);
-      speedBps = speedBps === 0 ? instant : speedBps * 0.7 + instant * 0.3;
-      this.restart(now);
-    }
-    const etaSeconds = speedBps > 0 ? Math.ceil((next.totalBytes - displayedBytes) / speedBps) : null;
-    return { inFlightBytes, displayedBytes, speedBps, etaSeconds };
+    if (next.confirmedBytes > this.lastConfirmed) this.lastMovedAt = now;
+    this.lastConfirmed = next.confirmedBytes;
+    this.rate.record(now, next.confirmedBytes);
+    const speedBps = this.rate.bytesPerSecond(now);
+    return {
+      inFlightBytes,
+      displayedBytes,
+      speedBps,
+      etaSeconds: etaSeconds(next.totalBytes - next.confirmedBytes, speedBps),
+      moving: now - this.lastMovedAt < QUIET_MS,
+      updatedAt: now,
+    };
   }
 }
 

@@ -1,8 +1,9 @@
 import type { UploadView } from "../shared/uploads";
 
 /**
- * What the browser keeps about an upload while it runs. Nothing reads it back yet: after a reload,
- * continuing starts from the server's list of unfinished uploads.
+ * What the browser keeps about an upload while it runs: the parts sent, and the draft caption, which
+ * continuing the upload after a reload (or in another tab) puts back. The server's part list stays the
+ * truth about what storage holds.
  */
 export interface ResumeRecord {
   uploadId: string;
@@ -13,11 +14,15 @@ export interface ResumeRecord {
   partSize: number;
   /** Finished parts: part number → ETag and checksum. */
   parts: Record<number, { etag: string; checksumSha256?: string }>;
+  /** The post's text as typed so far. */
+  caption?: string;
   updatedAt: number;
 }
 
 export interface ResumeStore {
   put(record: ResumeRecord): void;
+  /** The record of `uploadId`, or undefined when there is none or it cannot be read. */
+  get(uploadId: string): ResumeRecord | undefined;
   remove(uploadId: string): void;
 }
 
@@ -31,6 +36,7 @@ export function resumeRecordFor(
   doneParts: number[],
   checksumOf: (partNumber: number) => string | undefined,
   now: number,
+  caption = "",
 ): ResumeRecord {
   const server = new Map(view.completedParts.map((p) => [p.partNumber, p]));
   const parts: ResumeRecord["parts"] = {};
@@ -40,17 +46,38 @@ export function resumeRecordFor(
     parts[n] = { etag: known?.etag ?? "", ...(checksumSha256 ? { checksumSha256 } : {}) };
   }
   const { id: uploadId, fingerprint, fileName, size, partSize } = view;
-  return { uploadId, userId, fingerprint, fileName, size, partSize, parts, updatedAt: now };
+  return {
+    uploadId,
+    userId,
+    fingerprint,
+    fileName,
+    size,
+    partSize,
+    parts,
+    ...(caption ? { caption } : {}),
+    updatedAt: now,
+  };
+}
+
+/** Whether `value`, read back from storage, is a record of `uploadId` this version wrote. */
+export function isResumeRecord(value: unknown, uploadId: string): value is ResumeRecord {
+  if (typeof value !== "object" || value === null) return false;
+  const r = value as Record<string, unknown>;
+  const strings = ["userId", "fingerprint", "fileName"].every((k) => typeof r[k] === "string");
+  const numbers = ["size", "partSize", "updatedAt"].every((k) => typeof r[k] === "number");
+  const caption = r.caption === undefined || typeof r.caption === "string";
+  return r.uploadId === uploadId && strings && numbers && caption && typeof r.parts === "object" && r.parts !== null;
 }
 
 /** The subset of the Web Storage API the store needs (localStorage in the browser). */
-export type KeyValueStorage = Pick<Storage, "setItem" | "removeItem">;
+export type KeyValueStorage = Pick<Storage, "getItem" | "setItem" | "removeItem">;
 
 const PREFIX = "feedup:upload:v1:";
 
 /**
  * Resume state in localStorage, namespaced and versioned. Every failure is contained: a full or
- * unavailable storage makes writes no-ops (the server's part list still lets the upload resume).
+ * unavailable storage makes writes no-ops and reads empty, and an entry that cannot be read (corrupt,
+ * or from another version) is dropped; the server's part list still lets the upload resume.
  */
 export class LocalResumeStore implements ResumeStore {
   constructor(private readonly storage: KeyValueStorage | undefined) {}
@@ -72,6 +99,20 @@ export class LocalResumeStore implements ResumeStore {
     }
   }
 
+  get(uploadId: string): ResumeRecord | undefined {
+    let text: string | null | undefined;
+    try {
+      text = this.storage?.getItem(PREFIX + uploadId);
+    } catch {
+      return undefined;
+    }
+    if (text === null || text === undefined) return undefined;
+    const value = parseJson(text);
+    if (isResumeRecord(value, uploadId)) return value;
+    this.remove(uploadId);
+    return undefined;
+  }
+
   remove(uploadId: string): void {
     try {
       this.storage?.removeItem(PREFIX + uploadId);
@@ -81,10 +122,22 @@ export class LocalResumeStore implements ResumeStore {
   }
 }
 
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 export class MemoryResumeStore implements ResumeStore {
   readonly records = new Map<string, ResumeRecord>();
   put(record: ResumeRecord) {
     this.records.set(record.uploadId, structuredClone(record));
+  }
+  get(uploadId: string) {
+    const record = this.records.get(uploadId);
+    return record && structuredClone(record);
   }
   remove(uploadId: string) {
     this.records.delete(uploadId);

@@ -1,21 +1,26 @@
 import { partRange, type PartPlan } from "../shared/plan";
 import type { UploadView } from "../shared/uploads";
 import type { Clock } from "./environment";
-import { EmitCoalescer, ProgressMeter, sampleOnTimer, type ProgressFigures } from "./progress";
+import { EmitCoalescer, ProgressMeter, QUIET_MS, sampleOnTimer, type ProgressFigures } from "./progress";
 
 export type UploadPhase =
   | "starting"
   | "uploading"
   | "reconnecting"
   | "offline"
+  /** A part (or API call) spent its attempts on a failure time may cure: probing with capped backoff. */
+  | "waiting"
+  /** The session expired: waiting for the person to sign in again (in another tab). */
+  | "signed-out"
   | "paused"
   | "finishing"
   | "done"
   | "failed"
   | "cancelled"
+  /** Another tab drives this upload. */
   | "locked";
 
-export type PartPhase = "pending" | "hashing" | "signing" | "uploading" | "retrying" | "done";
+export type PartPhase = "pending" | "hashing" | "signing" | "uploading" | "stalled" | "retrying" | "failed" | "done";
 
 export interface PartState {
   partNumber: number;
@@ -24,47 +29,79 @@ export interface PartState {
   /** Bytes of the current attempt that have left the browser. */
   sentBytes: number;
   attempts: number;
+  /** When the current attempt last moved bytes (or began). */
+  lastProgressAt?: number;
+  /** Why its last attempt failed. */
+  failure?: string;
 }
 
+/** One failed attempt and what followed it: the record a retry timeline is drawn from. */
 export interface RetryEvent {
-  partNumber: number;
+  /** When the attempt ended. */
+  at: number;
+  /** The part, or null for a call to the app's API (`call` names it). */
+  partNumber: number | null;
+  call?: string;
   attempt: number;
+  durationMs: number;
+  /** retry: tried again after `delayMs`; wait: the upload waited; fatal: the upload failed. */
+  outcome: "retry" | "wait" | "fatal";
   reason: string;
   delayMs: number;
-  at: number;
+  /** The next attempt used a freshly signed URL. */
+  resigned: boolean;
 }
 
-export interface UploadState {
+/** What a waiting or reconnecting upload waits for, and when it tries again. */
+export interface WaitInfo {
+  for: "storage" | "app" | "network";
+  reason: string;
+  /** When the next probe goes out. */
+  until: number;
+}
+
+/** What another tab that drives this upload last said (phase "locked"). */
+export interface ElsewhereInfo {
+  phase: UploadPhase;
+  percent: number;
+  /** That tab no longer drives the upload (paused, failed, closed): this one may continue it. */
+  stopped: boolean;
+}
+
+export interface UploadState extends ProgressFigures {
   phase: UploadPhase;
   uploadId?: string;
   fileName: string;
   totalBytes: number;
   /** Bytes in parts that S3 has and the server recorded. */
   confirmedBytes: number;
-  /** Bytes of parts being sent right now. */
-  inFlightBytes: number;
-  /** What the person sees: confirmed plus in flight, never going backwards. */
-  displayedBytes: number;
-  /** Smoothed bytes per second. */
-  speedBps: number;
-  etaSeconds: number | null;
   parts: PartState[];
-  /** The most recent retries, newest last. */
+  /** The most recent failed attempts, newest last. */
   retries: RetryEvent[];
   /** Parts that were already on the server when this upload (re)started. */
   resumedParts: number;
+  wait?: WaitInfo;
+  elsewhere?: ElsewhereInfo;
   error?: string;
-  /** A failed upload can be resumed by choosing the same file again. */
+  /** A failed upload can be tried again (Retry) without choosing the file again. */
   resumable: boolean;
   /** The completed upload (phase "done"). */
   result?: UploadView;
 }
 
-const MAX_RETRY_EVENTS = 50;
+const MAX_RETRY_EVENTS = 200;
 
-/** Under way: sending, or waiting for the connection to come back. */
+/** Phases in which work waits instead of running. */
+export const HOLD_PHASES: readonly UploadPhase[] = ["paused", "offline", "reconnecting", "waiting", "signed-out"];
+
+/** Under way: sending, or waiting to send again. */
 export function isActivePhase(phase: UploadPhase): boolean {
-  return ["uploading", "reconnecting", "offline"].includes(phase);
+  return ["uploading", "reconnecting", "offline", "waiting", "signed-out"].includes(phase);
+}
+
+/** Running in this tab, so leaving the page would stop it. */
+export function isRunningPhase(phase: UploadPhase): boolean {
+  return phase === "starting" || phase === "finishing" || isActivePhase(phase);
 }
 
 /** What changes to the state may set: the progress figures are always computed, never set. */
@@ -81,26 +118,25 @@ export class UploadStateStore {
   private changed = deferred();
   private readonly meter: ProgressMeter;
   private readonly emitter: EmitCoalescer;
+  /** A sending part with no progress for this long shows as "stalled". */
+  private stalledAfterMs = QUIET_MS;
 
   constructor(
     file: Pick<File, "name" | "size">,
     private readonly clock: Clock,
   ) {
+    const now = clock.now();
+    this.meter = new ProgressMeter(now);
+    const empty = { totalBytes: file.size, confirmedBytes: 0, parts: [] };
     this.state = {
       phase: "starting",
       fileName: file.name,
-      totalBytes: file.size,
-      confirmedBytes: 0,
-      inFlightBytes: 0,
-      displayedBytes: 0,
-      speedBps: 0,
-      etaSeconds: null,
-      parts: [],
+      ...empty,
+      ...this.meter.figures(empty, 0, now),
       retries: [],
       resumedParts: 0,
       resumable: false,
     };
-    this.meter = new ProgressMeter(clock.now());
     this.emitter = new EmitCoalescer(
       () => this.listeners.forEach((listener) => listener(this.state)),
       () => clock.now(),
@@ -124,13 +160,17 @@ export class UploadStateStore {
     else this.emitter.immediately();
   }
 
-  /** Sets the phase and wakes whoever waits for it to change. */
-  setPhase(phase: UploadPhase): void {
-    if (this.state.phase === phase) return;
-    this.patch({ phase });
-    const previous = this.changed;
+  /** Sets the phase and wakes whoever waits for it to change; leaving a wait restarts the speed. */
+  setPhase(phase: UploadPhase, changes: StateChanges = {}): void {
+    const previous = this.state.phase;
+    if (previous === phase) return void (Object.keys(changes).length > 0 && this.patch(changes));
+    if (HOLD_PHASES.includes(previous) && phase === "uploading")
+      this.meter.restart(this.clock.now(), this.state.confirmedBytes);
+    const leavesWait = !["waiting", "reconnecting"].includes(phase);
+    this.patch({ phase, ...(leavesWait ? { wait: undefined } : {}), ...changes });
+    const waiters = this.changed;
     this.changed = deferred();
-    previous.resolve();
+    waiters.resolve();
   }
 
   /** Resolves when the phase next changes through `setPhase`. */
@@ -138,23 +178,27 @@ export class UploadStateStore {
     return this.changed.promise;
   }
 
-  /** Samples speed on a timer while the upload is under way; returns the function that stops it. */
+  /** Refreshes the figures on a timer while the upload is under way; returns the function that stops it. */
   sampleWhileActive(): () => void {
     return sampleOnTimer(() => {
-      if (isActivePhase(this.state.phase)) this.patch({}, { quiet: true });
+      if (isActivePhase(this.state.phase)) this.markStalledParts();
     });
   }
 
-  /** The parts as the upload (re)starts: those already on the server count as done (and confirmed). */
-  startParts(plan: PartPlan, completed: Set<number>): void {
+  /**
+   * The parts as the upload (re)starts: those already on the server count as done (and confirmed).
+   * A part quiet for `stalledAfterMs` shows as stalled (until it moves, or the stall timeout cuts it).
+   */
+  startParts(plan: PartPlan, completed: Set<number>, stalledAfterMs = QUIET_MS): void {
+    this.stalledAfterMs = stalledAfterMs;
     const parts: PartState[] = [];
     for (let n = 1; n <= plan.partCount; n += 1) {
       const { size } = partRange(plan, n);
       parts.push({ partNumber: n, size, phase: completed.has(n) ? "done" : "pending", sentBytes: 0, attempts: 0 });
     }
     const confirmed = parts.filter((p) => p.phase === "done").reduce((sum, p) => sum + p.size, 0);
+    this.meter.restart(this.clock.now(), confirmed);
     this.patch({ parts, confirmedBytes: confirmed, resumedParts: completed.size });
-    this.meter.restart(this.clock.now());
   }
 
   updatePart(n: number, changes: Partial<PartState>, options?: { quiet: boolean }): void {
@@ -163,16 +207,31 @@ export class UploadStateStore {
     this.patch({ parts }, options);
   }
 
+  /** Part `n`'s attempt `attempt` starts sending. */
+  partSending(n: number, attempt: number): void {
+    this.updatePart(n, { phase: "uploading", sentBytes: 0, attempts: attempt, lastProgressAt: this.clock.now() });
+  }
+
   /** Byte progress of part `n`'s current attempt. */
   partProgress(n: number, sent: number): void {
     const part = this.state.parts[n - 1]!;
-    this.meter.countSent(part.sentBytes, sent);
-    this.updatePart(n, { sentBytes: Math.min(sent, part.size) }, { quiet: true });
+    const now = this.clock.now();
+    this.meter.countSent(part.sentBytes, sent, now);
+    const moved = sent > part.sentBytes;
+    const changes: Partial<PartState> = { sentBytes: Math.min(sent, part.size) };
+    if (moved)
+      Object.assign(changes, { lastProgressAt: now, ...(part.phase === "stalled" ? { phase: "uploading" } : {}) });
+    this.updatePart(n, changes, { quiet: part.phase !== "stalled" || !moved });
+  }
+
+  /** Part `n`'s attempt failed: it retries (or waits), or, when `fatal`, it is the part that failed. */
+  partFailed(n: number, reason: string, fatal = false): void {
+    this.updatePart(n, { phase: fatal ? "failed" : "retrying", sentBytes: 0, failure: reason });
   }
 
   partDone(n: number): void {
     const part = this.state.parts[n - 1]!;
-    this.updatePart(n, { phase: "done", sentBytes: 0 });
+    this.updatePart(n, { phase: "done", sentBytes: 0, failure: undefined });
     this.patch({ confirmedBytes: this.state.confirmedBytes + part.size });
   }
 
@@ -185,8 +244,23 @@ export class UploadStateStore {
     }
   }
 
+  /** Parts whose attempt ended without finishing (the run stopped) go back to waiting their turn. */
+  settleUnfinishedParts(): void {
+    const unfinished = (p: PartState) => !["done", "failed", "pending"].includes(p.phase);
+    if (!this.state.parts.some(unfinished)) return;
+    this.patch({ parts: this.state.parts.map((p) => (unfinished(p) ? { ...p, phase: "pending", sentBytes: 0 } : p)) });
+  }
+
   recordRetry(event: RetryEvent): void {
     this.patch({ retries: [...this.state.retries, event].slice(-MAX_RETRY_EVENTS) });
+  }
+
+  /** Sending parts that moved no byte for a while show as "stalled" (until progress or the stall timeout). */
+  private markStalledParts(): void {
+    const now = this.clock.now();
+    const quiet = (p: PartState) => p.phase === "uploading" && now - (p.lastProgressAt ?? now) >= this.stalledAfterMs;
+    if (!this.state.parts.some(quiet)) return this.patch({}, { quiet: true });
+    this.patch({ parts: this.state.parts.map((p) => (quiet(p) ? { ...p, phase: "stalled" } : p)) }, { quiet: true });
   }
 }
 

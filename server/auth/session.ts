@@ -1,7 +1,8 @@
 import { createCookieSessionStorage, type Session, type SessionStorage } from "@remix-run/node";
 
 export interface SessionData {
-  userId: string;
+  /** The random token of the server-side session record (see session-records.ts). */
+  sessionToken: string;
   /** Where to go after the GitHub round trip. */
   returnTo: string;
 }
@@ -13,26 +14,29 @@ export interface SessionFlash {
 export type AppSessionStorage = SessionStorage<SessionData, SessionFlash>;
 export type AppSession = Session<SessionData, SessionFlash>;
 
-export const SESSION_MAX_AGE_SECONDS = 30 * 24 * 60 * 60;
-
-/** httpOnly, SameSite=Lax; in production Secure with the __Host- prefix (no Domain, Path=/). */
-export function createSessionStorage(options: { secret: string; secure: boolean }): AppSessionStorage {
-  return createCookieSessionStorage<SessionData, SessionFlash>({
-    cookie: {
-      name: options.secure ? "__Host-session" : "__session",
-      httpOnly: true,
-      sameSite: "lax",
-      secure: options.secure,
-      path: "/",
-      maxAge: SESSION_MAX_AGE_SECONDS,
-      secrets: [options.secret],
-    },
-  });
+export interface SessionSettings {
+  secret: string;
+  secure: boolean;
+  /** A sign-in ends this long after it began, however active. */
+  lifetimeMs: number;
+  /** ... or once it has not been used for this long. */
+  idleTimeoutMs: number;
 }
 
-/** Only same-site relative paths: never an open redirect. */
-export function safeReturnTo(value: FormDataEntryValue | string | null | undefined, fallback = "/"): string {
-  if (typeof value !== "string" || !value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\"))
-    return fallback;
-  return value;
+/**
+ * The cookie: signed, httpOnly, SameSite=Lax; in production Secure with the __Host- prefix (no Domain,
+ * Path=/). It only carries a token: whether that token still signs anyone in is the database's call.
+ */
+export function createSessionStorage(settings: SessionSettings): AppSessionStorage {
+  return createCookieSessionStorage<SessionData, SessionFlash>({
+    cookie: {
+      name: settings.secure ? "__Host-session" : "__session",
+      httpOnly: true,
+      sameSite: "lax",
+      secure: settings.secure,
+      path: "/",
+      maxAge: Math.floor(settings.lifetimeMs / 1000),
+      secrets: [settings.secret],
+    },
+  });
 }

@@ -1,3 +1,5 @@
+import type { SessionSettings } from "../auth/session.js";
+import type { Rate } from "../limits/rate-limit.js";
 import type { StorageSettings } from "../storage/s3.js";
 import type { Env } from "./env.js";
 
@@ -8,10 +10,17 @@ export interface UploadSettings {
   urlTtlSeconds: number;
   abandonAfterMs: number;
   sweepIntervalMs: number;
+  /** Declared bytes of unfinished uploads one user may have at once. */
   quotaBytes: number;
+  /** Unfinished uploads one user may have at once. */
+  maxUnfinished: number;
+  /** New uploads one user may start per window. */
+  createRate: Rate;
+  /** Unfinished uploads per page of GET /api/uploads. */
+  listPageSize: number;
   /** Content type → largest allowed size in bytes. */
   allowedTypes: Record<string, number>;
-  retry: { baseMs: number; capMs: number; attempts: number };
+  retry: { baseMs: number; capMs: number; attempts: number; waitCapMs: number };
   stallTimeoutMs: number;
 }
 
@@ -35,12 +44,17 @@ export interface AppConfig {
   appUrl: string;
   dataDir: string;
   databaseUrl: string;
-  session: { secret: string; secure: boolean };
+  session: SessionSettings;
   github?: { clientId: string; clientSecret: string; url: string; apiUrl: string };
   /** The "continue as a local user" sign-in: only outside production and without a GitHub app. */
   devSignIn: boolean;
+  /** Request bodies: the most bytes a route reads. */
+  api: { bodyLimitBytes: number };
   uploads: UploadSettings;
   feed: { mediaUrlTtlSeconds: number; pageSize: number };
+  posts: { createRate: Rate };
+  /** The pages' Content-Security-Policy: image origins besides the app and the bucket (avatars). */
+  contentSecurity: { imgSources: string[] };
   s3: StorageSettings;
   /** Create the bucket and its CORS rule at start when missing (always for the embedded local S3). */
   prepareBucket: boolean;
@@ -83,9 +97,15 @@ export function buildAppConfig(
     appUrl: resolved.appUrl,
     dataDir: resolved.dataDir,
     databaseUrl: resolved.databaseUrl,
-    session: { secret: resolved.sessionSecret, secure: production },
+    session: {
+      secret: resolved.sessionSecret,
+      secure: production,
+      lifetimeMs: env.SESSION_LIFETIME,
+      idleTimeoutMs: env.SESSION_IDLE_TIMEOUT,
+    },
     github,
     devSignIn: !production && !github,
+    api: { bodyLimitBytes: env.API_BODY_LIMIT },
     uploads: {
       partSize: env.UPLOAD_PART_SIZE,
       concurrency: env.UPLOAD_CONCURRENCY,
@@ -93,11 +113,21 @@ export function buildAppConfig(
       abandonAfterMs: env.UPLOAD_ABANDON_AFTER,
       sweepIntervalMs: env.UPLOAD_SWEEP_INTERVAL,
       quotaBytes: env.UPLOAD_QUOTA,
+      maxUnfinished: env.UPLOAD_MAX_UNFINISHED,
+      createRate: env.UPLOAD_RATE_LIMIT,
+      listPageSize: env.UPLOAD_LIST_PAGE_SIZE,
       allowedTypes: env.UPLOAD_ALLOWED_TYPES,
-      retry: { baseMs: env.UPLOAD_RETRY_BASE, capMs: env.UPLOAD_RETRY_CAP, attempts: env.UPLOAD_RETRY_ATTEMPTS },
+      retry: {
+        baseMs: env.UPLOAD_RETRY_BASE,
+        capMs: env.UPLOAD_RETRY_CAP,
+        attempts: env.UPLOAD_RETRY_ATTEMPTS,
+        waitCapMs: env.UPLOAD_WAIT_CAP,
+      },
       stallTimeoutMs: env.UPLOAD_STALL_TIMEOUT,
     },
     feed: { mediaUrlTtlSeconds: Math.round(env.MEDIA_URL_TTL / 1000), pageSize: env.FEED_PAGE_SIZE },
+    posts: { createRate: env.POST_RATE_LIMIT },
+    contentSecurity: { imgSources: env.CSP_IMG_SOURCES },
     s3: {
       endpoint: resolved.s3Endpoint ?? env.S3_ENDPOINT,
       publicEndpoint: env.S3_PUBLIC_ENDPOINT,

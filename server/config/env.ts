@@ -42,6 +42,43 @@ const duration = (fallback: string, minMs: number, maxMs = Number.MAX_SAFE_INTEG
       return value;
     });
 
+/** "count/duration", e.g. "30/1m": at most `count` actions per window of that length. */
+const rate = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const [count, window] = text.split("/").map((part) => part.trim());
+      const limit = count && /^\d+$/.test(count) ? Number(count) : undefined;
+      const windowMs = window ? parseDuration(window) : undefined;
+      if (!limit || limit > 1_000_000 || !windowMs || windowMs < 1_000 || windowMs > 86_400_000) {
+        ctx.addIssue({
+          code: "custom",
+          message: `must be "count/duration" such as "30/1m": 1 to 1000000 per 1 s to 24 h`,
+        });
+        return z.NEVER;
+      }
+      return { limit, windowMs };
+    });
+
+/** Origins separated by spaces or commas ("https://a.example https://b.example"), each reduced to its origin. */
+const origins = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const list: string[] = [];
+      for (const item of text.split(/[\s,]+/).filter(Boolean)) {
+        const url = URL.canParse(item) ? new URL(item) : undefined;
+        if (!url || !["http:", "https:"].includes(url.protocol) || url.pathname !== "/" || url.search || url.hash) {
+          ctx.addIssue({ code: "custom", message: `"${item}" is not an origin such as https://images.example.com` });
+          return z.NEVER;
+        }
+        list.push(url.origin);
+      }
+      return list;
+    });
+
 /** "type=max,type=max": the content types people may upload, each with its largest size. */
 const allowedTypes = z
   .string()
@@ -102,10 +139,17 @@ export const envSchema = z.object({
   LOCAL_S3_PORT: z.coerce.number().int().min(0).max(65535).optional(),
 
   SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  /** How long a sign-in lasts at most, however active. */
+  SESSION_LIFETIME: duration("30d", 60_000),
+  /** A session unused for this long ends. */
+  SESSION_IDLE_TIMEOUT: duration("7d", 60_000),
   GITHUB_CLIENT_ID: z.string().min(1).optional(),
   GITHUB_CLIENT_SECRET: z.string().min(1).optional(),
   GITHUB_URL: url.default("https://github.com"),
   GITHUB_API_URL: url.default("https://api.github.com"),
+
+  /** The largest JSON or form body a route reads (a full batch of 100 part checksums is about 7 KB). */
+  API_BODY_LIMIT: bytes("64KiB", 16 * 1024),
 
   UPLOAD_PART_SIZE: bytes("8MiB", S3_LIMITS.minPartSize, S3_LIMITS.maxPartSize),
   UPLOAD_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
@@ -113,13 +157,20 @@ export const envSchema = z.object({
   UPLOAD_ABANDON_AFTER: duration("24h", 60_000),
   UPLOAD_SWEEP_INTERVAL: duration("1h", 1_000),
   UPLOAD_QUOTA: bytes("20GiB"),
+  UPLOAD_MAX_UNFINISHED: z.coerce.number().int().min(1).max(10_000).default(20),
+  UPLOAD_RATE_LIMIT: rate("30/1m"),
+  UPLOAD_LIST_PAGE_SIZE: z.coerce.number().int().min(1).max(500).default(50),
   UPLOAD_ALLOWED_TYPES: allowedTypes,
   UPLOAD_RETRY_BASE: duration(`${UPLOAD_DEFAULTS.retry.baseMs}ms`, 1),
   UPLOAD_RETRY_CAP: duration(`${UPLOAD_DEFAULTS.retry.capMs}ms`, 1),
   UPLOAD_RETRY_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(UPLOAD_DEFAULTS.retry.attempts),
+  UPLOAD_WAIT_CAP: duration(`${UPLOAD_DEFAULTS.retry.waitCapMs}ms`, 1_000),
   UPLOAD_STALL_TIMEOUT: duration(`${UPLOAD_DEFAULTS.stallTimeoutMs}ms`, 1_000),
   MEDIA_URL_TTL: duration("1h", 60_000, 7 * 86_400_000),
   FEED_PAGE_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  /** Where pages may load images from besides the app and the bucket: avatars. */
+  CSP_IMG_SOURCES: origins("https://avatars.githubusercontent.com https://www.gravatar.com"),
+  POST_RATE_LIMIT: rate("10/1m"),
 
   /** Unset: /metrics answers anyone who reaches it; set: only `Authorization: Bearer <token>`. */
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),

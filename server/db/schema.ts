@@ -70,12 +70,30 @@ export interface MediaTable {
   duration_seconds: number | null;
 }
 
+export interface SessionsTable {
+  /** SHA-256 (hex) of the random token the cookie carries. */
+  token_hash: string;
+  user_id: string;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+export interface RateLimitsTable {
+  /** The limited action and who does it, e.g. "uploads:<user id>". */
+  key: string;
+  window_start: Timestamp;
+  count: number;
+}
+
 export interface Database {
   users: UsersTable;
+  sessions: SessionsTable;
   uploads: UploadsTable;
   upload_parts: UploadPartsTable;
   posts: PostsTable;
   media: MediaTable;
+  rate_limits: RateLimitsTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -11,12 +11,6 @@ function requestId(req: ExpressRequest): string {
   return given && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
 }
 
-async function sessionUserId(services: Services, cookie: string | undefined): Promise<string | undefined> {
-  if (!cookie) return undefined;
-  const session = await services.sessions.getSession(cookie).catch(() => undefined);
-  return session?.get("userId");
-}
-
 /**
  * One log line per request (method, route pattern, status, duration, request id, user id) and the HTTP
  * metrics. Routes get services whose logger carries the request id (res.locals.services), so every line
@@ -30,7 +24,9 @@ export function requestLogging(services: Services, routeOf: (pathname: string) =
     const reqId = requestId(req);
     const log = services.log.child({ reqId });
     res.setHeader("X-Request-Id", reqId);
-    res.locals.services = { ...services, log } satisfies Services;
+    // The session guard fills in the user id, so the line names who asked without a second session lookup.
+    const scope: NonNullable<Services["request"]> = {};
+    res.locals.services = { ...services, log, request: scope } satisfies Services;
     res.on("close", () => {
       const durationMs = Math.round((performance.now() - started) * 10) / 10;
       const route = res.locals.static ? "static" : (routeOf(path) ?? "unmatched");
@@ -39,13 +35,12 @@ export function requestLogging(services: Services, routeOf: (pathname: string) =
         { method: req.method, route, status: String(status) },
         durationMs / 1000,
       );
-      void sessionUserId(services, req.get("cookie")).then((userId) => {
-        const level = status >= 500 ? "warn" : QUIET_ROUTES.has(route) ? "debug" : "info";
-        log[level](
-          { method: req.method, route, path, status, durationMs, ...(userId ? { userId } : {}) },
-          `${req.method} ${path} ${status} ${durationMs} ms`,
-        );
-      });
+      const level = status >= 500 ? "warn" : QUIET_ROUTES.has(route) ? "debug" : "info";
+      const { userId } = scope;
+      log[level](
+        { method: req.method, route, path, status, durationMs, ...(userId ? { userId } : {}) },
+        `${req.method} ${path} ${status} ${durationMs} ms`,
+      );
     });
     next();
   };

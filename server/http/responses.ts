@@ -21,7 +21,7 @@ export function errorResponse(error: DomainError) {
         ...(error.details ? { details: error.details } : {}),
       },
     },
-    { status: error.status },
+    { status: error.status, ...(error.headers ? { headers: error.headers } : {}) },
   );
 }
 
@@ -31,25 +31,13 @@ export function resultResponse<T>(result: Result<T>, status = 200) {
 }
 
 /** Field errors from zod, keyed by dotted path, for `fields` in a 400. */
-export function zodFields(error: ZodError): Record<string, string[]> {
+export function zodFields(error: Pick<ZodError, "issues">): Record<string, string[]> {
   const fields: Record<string, string[]> = {};
   for (const issue of error.issues) {
     const key = issue.path.join(".") || "body";
     (fields[key] ??= []).push(issue.message);
   }
   return fields;
-}
-
-/** Reads a JSON body: 400 invalid_json when it is not JSON. */
-export async function readJsonBody(
-  request: Request,
-): Promise<{ ok: true; value: unknown } | { ok: false; response: Response }> {
-  const text = await request.text();
-  try {
-    return { ok: true, value: text === "" ? undefined : JSON.parse(text) };
-  } catch {
-    return { ok: false, response: apiError(400, "invalid_json", "The request body is not valid JSON.") };
-  }
 }
 
 export const methodNotAllowed = (allowed: string[]) => {

@@ -5,6 +5,7 @@ import { Sha256 } from "@smithy/core/checksum";
 import type { HeaderBag, HttpRequest } from "@smithy/types";
 import { header } from "./context.js";
 import { errors } from "./errors.js";
+import { asUtf8 } from "./header-text.js";
 
 export interface Credentials {
   accessKeyId: string;
@@ -39,7 +40,14 @@ export interface AuthResult {
   payloadHash: string;
   /** For STREAMING-AWS4-HMAC-SHA256-PAYLOAD: computes what each chunk's signature must be. */
   chunkSigner?: ChunkSigner;
+  /**
+   * How the client meant header bytes beyond ASCII, as its signature showed: "utf8" (the text valid UTF-8
+   * bytes spell; also when nothing told) or "latin1" (one character per byte).
+   */
+  headerText: HeaderText;
 }
+
+export type HeaderText = "utf8" | "latin1";
 
 /** The chain of chunk signatures of a signed aws-chunked body, as S3 defines it. */
 export interface ChunkSigner {
@@ -53,18 +61,12 @@ export interface ChunkSigner {
 
 /** Exposes the signer's own canonicalisation so verification matches the SDK's signing byte for byte. */
 class SignatureVerifier extends SignatureV4 {
-  async expectedSignature(
-    request: HttpRequest,
-    canonicalHeaders: HeaderBag,
-    payloadHash: string,
-    longDate: string,
-    scope: string,
-    signingDate: Date,
-    region: string,
-  ): Promise<string> {
-    const canonical = this.createCanonicalRequest(request, canonicalHeaders, payloadHash);
-    const stringToSign = await this.createStringToSign(longDate, scope, canonical, ALGORITHM);
-    return this.sign(stringToSign, { signingDate, signingRegion: region, signingService: "s3" });
+  /** The signature of `request` (its headers: the signed ones, canonicalised) under `auth`'s scope. */
+  async expectedSignature(request: HttpRequest, payloadHash: string, auth: ParsedAuth): Promise<string> {
+    const canonical = this.createCanonicalRequest(request, request.headers, payloadHash);
+    const stringToSign = await this.createStringToSign(auth.longDate, credentialScope(auth), canonical, ALGORITHM);
+    const signingDate = parseAmzDate(auth.longDate);
+    return this.sign(stringToSign, { signingDate, signingRegion: auth.region, signingService: "s3" });
   }
 }
 
@@ -146,13 +148,20 @@ function headerAuth(parts: SignedRequestParts, now: Date): ParsedAuth {
   return { ...parseCredential(match[1]!), signedHeaders: match[2]!.split(";"), signature: match[3]!, longDate };
 }
 
-/** The signed headers' values as SigV4 canonicalises them; a signed header that is missing fails the signature. */
-function canonicalHeadersOf(parts: SignedRequestParts, signedHeaders: string[]): HeaderBag {
+/**
+ * The signed headers' values as SigV4 canonicalises them, each read by `read` (see matchingSignature);
+ * a signed header that is missing fails the signature.
+ */
+function canonicalHeadersOf(
+  parts: SignedRequestParts,
+  signedHeaders: string[],
+  read: (value: string) => string,
+): HeaderBag {
   const canonicalHeaders: HeaderBag = {};
   for (const name of signedHeaders) {
     const value = header(parts, name);
     if (value === undefined) throw errors.signatureMismatch();
-    canonicalHeaders[name] = value
+    canonicalHeaders[name] = read(value)
       .replace(/[\r\n]/g, " ")
       .replace(/[ \t]+/g, " ")
       .trim();
@@ -191,6 +200,37 @@ function chunkSignerFor(verifier: SignatureVerifier, auth: ParsedAuth, seed: str
 }
 
 /**
+ * The signature the request must carry, under the reading of its signed headers that gives the one it does:
+ * header bytes beyond ASCII as the UTF-8 text they spell (how the Go, Java and Rust SDKs send and sign them),
+ * else one character per byte (Node's http sends such text as latin1 and the JS SDK signs the text).
+ */
+async function matchingSignature(
+  verifier: SignatureVerifier,
+  parts: SignedRequestParts,
+  auth: ParsedAuth,
+  payloadHash: string,
+): Promise<{ expected: string; headerText: HeaderText }> {
+  const asSent = canonicalHeadersOf(parts, auth.signedHeaders, (value) => value);
+  const asUtf8Text = canonicalHeadersOf(parts, auth.signedHeaders, (value) => asUtf8(value) ?? value);
+  const readings: Array<[HeaderText, HeaderBag]> = [["utf8", asUtf8Text]];
+  if (Object.keys(asSent).some((name) => asSent[name] !== asUtf8Text[name])) readings.push(["latin1", asSent]);
+  for (const [headerText, headers] of readings) {
+    const path = parts.rawPath;
+    const request = {
+      method: parts.method,
+      protocol: "http:",
+      hostname: "",
+      path,
+      query: canonicalQueryOf(parts),
+      headers,
+    };
+    const expected = await verifier.expectedSignature(request as HttpRequest, payloadHash, auth);
+    if (signaturesEqual(auth.signature, expected)) return { expected, headerText };
+  }
+  throw errors.signatureMismatch();
+}
+
+/**
  * Verifies an AWS Signature V4, header-signed or presigned (query auth), as S3 does.
  * Throws the S3 error S3 would answer with; returns who signed and the declared payload hash.
  */
@@ -205,7 +245,6 @@ export async function verifySignature(
   if (auth.accessKeyId !== credentials.accessKeyId) throw errors.invalidAccessKeyId(auth.accessKeyId);
   if (auth.longDate.slice(0, 8) !== auth.shortDate) throw errors.signatureMismatch();
   if (!auth.signedHeaders.includes("host")) throw errors.accessDenied("Host header must be signed");
-  const canonicalHeaders = canonicalHeadersOf(parts, auth.signedHeaders);
   let payloadHash = header(parts, "x-amz-content-sha256") ?? query.get("X-Amz-Content-Sha256");
   if (payloadHash === undefined) {
     if (!presigned) throw errors.invalidRequest("Missing required header for this request: x-amz-content-sha256");
@@ -218,29 +257,13 @@ export async function verifySignature(
     sha256: Sha256,
     uriEscapePath: false,
   });
-  const request = {
-    method: parts.method,
-    protocol: "http:",
-    hostname: "",
-    path: parts.rawPath,
-    query: canonicalQueryOf(parts),
-    headers: canonicalHeaders,
-  } as HttpRequest;
-  const expected = await verifier.expectedSignature(
-    request,
-    canonicalHeaders,
-    payloadHash,
-    auth.longDate,
-    credentialScope(auth),
-    parseAmzDate(auth.longDate),
-    auth.region,
-  );
-  if (!signaturesEqual(auth.signature, expected)) throw errors.signatureMismatch();
+  const { expected, headerText } = await matchingSignature(verifier, parts, auth, payloadHash);
   const chunked = (payloadHash === STREAMING_SIGNED || payloadHash === STREAMING_SIGNED_TRAILER) && !presigned;
   return {
     accessKeyId: auth.accessKeyId,
     presigned,
     payloadHash,
+    headerText,
     ...(chunked ? { chunkSigner: chunkSignerFor(verifier, auth, expected) } : {}),
   };
 }

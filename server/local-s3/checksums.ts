@@ -70,6 +70,17 @@ export function assertChecksumFormat(algorithm: ChecksumAlgorithm, value: string
   }
 }
 
+/** Validates a composite checksum as S3 writes it, "<base64 digest>-<part count>", for its form. */
+export function assertCompositeFormat(algorithm: ChecksumAlgorithm, value: string): void {
+  const match = value.match(/^([^-]+)-([1-9]\d{0,4})$/);
+  const digest = match ? Buffer.from(match[1]!, "base64") : undefined;
+  if (!digest || digest.length !== DIGEST_BYTES[algorithm] || digest.toString("base64") !== match![1]) {
+    throw errors.invalidRequest(
+      `Value for ${headerName(algorithm)} header is invalid: a multipart upload's checksum is "<base64>-<parts>".`,
+    );
+  }
+}
+
 /** Checksum-of-checksums for a multipart object, as S3 reports it: "<base64>-<partCount>". */
 export async function compositeChecksum(algorithm: ChecksumAlgorithm, partChecksums: string[]): Promise<string> {
   const hasher = createHasher(algorithm);

@@ -2,7 +2,8 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { faultRulesSchema } from "./faults.js";
+import { describeEvent } from "./events.js";
+import { parseFaultConfigJson, type FaultConfig } from "./fault-rules.js";
 import { startLocalS3OnStickyPort } from "./sticky-port.js";
 
 const { values } = parseArgs({
@@ -29,8 +30,9 @@ const USAGE = `Usage: npm run local-s3 -- [options]
   --secret-access-key KEY   secret access key (LOCAL_S3_SECRET_ACCESS_KEY, default local-secret-key)
   --bucket NAME             bucket to create at start; repeatable (LOCAL_S3_BUCKETS, comma-separated)
   --cors-origin ORIGIN      origin allowed by the default CORS rule; repeatable (LOCAL_S3_CORS_ORIGINS, comma-separated)
-  --faults FILE             JSON file with fault rules (LOCAL_S3_FAULTS)
-  --seed N                  seed for fault probabilities (LOCAL_S3_SEED, default 1)`;
+  --faults FILE             JSON file with fault rules: { "seed": N, "rules": [...] }, or the rules alone
+                            (LOCAL_S3_FAULTS); each injected fault is printed as one line
+  --seed N                  seed for fault probabilities (LOCAL_S3_SEED; default: the file's seed, else 1)`;
 
 if (values.help) {
   console.log(USAGE);
@@ -57,7 +59,7 @@ const settings = z
     buckets: z.array(z.string()),
     corsOrigins: z.array(z.string().url()),
     faults: z.string().optional(),
-    seed: z.coerce.number().int(),
+    seed: z.coerce.number().int().optional(),
   })
   .safeParse({
     port: values.port ?? env.LOCAL_S3_PORT,
@@ -68,7 +70,7 @@ const settings = z
     buckets: list(values.bucket, env.LOCAL_S3_BUCKETS),
     corsOrigins: list(values["cors-origin"], env.LOCAL_S3_CORS_ORIGINS),
     faults: values.faults ?? env.LOCAL_S3_FAULTS,
-    seed: values.seed ?? env.LOCAL_S3_SEED ?? 1,
+    seed: values.seed ?? env.LOCAL_S3_SEED,
   });
 
 if (!settings.success) {
@@ -78,13 +80,14 @@ if (!settings.success) {
 }
 const s = settings.data;
 
-let faults: z.input<typeof faultRulesSchema> = [];
+let faults: FaultConfig = { rules: [] };
 if (s.faults) {
   try {
-    faults = faultRulesSchema.parse(JSON.parse(await readFile(s.faults, "utf8")));
+    faults = parseFaultConfigJson(await readFile(s.faults, "utf8"));
   } catch (error) {
+    // One line naming the field, e.g. "rules[0].probability: must be between 0 and 1".
     console.error(
-      `local-s3: cannot use fault rules from ${s.faults}: ${error instanceof Error ? error.message : String(error)}`,
+      `local-s3: cannot use the fault rules in ${s.faults}: ${error instanceof Error ? error.message : error}`,
     );
     process.exit(2);
   }
@@ -97,8 +100,9 @@ const server = await startLocalS3OnStickyPort({
   credentials: { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey },
   buckets: s.buckets,
   corsOrigins: s.corsOrigins,
-  faults,
-  seed: s.seed,
+  faults: faults.rules,
+  seed: s.seed ?? faults.seed ?? 1,
+  log: (event) => console.log(describeEvent(event)),
 });
 
 console.log(`local-s3 listening on ${server.url}

@@ -3,7 +3,7 @@ import type { Transform } from "node:stream";
 import type { AuthResult } from "./auth.js";
 import { errors } from "./errors.js";
 import type { CorsRule } from "./cors.js";
-import type { Operation } from "./faults.js";
+import type { Operation } from "./operations.js";
 import type { OperationStats } from "./stats.js";
 import type { Store } from "./store.js";
 
@@ -34,6 +34,11 @@ export type Handler = (ctx: RequestContext) => Promise<void>;
 export function header(message: { headers: IncomingHttpHeaders }, name: string): string | undefined {
   const value = message.headers[name];
   return Array.isArray(value) ? value.join(",") : value;
+}
+
+/** Whether the request has a body (a length above zero, or chunked). */
+export function hasBody(req: IncomingMessage): boolean {
+  return Number(header(req, "content-length") ?? 0) > 0 || header(req, "transfer-encoding") !== undefined;
 }
 
 /** An integer query parameter (`fallback` when absent), capped at `max`; anything else is S3's InvalidArgument. */

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { z } from "zod";
-import { faultRulesSchema, type FaultInjector } from "./faults.js";
+import { FaultConfigError, parseFaultConfigJson } from "./fault-rules.js";
+import type { FaultInjector } from "./faults.js";
 import { sendJson } from "./respond.js";
 import type { StatsCounter } from "./stats.js";
 
@@ -10,31 +10,25 @@ export interface ControlTargets {
   stats: StatsCounter;
 }
 
-/** PUT/POST /_local/faults takes the rules alone, or with the seed that makes their random choices repeatable. */
-const faultsBodySchema = z.union([
-  faultRulesSchema,
-  z.object({ rules: faultRulesSchema, seed: z.number().int().optional() }),
-]);
-
-/** A request body as JSON (undefined when empty). */
-async function readJsonRequest(req: IncomingMessage): Promise<unknown> {
+/** The request body as text. */
+async function readText(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  const text = Buffer.concat(chunks).toString("utf8");
-  return text === "" ? undefined : JSON.parse(text);
+  return Buffer.concat(chunks).toString("utf8");
 }
 
+/**
+ * PUT/POST /_local/faults: `{ seed, rules }`, or the rules alone (the seed in force stays). A bad rule is
+ * answered 400 `{ error: { code: "InvalidFaults", message } }`, the message one line naming the field.
+ */
 async function setFaults(req: IncomingMessage, res: ServerResponse, faults: FaultInjector): Promise<void> {
-  let body: z.infer<typeof faultsBodySchema>;
   try {
-    body = faultsBodySchema.parse(await readJsonRequest(req));
+    const config = parseFaultConfigJson(await readText(req));
+    faults.set(config.rules, config.seed);
   } catch (error) {
-    return sendJson(res, 400, {
-      error: { code: "InvalidFaults", message: error instanceof Error ? error.message : String(error) },
-    });
+    if (!(error instanceof FaultConfigError)) throw error;
+    return sendJson(res, 400, { error: { code: "InvalidFaults", message: error.message } });
   }
-  if (Array.isArray(body)) faults.set(body);
-  else faults.set(body.rules, body.seed);
   sendJson(res, 200, faults.state());
 }
 

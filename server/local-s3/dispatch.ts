@@ -1,17 +1,19 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Transform } from "node:stream";
-import { setTimeout as sleep } from "node:timers/promises";
+import type { Socket } from "node:net";
 import { hasAuthentication, parseRawQuery, verifySignature, type Credentials } from "./auth.js";
 import { header } from "./context.js";
 import { answerControl } from "./control.js";
 import { allowCrossOrigin, answerPreflight, type CorsRule } from "./cors.js";
 import { S3Error, errors } from "./errors.js";
-import { faultErrorCode, type FaultInjector, type FaultRule, type Operation } from "./faults.js";
+import { faultEffect, type LocalS3Event } from "./events.js";
+import { applyFault, type Taps } from "./fault-effects.js";
+import type { FaultInjector, FaultTarget } from "./faults.js";
+import type { Operation } from "./operations.js";
 import { identifyResponse, sendError } from "./respond.js";
 import { HANDLERS, resolveOperation } from "./router.js";
 import type { OperationStats, StatsCounter } from "./stats.js";
 import type { Store } from "./store.js";
-import { counter, resetAfter, throttle } from "./taps.js";
+import { counter } from "./taps.js";
 
 /** The server's state and settings that answering a request needs. */
 export interface Services {
@@ -22,20 +24,12 @@ export interface Services {
   /** The CORS rules of buckets that have none of their own. */
   defaultCors?: CorsRule[];
   minPartSize: number;
-}
-
-/** The stages a request body and a response body pass through: byte counters, then any fault's. */
-interface Taps {
-  request: Transform[];
-  response: Transform[];
+  /** Told of each fault injected. */
+  log?: (event: LocalS3Event) => void;
 }
 
 /** Bodies up to this size are read and discarded before an early error answer, so browsers see the answer rather than a reset. */
 const DRAIN_LIMIT = 64 * 1024 * 1024;
-
-function hasBody(req: IncomingMessage): boolean {
-  return Number(header(req, "content-length") ?? 0) > 0 || header(req, "transfer-encoding") !== undefined;
-}
 
 /** Reads and discards what is left of a request body, or marks the connection to close if it is too big for that. */
 async function drain(req: IncomingMessage, res: ServerResponse, onBytes: (n: number) => void): Promise<void> {
@@ -66,31 +60,30 @@ function parsePath(rawPath: string): { bucket: string; key: string } {
   }
 }
 
-/** Applies an injected fault: throws its error answer, or adds its stages; "stop" when the handler must not run. */
-async function applyFault(fault: FaultRule, req: IncomingMessage, op: Operation, taps: Taps): Promise<"stop" | "go"> {
-  switch (fault.fault) {
-    case "stall":
-      return "stop"; // Accept and never answer: the client's timeout is what is under test.
-    case "delay":
-      await sleep(fault.ms);
-      return "go";
-    case "status":
-      throw new S3Error(fault.status, faultErrorCode(fault), "Injected fault: please retry.");
-    case "expire":
-      throw errors.expired(new Date(Date.now() - 1000), new Date());
-    case "throttle":
-      taps.request.push(throttle(fault.bytesPerSecond));
-      taps.response.push(throttle(fault.bytesPerSecond));
-      return "go";
-    case "reset":
-      if (hasBody(req)) taps.request.push(resetAfter(fault.afterBytes, req.socket));
-      else if (op === "GetObject") taps.response.push(resetAfter(fault.afterBytes, req.socket));
-      else {
-        req.socket.resetAndDestroy();
-        return "stop";
-      }
-      return "go";
-  }
+/** Requests seen so far on each connection: a fault rule may want requests that come first on theirs. */
+const requestsOnConnection = new WeakMap<Socket, number>();
+
+function firstOnConnection(req: IncomingMessage): boolean {
+  const seen = requestsOnConnection.get(req.socket) ?? 0;
+  requestsOnConnection.set(req.socket, seen + 1);
+  return seen === 0;
+}
+
+/** Picks and applies the fault (if any) for this request, and reports it; "stop" when the handler must not run. */
+async function injectFault(
+  req: IncomingMessage,
+  res: ServerResponse,
+  services: Services,
+  target: FaultTarget,
+  taps: Taps,
+): Promise<"stop" | "go"> {
+  const picked = services.faults.pick(target);
+  if (!picked) return "go";
+  services.stats.of(target.op).faults += 1;
+  const { op, bucket, key, partNumber } = target;
+  const effect = faultEffect(picked.rule);
+  services.log?.({ type: "fault", rule: picked.index, fault: picked.rule.fault, effect, op, bucket, key, partNumber });
+  return applyFault(picked.rule, req, res, op, taps);
 }
 
 /** Answers a failed request with its S3 error (anything else is an InternalError), once its body is out of the way. */
@@ -115,6 +108,9 @@ async function answerFailure(
  */
 export async function dispatch(req: IncomingMessage, res: ServerResponse, services: Services): Promise<void> {
   const requestId = identifyResponse(res);
+  const freshConnection = firstOnConnection(req);
+  // So that each request comes on a new connection, where a fault reaches the client (see fault-rules.ts).
+  if (services.faults.wantsFreshConnections()) res.setHeader("Connection", "close");
   const url = req.url ?? "/";
   const q = url.indexOf("?");
   const rawPath = q === -1 ? url : url.slice(0, q);
@@ -139,11 +135,8 @@ export async function dispatch(req: IncomingMessage, res: ServerResponse, servic
       response: [counter((n) => (operationStats().bytesSent += n))],
     };
     const partNumber = op === "UploadPart" || op === "UploadPartCopy" ? Number(query.get("partNumber")) : undefined;
-    const fault = services.faults.pick(op, bucket, key, partNumber);
-    if (fault) {
-      operationStats().faults += 1;
-      if ((await applyFault(fault, req, op, taps)) === "stop") return;
-    }
+    const target = { op, bucket, key, partNumber, freshConnection };
+    if ((await injectFault(req, res, services, target, taps)) === "stop") return;
     const signed = { method, rawPath, query: rawQuery, headers: req.headers };
     if (!hasAuthentication(signed)) throw errors.accessDenied();
     const auth = await verifySignature(signed, services.credentials);

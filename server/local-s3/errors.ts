@@ -105,6 +105,7 @@ export const errors = {
     ),
   invalidRange: (size: number) =>
     new S3Error(416, "InvalidRange", "The requested range is not satisfiable", { ActualObjectSize: size }),
+  invalidPartNumber: () => new S3Error(416, "InvalidPartNumber", "The requested partnumber is not satisfiable"),
   invalidBucketName: (bucket: string) =>
     new S3Error(400, "InvalidBucketName", "The specified bucket is not valid.", { BucketName: bucket }),
   bucketExists: (bucket: string) =>

@@ -1,74 +1,5 @@
-import { z } from "zod";
-
-export const OPERATIONS = [
-  "ListBuckets",
-  "CreateBucket",
-  "HeadBucket",
-  "DeleteBucket",
-  "GetBucketLocation",
-  "PutBucketCors",
-  "GetBucketCors",
-  "DeleteBucketCors",
-  "PutObject",
-  "CopyObject",
-  "GetObject",
-  "HeadObject",
-  "DeleteObject",
-  "DeleteObjects",
-  "ListObjects",
-  "ListObjectsV2",
-  "ListObjectVersions",
-  "CreateMultipartUpload",
-  "UploadPart",
-  "UploadPartCopy",
-  "ListParts",
-  "CompleteMultipartUpload",
-  "AbortMultipartUpload",
-  "ListMultipartUploads",
-  "GetBucketAcl",
-  "GetObjectAcl",
-  "GetBucketPolicy",
-  "GetBucketVersioning",
-  "GetBucketLifecycleConfiguration",
-  "GetBucketTagging",
-  "GetObjectTagging",
-  /** A subresource API this server does not implement: answered 501 NotImplemented. */
-  "Unsupported",
-  "Preflight",
-] as const;
-export type Operation = (typeof OPERATIONS)[number];
-
-export const faultRuleSchema = z
-  .object({
-    op: z.union([z.enum(OPERATIONS), z.literal("*")]),
-    fault: z.enum(["reset", "status", "delay", "throttle", "stall", "expire"]),
-    /** Chance that a matching request gets the fault, drawn from the seeded generator. */
-    probability: z.number().min(0).max(1).default(1),
-    /** Stop injecting after this many faults. */
-    times: z.number().int().positive().optional(),
-    bucket: z.string().optional(),
-    keyPrefix: z.string().optional(),
-    /** Only requests for these part numbers (UploadPart, UploadPartCopy): "part 37 fails twice". */
-    partNumbers: z.array(z.number().int().min(1).max(10_000)).optional(),
-    /** reset: bytes of the body to accept before destroying the socket. */
-    afterBytes: z.number().int().nonnegative().default(0),
-    /** status: HTTP status and S3 error code to answer with. */
-    status: z.number().int().min(400).max(599).default(500),
-    code: z.string().optional(),
-    /** delay: milliseconds to wait before handling the request. */
-    ms: z.number().int().nonnegative().default(1000),
-    /** throttle: body bytes per second, both directions. */
-    bytesPerSecond: z
-      .number()
-      .int()
-      .positive()
-      .default(1024 * 1024),
-  })
-  .strict();
-
-export type FaultRuleInput = z.input<typeof faultRuleSchema>;
-export type FaultRule = z.output<typeof faultRuleSchema>;
-export const faultRulesSchema = z.array(faultRuleSchema);
+import { parseFaultConfig, type FaultRule, type FaultRuleInput } from "./fault-rules.js";
+import type { Operation } from "./operations.js";
 
 export interface FaultState {
   seed: number;
@@ -98,8 +29,25 @@ const DEFAULT_CODES: Record<number, string> = {
   503: "SlowDown",
 };
 
-export function faultErrorCode(rule: FaultRule): string {
+export function faultErrorCode(rule: Extract<FaultRule, { fault: "status" }>): string {
   return rule.code ?? DEFAULT_CODES[rule.status] ?? "InjectedFault";
+}
+
+/** The request a fault may be injected into. */
+export interface FaultTarget {
+  op: Operation;
+  bucket: string;
+  key: string;
+  /** UploadPart and UploadPartCopy: the part number. */
+  partNumber?: number;
+  /** Whether the request is the first on its connection. */
+  freshConnection: boolean;
+}
+
+/** A fault to inject, and the index of the rule that chose it. */
+export interface PickedFault {
+  rule: FaultRule;
+  index: number;
 }
 
 /**
@@ -116,8 +64,9 @@ export class FaultInjector {
     this.set(rules, seed);
   }
 
+  /** Puts `rules` in force (counting afresh); throws FaultConfigError, naming the field, for a bad rule. */
   set(rules: FaultRuleInput[], seed = this.seed): void {
-    this.rules = faultRulesSchema.parse(rules);
+    this.rules = parseFaultConfig({ rules, seed }).rules;
     this.injected = this.rules.map(() => 0);
     this.seed = seed;
     this.random = mulberry32(seed);
@@ -127,21 +76,35 @@ export class FaultInjector {
     return { seed: this.seed, rules: this.rules, injected: [...this.injected] };
   }
 
-  pick(op: Operation, bucket: string | undefined, key: string | undefined, partNumber?: number): FaultRule | undefined {
+  /** Whether a rule that wants fresh connections can still fire: then every answer closes its connection. */
+  wantsFreshConnections(): boolean {
+    return this.rules.some((rule, index) => rule.connection === "fresh" && this.canFire(index));
+  }
+
+  pick(target: FaultTarget): PickedFault | undefined {
     for (const [index, rule] of this.rules.entries()) {
-      if (rule.op !== "*" && rule.op !== op) continue;
-      if (rule.bucket !== undefined && rule.bucket !== bucket) continue;
-      if (rule.keyPrefix !== undefined && !(key ?? "").startsWith(rule.keyPrefix)) continue;
-      if (rule.partNumbers !== undefined && (partNumber === undefined || !rule.partNumbers.includes(partNumber)))
-        continue;
-      if (rule.times !== undefined && this.injected[index]! >= rule.times) continue;
+      if (!this.matches(rule, target) || !this.canFire(index)) continue;
       // Draw for every matching rule so the sequence depends only on the requests, not on earlier outcomes.
       const hit = this.random() < rule.probability;
       if (hit) {
         this.injected[index]! += 1;
-        return rule;
+        return { rule, index };
       }
     }
     return undefined;
+  }
+
+  private matches(rule: FaultRule, { op, bucket, key, partNumber, freshConnection }: FaultTarget): boolean {
+    if (rule.op !== "*" && rule.op !== op) return false;
+    if (rule.bucket !== undefined && rule.bucket !== bucket) return false;
+    if (rule.keyPrefix !== undefined && !key.startsWith(rule.keyPrefix)) return false;
+    if (rule.partNumbers !== undefined && (partNumber === undefined || !rule.partNumbers.includes(partNumber)))
+      return false;
+    return rule.connection !== "fresh" || freshConnection;
+  }
+
+  private canFire(index: number): boolean {
+    const times = this.rules[index]!.times;
+    return times === undefined || this.injected[index]! < times;
   }
 }

@@ -18,6 +18,8 @@ export interface Listing {
 /** Pages through sorted keys the way S3 lists them: prefix, delimiter roll-up, exclusive marker. */
 export function listKeys(sortedKeys: string[], options: ListingOptions): Listing {
   const { prefix, delimiter, after, maxKeys } = options;
+  // S3 answers a request for no keys with an empty page that is not truncated.
+  if (maxKeys === 0) return { entries: [], isTruncated: false };
   const entries: ListingEntry[] = [];
   let lastPrefix: string | undefined = delimiter && after.endsWith(delimiter) ? after : undefined;
   for (const key of sortedKeys) {

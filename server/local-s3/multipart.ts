@@ -1,7 +1,15 @@
 import { normalizeEtag } from "./conditions.js";
 import { errors } from "./errors.js";
-import { CHECKSUM_ALGORITHMS, compositeChecksum, multipartEtag, xmlName, type ChecksumAlgorithm } from "./checksums.js";
-import type { CompletedDescription, CompletedPartRef, PartMeta, StoredUpload } from "./records.js";
+import {
+  CHECKSUM_ALGORITHMS,
+  compositeChecksum,
+  headerName,
+  multipartEtag,
+  xmlName,
+  type ChecksumAlgorithm,
+  type Checksums,
+} from "./checksums.js";
+import type { CompletedDescription, CompletedPartRef, CompletedUpload, PartMeta, StoredUpload } from "./records.js";
 
 export const MIN_PART_NUMBER = 1;
 export const MAX_PART_NUMBER = 10_000;
@@ -60,6 +68,27 @@ export function choosePartsToComplete(
   return chosen;
 }
 
+/**
+ * A Complete sent again after one succeeded must list the parts that one did, with their ETags (and checksums,
+ * where it gives them); any other list is refused with InvalidPart, naming the first part that differs.
+ */
+export function confirmSameCompletion(listed: CompletedPartRef[], done: CompletedUpload): void {
+  if (listed.length === 0) throw errors.malformedXml();
+  for (let i = 0; i < Math.max(listed.length, done.parts.length); i += 1) {
+    const ref = listed[i];
+    const part = done.parts[i];
+    const same =
+      ref !== undefined &&
+      part !== undefined &&
+      ref.partNumber === part.partNumber &&
+      normalizeEtag(ref.etag) === normalizeEtag(part.etag) &&
+      Object.entries(ref.checksums).every(
+        ([algorithm, value]) => part.checksums[algorithm as ChecksumAlgorithm] === value,
+      );
+    if (!same) throw errors.invalidPart((ref ?? part)!.partNumber);
+  }
+}
+
 /** The completed object's ETag and composite checksum, computed from its parts as S3 does. */
 export async function describeCompleted(
   parts: PartMeta[],
@@ -77,6 +106,19 @@ export async function describeCompleted(
     ...(algorithm ? { checksumType: "COMPOSITE" as const } : {}),
     partCount: parts.length,
   };
+}
+
+/** Refuses a completion whose stated object checksums (x-amz-checksum-*) differ from those of its parts. */
+export function checkStatedChecksums(stated: Checksums, completed: Pick<CompletedDescription, "checksums">): void {
+  for (const [algorithm, value] of Object.entries(stated) as Array<[ChecksumAlgorithm, string]>) {
+    const computed = completed.checksums[algorithm];
+    if (computed === undefined) {
+      throw errors.invalidRequest(
+        `The upload was not created with the ${algorithm.toLowerCase()} checksum algorithm, so the complete request cannot state ${headerName(algorithm)}.`,
+      );
+    }
+    if (computed !== value) throw errors.badDigest(headerName(algorithm));
+  }
 }
 
 /** Reads the <Part> elements of a CompleteMultipartUpload body. */

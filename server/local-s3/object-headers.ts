@@ -1,6 +1,7 @@
 import { CHECKSUM_ALGORITHMS, headerName, xmlName, type ChecksumAlgorithm, type Checksums } from "./checksums.js";
 import { header, type RequestContext } from "./context.js";
 import { S3Error } from "./errors.js";
+import { asUtf8, decodeEncodedWords, mailSafe } from "./header-text.js";
 import type { StoredHeaders } from "./records.js";
 import type { XmlNode } from "./xml.js";
 
@@ -22,15 +23,24 @@ export function contentCodings(ctx: RequestContext): string[] {
   return (header(ctx.req, "content-encoding") ?? "").split(",").map((coding) => coding.trim());
 }
 
+/**
+ * A metadata value as S3 stores it: text beyond ASCII read as the client meant it (see AuthResult.headerText),
+ * and RFC 2047 encoded words decoded.
+ */
+function metadataValue(ctx: RequestContext, sent: string): string {
+  return decodeEncodedWords(ctx.auth.headerText === "utf8" ? (asUtf8(sent) ?? sent) : sent);
+}
+
 /** The request's x-amz-meta-* headers, by name without the prefix, within S3's 2 KiB limit. */
 function userMetadata(ctx: RequestContext): Record<string, string> {
   const metadata: Record<string, string> = {};
   let metadataBytes = 0;
   for (const name of Object.keys(ctx.req.headers)) {
-    const value = name.startsWith(METADATA_PREFIX) ? header(ctx.req, name) : undefined;
-    if (value === undefined) continue;
+    const sent = name.startsWith(METADATA_PREFIX) ? header(ctx.req, name) : undefined;
+    if (sent === undefined) continue;
     const metaName = name.slice(METADATA_PREFIX.length);
-    metadataBytes += metaName.length + value.length;
+    const value = metadataValue(ctx, sent);
+    metadataBytes += metaName.length + Buffer.byteLength(value, "utf8");
     metadata[metaName] = value;
   }
   if (metadataBytes > MAX_METADATA_BYTES) {
@@ -69,7 +79,7 @@ export function headersOf(meta: StoredHeaders): StoredHeaders {
 export function objectHeaders(meta: StoredHeaders): Record<string, string> {
   const out: Record<string, string> = { "Content-Type": meta.contentType ?? "binary/octet-stream" };
   for (const [field, name] of HEADER_FIELDS) if (meta[field]) out[name] = meta[field];
-  for (const [name, value] of Object.entries(meta.metadata)) out[`${METADATA_PREFIX}${name}`] = value;
+  for (const [name, value] of Object.entries(meta.metadata)) out[`${METADATA_PREFIX}${name}`] = mailSafe(value);
   return out;
 }
 

@@ -37,23 +37,33 @@ function bodyFraming(ctx: RequestContext): Framing {
   return { chunked, chunkSigner, sha256Hex: undefined };
 }
 
-/** The checksums the request's x-amz-checksum-* headers declare, each checked for its format. */
-function declaredChecksums(ctx: RequestContext): Checksums {
+/**
+ * The checksums the request's x-amz-checksum-* headers declare, each checked for its format by `assertFormat`
+ * (a body's digest by default; CompleteMultipartUpload states the object's, in composite form).
+ */
+export function declaredChecksums(
+  ctx: RequestContext,
+  assertFormat: (algorithm: ChecksumAlgorithm, value: string) => void = assertChecksumFormat,
+): Checksums {
   const checksums: Checksums = {};
   for (const algorithm of CHECKSUM_ALGORITHMS) {
     const value = header(ctx.req, headerName(algorithm));
     if (value === undefined) continue;
-    assertChecksumFormat(algorithm, value);
+    assertFormat(algorithm, value);
     checksums[algorithm] = value;
   }
   return checksums;
 }
 
-/** What the request promises about its body, from its headers and its signature's payload hash. */
+/**
+ * What the request promises about its body, from its headers and its signature's payload hash.
+ * `bodyChecksumHeaders: false` where x-amz-checksum-* describe something else (CompleteMultipartUpload's object).
+ */
 export function bodyExpectations(
   ctx: RequestContext,
   compute: ChecksumAlgorithm[],
   maxBytes: number,
+  bodyChecksumHeaders = true,
 ): BodyExpectations {
   const framing = bodyFraming(ctx);
   if (!framing.chunked && header(ctx.req, "content-length") === undefined) {
@@ -62,7 +72,7 @@ export function bodyExpectations(
   const contentMd5 = header(ctx.req, "content-md5");
   if (contentMd5 !== undefined && Buffer.from(contentMd5, "base64").length !== 16)
     throw errors.invalidDigest("Content-MD5");
-  const checksums = declaredChecksums(ctx);
+  const checksums = bodyChecksumHeaders ? declaredChecksums(ctx) : {};
   const trailer = header(ctx.req, "x-amz-trailer");
   const trailerAlgorithm = trailer
     ? parseAlgorithm(trailer.replace(/^x-amz-checksum-/i, ""), "x-amz-trailer")
@@ -74,10 +84,14 @@ export function bodyExpectations(
   return { ...framing, decodedLength, contentMd5, checksums, trailerAlgorithm, compute, maxBytes };
 }
 
-/** Receives a small XML request body, verifying its digests like any other body. */
-export async function receiveXml(ctx: RequestContext, root: string): Promise<Record<string, unknown>> {
+/** Receives a small XML request body, verifying its digests like any other body (see bodyExpectations). */
+export async function receiveXml(
+  ctx: RequestContext,
+  root: string,
+  bodyChecksumHeaders = true,
+): Promise<Record<string, unknown>> {
   const file = ctx.store.tmpFile();
-  await receiveBody(ctx.req, ctx.requestTaps(), file, bodyExpectations(ctx, [], 1024 * 1024));
+  await receiveBody(ctx.req, ctx.requestTaps(), file, bodyExpectations(ctx, [], 1024 * 1024, bodyChecksumHeaders));
   try {
     return parseXmlBody(await readFile(file, "utf8"), root);
   } finally {

@@ -1,5 +1,6 @@
 import type { ChecksumAlgorithm, Checksums } from "./checksums.js";
 import type { CorsRule } from "./cors.js";
+import type { CompletedUploads } from "./store-completed.js";
 
 // What the store keeps (records on disk as JSON, indexed in memory), and the shapes its writes take.
 
@@ -62,6 +63,8 @@ export interface BucketState {
   dir: string;
   objects: Map<string, ObjectMeta>;
   uploads: Map<string, StoredUpload>;
+  /** Uploads completed lately, for Completes sent again. */
+  completed: CompletedUploads;
 }
 
 /** Checks the version a write would replace (undefined: none) and throws to refuse the write. */
@@ -73,4 +76,13 @@ export interface CompletedPartRef {
   partNumber: number;
   etag: string;
   checksums: Checksums;
+}
+
+/** What a completion answered, kept for a while so that a Complete sent again gets the same answer. */
+export interface CompletedUpload extends CompletedDescription {
+  uploadId: string;
+  key: string;
+  completedAt: string;
+  /** The parts the completion listed, in order. */
+  parts: CompletedPartRef[];
 }

@@ -1,5 +1,5 @@
 import type { Handler } from "./context.js";
-import type { Operation } from "./faults.js";
+import type { Operation } from "./operations.js";
 import * as buckets from "./handlers/buckets.js";
 import { copyObject, uploadPartCopy } from "./handlers/copy.js";
 import * as listObjects from "./handlers/list-objects.js";

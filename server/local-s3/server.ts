@@ -3,7 +3,9 @@ import type { AddressInfo } from "node:net";
 import type { Credentials } from "./auth.js";
 import { defaultCorsRule, type CorsRule } from "./cors.js";
 import { dispatch, type Services } from "./dispatch.js";
-import { FaultInjector, type FaultRuleInput } from "./faults.js";
+import type { LocalS3Event } from "./events.js";
+import type { FaultRuleInput } from "./fault-rules.js";
+import { FaultInjector } from "./faults.js";
 import { DEFAULT_MIN_PART_SIZE } from "./multipart.js";
 import { StatsCounter, type Stats } from "./stats.js";
 import { Store } from "./store.js";
@@ -18,10 +20,15 @@ export interface LocalS3Options {
   buckets?: string[];
   /** Origins allowed by the default CORS rule, used by buckets that have no CORS configuration of their own. */
   corsOrigins?: string[];
+  /** Fault rules in force from the start (a bad one throws FaultConfigError, naming the field). */
   faults?: FaultRuleInput[];
   seed?: number;
+  /** Told of each fault the server injects (which rule, operation, part, kind): route it to a logger. */
+  log?: (event: LocalS3Event) => void;
   /** S3's 5 MiB minimum for every part but the last; lower it only in the server's own tests. */
   minPartSize?: number;
+  /** How long a completed multipart upload is remembered, for a Complete sent again (default one hour). */
+  completedUploadRetentionMs?: number;
 }
 
 export interface LocalS3 {
@@ -35,7 +42,7 @@ export interface LocalS3 {
 }
 
 export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
-  const store = await Store.open(options.dataDir);
+  const store = await Store.open(options.dataDir, options.completedUploadRetentionMs);
   for (const bucket of options.buckets ?? []) if (!store.hasBucket(bucket)) await store.createBucket(bucket);
   const defaultCors: CorsRule[] | undefined = options.corsOrigins?.length
     ? [defaultCorsRule(options.corsOrigins)]
@@ -49,6 +56,7 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
     credentials: options.credentials,
     defaultCors,
     minPartSize: options.minPartSize ?? DEFAULT_MIN_PART_SIZE,
+    log: options.log,
   };
 
   const server = createServer((req, res) => {

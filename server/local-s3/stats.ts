@@ -1,4 +1,4 @@
-import type { Operation } from "./faults.js";
+import type { Operation } from "./operations.js";
 
 export interface OperationStats {
   requests: number;

@@ -3,6 +3,7 @@ import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { CorsRule } from "./cors.js";
 import type { BucketState, ObjectMeta, PartMeta, StoredUpload, UploadMeta } from "./records.js";
+import { CompletedUploads } from "./store-completed.js";
 import { listDir, readJsonFile } from "./store-files.js";
 
 const PART_RECORD = /^part-\d+\.json$/;
@@ -51,10 +52,16 @@ async function loadUpload(uploadDir: string): Promise<StoredUpload | undefined> 
  * Reads a bucket back from its folder at start, sweeping what a crash left behind (half-written records,
  * orphaned data files); undefined when the folder holds no readable bucket.
  */
-export async function loadBucket(dir: string): Promise<BucketState | undefined> {
+export async function loadBucket(dir: string, completedRetentionMs: number): Promise<BucketState | undefined> {
   const info = await readJsonFile<{ name: string; createdAt: string; cors?: CorsRule[] }>(join(dir, "bucket.json"));
   if (!info) return undefined;
-  const bucket: BucketState = { ...info, dir, objects: await loadObjects(dir), uploads: new Map() };
+  const bucket: BucketState = {
+    ...info,
+    dir,
+    objects: await loadObjects(dir),
+    uploads: new Map(),
+    completed: await CompletedUploads.load(join(dir, "completed"), completedRetentionMs),
+  };
   for (const uploadId of await listDir(join(dir, "uploads"))) {
     const upload = await loadUpload(join(dir, "uploads", uploadId));
     if (upload) bucket.uploads.set(uploadId, upload);

@@ -1,14 +1,14 @@
 import { createHash, randomUUID } from "node:crypto";
-import { createReadStream } from "node:fs";
 import { mkdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { Readable } from "node:stream";
+import type { Readable } from "node:stream";
 import type { CorsRule } from "./cors.js";
 import { errors } from "./errors.js";
 import { KeyedLock } from "./lock.js";
 import type {
   BucketState,
   CompletedDescription,
+  CompletedUpload,
   ObjectMeta,
   PartMeta,
   Segment,
@@ -17,7 +17,19 @@ import type {
   WritePrecondition,
 } from "./records.js";
 import { listDir, writeJsonAtomic } from "./store-files.js";
+import { CompletedUploads, DEFAULT_COMPLETED_UPLOAD_RETENTION_MS } from "./store-completed.js";
+import { ReadGuard } from "./store-readers.js";
 import { loadBucket } from "./store-recovery.js";
+
+/** What completing an upload does besides moving its parts into place, supplied by the S3 operation. */
+export interface CompletionSteps {
+  /** The stored parts the request lists, checked against S3's rules. */
+  choose(upload: StoredUpload): PartMeta[];
+  describe(parts: PartMeta[], upload: StoredUpload): Promise<CompletedDescription>;
+  precondition?: WritePrecondition;
+  /** Throws unless a Complete sent again asks for what the earlier, successful one did. */
+  replay(done: CompletedUpload): void;
+}
 
 const keyFileName = (key: string) => `${createHash("sha256").update(key).digest("hex")}.json`;
 
@@ -30,16 +42,21 @@ export class Store {
   private readonly buckets = new Map<string, BucketState>();
   private readonly uploadLock = new KeyedLock();
   private readonly objectLock = new KeyedLock();
+  private readonly reads = new ReadGuard();
 
-  private constructor(readonly dataDir: string) {}
+  private constructor(
+    readonly dataDir: string,
+    private readonly completedRetentionMs: number,
+  ) {}
 
-  static async open(dataDir: string): Promise<Store> {
-    const store = new Store(dataDir);
+  /** `completedRetentionMs`: how long completed uploads are remembered for a Complete sent again. */
+  static async open(dataDir: string, completedRetentionMs = DEFAULT_COMPLETED_UPLOAD_RETENTION_MS): Promise<Store> {
+    const store = new Store(dataDir, completedRetentionMs);
     await rm(store.tmpDir, { recursive: true, force: true });
     await mkdir(store.tmpDir, { recursive: true });
     await mkdir(join(dataDir, "buckets"), { recursive: true });
     for (const name of await listDir(join(dataDir, "buckets"))) {
-      const bucket = await loadBucket(join(dataDir, "buckets", name));
+      const bucket = await loadBucket(join(dataDir, "buckets", name), completedRetentionMs);
       if (bucket) store.buckets.set(name, bucket);
     }
     return store;
@@ -77,6 +94,7 @@ export class Store {
       dir,
       objects: new Map(),
       uploads: new Map(),
+      completed: await CompletedUploads.load(join(dir, "completed"), this.completedRetentionMs),
     };
     await this.saveBucketInfo(bucket);
     this.buckets.set(name, bucket);
@@ -115,52 +133,7 @@ export class Store {
    * ends, even if the key is overwritten or deleted meanwhile, as S3 readers expect.
    */
   readObject(bucketName: string, meta: ObjectMeta, start: number, end: number): Readable {
-    const dir = join(this.bucket(bucketName).dir, "data");
-    const files = meta.segments.map((s) => s.file);
-    this.acquire(files);
-    const release = () => this.release(dir, files);
-    async function* bytes() {
-      try {
-        let offset = 0;
-        for (const segment of meta.segments) {
-          const from = Math.max(start, offset);
-          const to = Math.min(end, offset + segment.size - 1);
-          if (from <= to) yield* createReadStream(join(dir, segment.file), { start: from - offset, end: to - offset });
-          offset += segment.size;
-          if (offset > end) break;
-        }
-      } finally {
-        await release();
-      }
-    }
-    return Readable.from(bytes(), { objectMode: false });
-  }
-
-  private readonly readers = new Map<string, number>();
-  private readonly doomed = new Set<string>();
-
-  private acquire(files: string[]): void {
-    for (const file of files) this.readers.set(file, (this.readers.get(file) ?? 0) + 1);
-  }
-
-  private async release(dir: string, files: string[]): Promise<void> {
-    for (const file of files) {
-      const left = (this.readers.get(file) ?? 1) - 1;
-      if (left > 0) {
-        this.readers.set(file, left);
-        continue;
-      }
-      this.readers.delete(file);
-      if (this.doomed.delete(file)) await rm(join(dir, file), { force: true });
-    }
-  }
-
-  /** Removes data files no longer referenced, or marks them for removal once their last reader is done. */
-  private async discard(dir: string, segments: Segment[]): Promise<void> {
-    for (const { file } of segments) {
-      if (this.readers.has(file)) this.doomed.add(file);
-      else await rm(join(dir, file), { force: true });
-    }
+    return this.reads.read(join(this.bucket(bucketName).dir, "data"), meta.segments, start, end);
   }
 
   /**
@@ -186,7 +159,7 @@ export class Store {
       await writeJsonAtomic(join(bucket.dir, "objects", keyFileName(meta.key)), stored);
       const previous = bucket.objects.get(meta.key);
       bucket.objects.set(meta.key, stored);
-      if (previous) await this.discard(join(bucket.dir, "data"), previous.segments);
+      if (previous) await this.reads.discard(join(bucket.dir, "data"), previous.segments);
       return stored;
     });
   }
@@ -198,7 +171,7 @@ export class Store {
       if (!meta) return;
       bucket.objects.delete(key);
       await rm(join(bucket.dir, "objects", keyFileName(key)), { force: true });
-      await this.discard(join(bucket.dir, "data"), meta.segments);
+      await this.reads.discard(join(bucket.dir, "data"), meta.segments);
     });
   }
 
@@ -252,22 +225,27 @@ export class Store {
   }
 
   /**
-   * Turns the chosen parts into one object under the upload's lock, so a racing
-   * UploadPart or Abort waits and then finds the upload gone.
+   * Turns the chosen parts into one object under the upload's lock, so a racing UploadPart or Abort waits
+   * and then finds the upload gone. A Complete sent again after one succeeded gets that one's record, once
+   * `steps.replay` has checked that it asks for the same thing.
    */
   async completeUpload(
     bucketName: string,
     key: string,
     uploadId: string,
-    choose: (upload: StoredUpload) => PartMeta[],
-    describe: (parts: PartMeta[], upload: StoredUpload) => Promise<CompletedDescription>,
-    precondition?: WritePrecondition,
-  ): Promise<ObjectMeta> {
+    steps: CompletionSteps,
+  ): Promise<CompletedUpload> {
     return this.uploadLock.run(uploadId, async () => {
+      const bucket = this.bucket(bucketName);
+      const done = bucket.uploads.has(uploadId) ? undefined : bucket.completed.find(uploadId, key);
+      if (done) {
+        steps.replay(done);
+        return done;
+      }
       const upload = this.upload(bucketName, key, uploadId);
-      const parts = choose(upload);
+      const parts = steps.choose(upload);
       const size = parts.reduce((sum, part) => sum + part.size, 0);
-      const described = await describe(parts, upload);
+      const described = await steps.describe(parts, upload);
       const { uploadId: _id, initiated: _at, checksumAlgorithm: _alg, key: _key, ...headers } = upload.meta;
       // Part files become the object's segments: completing is a rename, not a copy.
       const files = parts.map((part) => ({ path: join(upload.dir, part.dataFile), size: part.size }));
@@ -275,12 +253,25 @@ export class Store {
         bucketName,
         files,
         { ...headers, ...described, key, size, lastModified: new Date().toISOString() },
-        precondition,
+        steps.precondition,
       );
-      this.bucket(bucketName).uploads.delete(uploadId);
+      const record: CompletedUpload = {
+        ...described,
+        uploadId,
+        key,
+        completedAt: stored.lastModified,
+        parts: parts.map(({ partNumber, etag, checksums }) => ({ partNumber, etag, checksums })),
+      };
+      await bucket.completed.remember(record);
+      bucket.uploads.delete(uploadId);
       await rm(upload.dir, { recursive: true, force: true });
-      return stored;
+      return record;
     });
+  }
+
+  /** Throws NoSuchUpload unless `uploadId` is in progress, or was completed lately (for a Complete sent again). */
+  assertCompletable(bucketName: string, key: string, uploadId: string): void {
+    if (!this.bucket(bucketName).completed.find(uploadId, key)) this.upload(bucketName, key, uploadId);
   }
 
   async abortUpload(bucketName: string, key: string, uploadId: string): Promise<void> {

@@ -53,10 +53,14 @@ export function errorXml(error: S3Error, resource: string, requestId: string): s
   );
 }
 
+const TEXT = "#text";
+
 const parser = new XMLParser({
   ignoreAttributes: true,
   parseTagValue: false,
-  trimValues: true,
+  // Values are kept as sent: keys such as " " or "a " must reach DeleteObjects unchanged.
+  trimValues: false,
+  textNodeName: TEXT,
   removeNSPrefix: true,
   processEntities: true,
   // Character references too: Go's encoding/xml (aws-sdk-go, rclone, minio-go) writes the quotes
@@ -64,17 +68,30 @@ const parser = new XMLParser({
   htmlEntities: true,
 });
 
+/** Drops the whitespace between elements (indentation), which untrimmed parsing keeps as text. */
+function withoutIndentation(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutIndentation);
+  if (typeof value !== "object" || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [name, child] of Object.entries(value)) {
+    if (name === TEXT && typeof child === "string" && child.trim() === "") continue;
+    out[name] = withoutIndentation(child);
+  }
+  return out;
+}
+
 /** Parses a request body; returns the root element's content or throws MalformedXML. */
 export function parseXmlBody(text: string, root: string): Record<string, unknown> {
   let parsed: unknown;
   try {
-    parsed = parser.parse(text, true);
+    parsed = withoutIndentation(parser.parse(text, true));
   } catch {
     throw errors.malformedXml();
   }
   const node = (parsed as Record<string, unknown>)[root];
   if (node === undefined) throw errors.malformedXml();
-  return node === "" ? {} : (node as Record<string, unknown>);
+  // An element with no children (or only whitespace) is an empty document.
+  return typeof node === "string" && node.trim() === "" ? {} : (node as Record<string, unknown>);
 }
 
 /** XML elements that may repeat come back as a value or an array: always an array here. */

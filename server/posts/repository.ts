@@ -1,15 +1,10 @@
 import type { Transaction } from "kysely";
 import type { Executor } from "../db/connection.js";
+import { cursorTimestamp, olderThan, type Position } from "../db/cursor.js";
 import type { Database } from "../db/schema.js";
 
-/** Where a feed page starts: after the post with this creation time and id (newest first). */
-export interface FeedPosition {
-  createdAt: string;
-  id: string;
-}
-
-/** Up to `limit` posts, newest first, each with its author and its first media (if any). */
-export async function listFeed(db: Executor, limit: number, after?: FeedPosition) {
+/** Up to `limit` posts after `after`, newest first, each with its author and its first media (if any). */
+export async function listFeed(db: Executor, limit: number, after?: Position) {
   let query = db
     .selectFrom("posts")
     .innerJoin("users", "users.id", "posts.author_id")
@@ -28,19 +23,12 @@ export async function listFeed(db: Executor, limit: number, after?: FeedPosition
       "media.width",
       "media.height",
       "media.duration_seconds",
+      cursorTimestamp("posts.created_at").as("cursor_at"),
     ])
     .orderBy("posts.created_at", "desc")
     .orderBy("posts.id", "desc")
     .limit(limit);
-  if (after) {
-    const createdAt = new Date(after.createdAt);
-    query = query.where((eb) =>
-      eb.or([
-        eb("posts.created_at", "<", createdAt),
-        eb.and([eb("posts.created_at", "=", createdAt), eb("posts.id", "<", after.id)]),
-      ]),
-    );
-  }
+  if (after) query = query.where(olderThan("posts.created_at", "posts.id", after));
   return query.execute();
 }
 

@@ -1,54 +1,32 @@
 import { createHash } from "node:crypto";
-import { z } from "zod";
 import type { FeedPage, FeedPost } from "../../app/shared/posts.js";
+import { keysetPage } from "../db/cursor.js";
 import { isUuid } from "../db/ids.js";
 import type { User } from "../db/schema.js";
-import { zodFields } from "../http/responses.js";
+import { takeRateToken } from "../limits/rate-limit.js";
 import { fail, ok, type Result } from "../result.js";
 import type { Services } from "../services.js";
 import { deleteObject, presignInlineGet } from "../storage/objects.js";
-import { findUpload } from "../uploads/repository.js";
+import { lockUpload } from "../uploads/repository.js";
 import * as repo from "./repository.js";
-
-const createPostSchema = z.object({
-  text: z.string().trim().min(1, "Write something first.").max(2000, "Posts can be up to 2,000 characters."),
-  uploadId: z.string().uuid("is not an upload id").optional(),
-  width: z.number().int().positive().max(100_000).optional(),
-  height: z.number().int().positive().max(100_000).optional(),
-  durationSeconds: z
-    .number()
-    .positive()
-    .max(7 * 24 * 3600)
-    .optional(),
-});
+import type { CreatePostInput } from "./schemas.js";
 
 /** People without a GitHub avatar get a Gravatar identicon (the page falls back to initials when it cannot load). */
 function gravatarFor(login: string): string {
   return `https://www.gravatar.com/avatar/${createHash("md5").update(login.trim().toLowerCase()).digest("hex")}?d=identicon&s=80`;
 }
 
-const encodeCursor = (c: repo.FeedPosition) => Buffer.from(JSON.stringify([c.createdAt, c.id])).toString("base64url");
-
-function decodeCursor(text: string): repo.FeedPosition | undefined {
-  try {
-    const [createdAt, id] = JSON.parse(Buffer.from(text, "base64url").toString("utf8")) as [unknown, unknown];
-    if (typeof createdAt === "string" && !Number.isNaN(Date.parse(createdAt)) && typeof id === "string" && isUuid(id))
-      return { createdAt, id };
-  } catch {
-    // fall through
-  }
-  return undefined;
-}
-
-export async function createPost(services: Services, user: User, input: unknown): Promise<Result<{ id: string }>> {
-  const parsed = createPostSchema.safeParse(input);
-  if (!parsed.success)
-    return fail(400, "invalid_input", "Some fields are not valid.", { fields: zodFields(parsed.error) });
-  const { text, uploadId, width, height, durationSeconds } = parsed.data;
+export async function createPost(
+  services: Services,
+  user: User,
+  input: CreatePostInput,
+): Promise<Result<{ id: string }>> {
+  const { text, uploadId, width, height, durationSeconds } = input;
   return services.db.transaction().execute(async (trx) => {
     let upload;
     if (uploadId) {
-      upload = await findUpload(trx, user.id, uploadId);
+      // Locked until the post is in: a racing post with the same upload waits, then finds it in use.
+      upload = await lockUpload(trx, user.id, uploadId);
       // Someone else's upload answers like an unknown one.
       if (!upload)
         return fail(400, "invalid_input", "This attachment does not exist.", {
@@ -62,6 +40,14 @@ export async function createPost(services: Services, user: User, input: unknown)
       if (await repo.isUploadPosted(trx, upload.id))
         return fail(409, "attachment_in_use", "This attachment is already part of a post.");
     }
+    const token = await takeRateToken(
+      trx,
+      `posts:${user.id}`,
+      services.config.posts.createRate,
+      services.now(),
+      "posts",
+    );
+    if (!token.ok) return token;
     const postId = await repo.insertPost(trx, { authorId: user.id, text });
     if (upload) {
       await repo.insertMedia(trx, {
@@ -82,12 +68,11 @@ export async function feedPage(
   viewer: User,
   cursorText?: string | null,
 ): Promise<Result<FeedPage>> {
-  const cursor = cursorText ? decodeCursor(cursorText) : undefined;
-  if (cursorText && !cursor)
-    return fail(400, "invalid_input", "The cursor is not valid.", { fields: { cursor: ["is not valid"] } });
-  const size = services.config.feed.pageSize;
-  const rows = await repo.listFeed(services.db, size + 1, cursor);
-  const page = rows.slice(0, size);
+  const rows = await keysetPage(cursorText, services.config.feed.pageSize, (limit, after) =>
+    repo.listFeed(services.db, limit, after),
+  );
+  if (!rows.ok) return rows;
+  const { items: page, nextCursor } = rows.value;
   const expiresIn = services.config.feed.mediaUrlTtlSeconds;
   const posts = await Promise.all(
     page.map(async (row): Promise<FeedPost> => ({
@@ -110,14 +95,7 @@ export async function feedPage(
           : null,
     })),
   );
-  const last = page.at(-1);
-  return ok({
-    posts,
-    nextCursor:
-      rows.length > size && last
-        ? encodeCursor({ createdAt: new Date(last.created_at).toISOString(), id: last.id })
-        : null,
-  });
+  return ok({ posts, nextCursor });
 }
 
 /** The author deletes a post: its rows go, and so does its object in S3. Anyone else gets 404. */

@@ -2,14 +2,14 @@ import { formatUrl } from "@aws-sdk/core/util";
 import { Sha256 } from "@smithy/core/checksum";
 import { HttpRequest } from "@smithy/core/protocols";
 import { SignatureV4 } from "@smithy/signature-v4";
-import type { Storage } from "./s3.js";
+import { browserBucketUrl, type Storage } from "./s3.js";
 
 export interface PartToSign {
   partNumber: number;
   /** Exact byte length the browser must send: it is signed, so S3 refuses any other length. */
   size: number;
   /** Base64 SHA-256 of the part: signed and checked by S3 against the bytes. */
-  checksumSha256?: string;
+  checksumSha256: string;
 }
 
 export interface SignedPart {
@@ -41,13 +41,8 @@ export async function presignUploadParts(
   signingDate = new Date(),
 ): Promise<SignedPart[]> {
   const config = storage.presignClient.config;
-  const endpoint = storage.publicEndpoint ?? storage.endpoint ?? `https://s3.${storage.region}.amazonaws.com`;
-  const base = new URL(endpoint);
-  const pathStyle = storage.forcePathStyle;
-  const hostname = pathStyle ? base.hostname : `${storage.bucket}.${base.hostname}`;
-  const host = base.port ? `${hostname}:${base.port}` : hostname;
-  const basePath = base.pathname.replace(/\/$/, "");
-  const path = `${basePath}${pathStyle ? `/${storage.bucket}` : ""}/${encodeKey(target.key)}`;
+  const bucket = browserBucketUrl(storage);
+  const path = `${bucket.pathname.replace(/\/$/, "")}/${encodeKey(target.key)}`;
   const signer = new SignatureV4({
     credentials: await config.credentials(),
     region: storage.region,
@@ -58,16 +53,16 @@ export async function presignUploadParts(
   return Promise.all(
     parts.map(async (part): Promise<SignedPart> => {
       const headers: Record<string, string> = {
-        host,
+        host: bucket.host,
         "content-length": String(part.size),
         "x-amz-content-sha256": "UNSIGNED-PAYLOAD",
+        "x-amz-checksum-sha256": part.checksumSha256,
       };
-      if (part.checksumSha256) headers["x-amz-checksum-sha256"] = part.checksumSha256;
       const request = new HttpRequest({
         method: "PUT",
-        protocol: base.protocol,
-        hostname,
-        port: base.port ? Number(base.port) : undefined,
+        protocol: bucket.protocol,
+        hostname: bucket.hostname,
+        port: bucket.port ? Number(bucket.port) : undefined,
         path,
         query: { partNumber: String(part.partNumber), uploadId: target.uploadId, "x-id": "UploadPart" },
         headers,
@@ -81,9 +76,7 @@ export async function presignUploadParts(
       return {
         partNumber: part.partNumber,
         url: formatUrl(signed),
-        headers: part.checksumSha256
-          ? { "x-amz-checksum-sha256": part.checksumSha256 }
-          : ({} as Record<string, string>),
+        headers: { "x-amz-checksum-sha256": part.checksumSha256 },
       };
     }),
   );

@@ -23,6 +23,25 @@ export interface Storage {
   close(): void;
 }
 
+/**
+ * The bucket's root as browsers reach it: the public endpoint (or the server's), with the bucket in
+ * the path (path-style) or in the host name (virtual-hosted). Part URLs and media URLs live under it,
+ * and the page's Content-Security-Policy allows its origin.
+ */
+export function browserBucketUrl(
+  settings: Pick<StorageSettings, "endpoint" | "publicEndpoint" | "bucket" | "region" | "forcePathStyle">,
+): URL {
+  const url = new URL(settings.publicEndpoint ?? settings.endpoint ?? `https://s3.${settings.region}.amazonaws.com`);
+  const basePath = url.pathname.replace(/\/$/, "");
+  if (settings.forcePathStyle) {
+    url.pathname = `${basePath}/${settings.bucket}`;
+  } else {
+    url.hostname = `${settings.bucket}.${url.hostname}`;
+    url.pathname = basePath;
+  }
+  return url;
+}
+
 function client(settings: StorageSettings, endpoint: string | undefined): S3Client {
   return new S3Client({
     region: settings.region,

@@ -4,10 +4,10 @@ import type { Database, Upload, User } from "../db/schema.js";
 import { fail, ok, type Result } from "../result.js";
 import type { Services } from "../services.js";
 import { completeMultipartUpload, listAllParts, type StoredPart } from "../storage/multipart.js";
-import { deleteObject, headObject, readObjectStart, type ObjectInfo } from "../storage/objects.js";
+import { deleteObject, headObject, type ObjectInfo } from "../storage/objects.js";
+import { contentMatchesType } from "./content-check.js";
 import { notFound } from "./errors.js";
 import { uploadCompleted, uploadFailed, type FailureKind } from "./events.js";
-import { SNIFF_BYTES, matchesContentType } from "./file-type.js";
 import { failGone, ledgerView, planOf, reconcileLedger } from "./ledger.js";
 import * as repo from "./repository.js";
 import type { UploadView } from "./views.js";
@@ -16,7 +16,7 @@ type Trx = Transaction<Database>;
 
 /**
  * Completes from S3's own part list (the ledger is reconciled with it), then checks the object's size
- * and that its first bytes are the declared type. Holds the upload's row lock throughout, so a racing
+ * and that its content is the declared type. Holds the upload's row lock throughout, so a racing
  * completion waits and then returns the same result, and an abort cannot interleave.
  */
 export async function completeUpload(services: Services, user: User, id: string): Promise<Result<UploadView>> {
@@ -98,7 +98,7 @@ function summarise(numbers: number[]): string {
     : numbers.join(", ");
 }
 
-/** The object must have the declared size and start like the declared type; otherwise it is deleted. */
+/** The object must have the declared size and be the declared type (an image's header must parse); otherwise it is deleted. */
 async function verifyObject(
   trx: Trx,
   services: Services,
@@ -115,8 +115,7 @@ async function verifyObject(
     );
     return fail(422, "size_mismatch", "The stored file does not have the declared size; it was deleted.");
   }
-  const head = await readObjectStart(services.storage, upload.s3_key, SNIFF_BYTES);
-  if (!matchesContentType(upload.content_type, head)) {
+  if (!(await contentMatchesType(services.storage, upload.s3_key, upload.content_type, upload.size))) {
     const reason = `The file's content is not ${upload.content_type}.`;
     await refuse(trx, services, upload, "content_mismatch", reason);
     return fail(422, "content_mismatch", `${reason} It was refused and deleted.`);

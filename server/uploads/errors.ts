@@ -1,11 +1,6 @@
 /** The upload API's failures that more than one operation answers with. */
-import type { z } from "zod";
 import type { Upload } from "../db/schema.js";
-import { zodFields } from "../http/responses.js";
 import { fail } from "../result.js";
-
-export const invalid = (error: z.ZodError) =>
-  fail(400, "invalid_input", "Some fields are not valid.", { fields: zodFields(error) });
 
 export const notFound = () => fail(404, "not_found", "This upload does not exist.");
 

@@ -1,12 +1,16 @@
 /** The uploaded file's name: cleaned once for storing and showing, and carried in the object's Content-Disposition. */
 
-// eslint-disable-next-line no-control-regex -- stripping control characters is the point
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
+/**
+ * Characters that are never shown as themselves: controls (Cc), format characters (Cf: the bidi
+ * overrides and isolates that make "invoice\u202Egpj.exe" read "invoiceexe.jpg", zero-width joiners,
+ * the BOM), line and paragraph separators, and unpaired surrogates (which no encoding can carry).
+ */
+const INVISIBLE_CHARACTERS = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu;
 
-/** A file name safe to store and show: no path, no control characters, at most 255 characters. */
+/** A file name safe to store and show: no path, nothing invisible, at most 255 characters. */
 export function sanitizeFileName(name: string): string {
-  const base = name.split(/[\\/]/).pop() ?? "";
-  const clean = base.replace(CONTROL_CHARACTERS, "").replace(/\s+/g, " ").trim();
+  const base = name.normalize("NFC").split(/[\\/]/).pop() ?? "";
+  const clean = base.replace(INVISIBLE_CHARACTERS, "").replace(/\s+/g, " ").trim();
   const limited = [...clean].slice(0, 255).join("");
   return limited === "" || limited === "." || limited === ".." ? "upload" : limited;
 }

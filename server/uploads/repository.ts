@@ -1,5 +1,6 @@
 import { sql, type Transaction } from "kysely";
 import type { Executor } from "../db/connection.js";
+import { cursorTimestamp, olderThan, type Position } from "../db/cursor.js";
 import { isUuid } from "../db/ids.js";
 import type { UploadSummary } from "../../app/shared/upload-summary.js";
 import type { Database, NewUpload, Upload, UploadPart } from "../db/schema.js";
@@ -53,20 +54,26 @@ export async function findUnfinishedByFingerprint(
 }
 
 /** The user's unfinished uploads, newest first, each with how many parts and bytes the ledger holds. */
+/** A page of the user's unfinished uploads after `after`, newest first, with the parts and bytes done. */
 export async function listUnfinishedWithProgress(
   db: Executor,
   userId: string,
-): Promise<Array<Upload & { completed_parts: number; completed_bytes: number }>> {
-  const rows = await unfinishedOf(db, userId)
+  page: { limit: number; after?: Position },
+): Promise<Array<Upload & { completed_parts: number; completed_bytes: number; cursor_at: string }>> {
+  let query = unfinishedOf(db, userId)
     .leftJoin("upload_parts", "upload_parts.upload_id", "uploads.id")
     .selectAll("uploads")
     .select([
       sql<string>`count(upload_parts.part_number)`.as("completed_parts"),
       sql<string>`coalesce(sum(upload_parts.size), 0)`.as("completed_bytes"),
+      cursorTimestamp("uploads.created_at").as("cursor_at"),
     ])
     .groupBy("uploads.id")
     .orderBy("uploads.created_at", "desc")
-    .execute();
+    .orderBy("uploads.id", "desc")
+    .limit(page.limit);
+  if (page.after) query = query.where(olderThan("uploads.created_at", "uploads.id", page.after));
+  const rows = await query.execute();
   return rows.map((row) => ({
     ...row,
     completed_parts: Number(row.completed_parts),
@@ -74,12 +81,12 @@ export async function listUnfinishedWithProgress(
   }));
 }
 
-/** Bytes of the user's unfinished uploads, for the quota. */
-export async function unfinishedBytes(db: Executor, userId: string): Promise<number> {
+/** How many unfinished uploads the user has and their declared bytes, for the quota. */
+export async function unfinishedTotals(db: Executor, userId: string): Promise<{ count: number; bytes: number }> {
   const row = await unfinishedOf(db, userId)
-    .select(sql<string>`coalesce(sum(size), 0)`.as("total"))
+    .select([sql<string>`count(*)`.as("count"), sql<string>`coalesce(sum(size), 0)`.as("bytes")])
     .executeTakeFirstOrThrow();
-  return Number(row.total);
+  return { count: Number(row.count), bytes: Number(row.bytes) };
 }
 
 export async function listLedgerParts(db: Executor, uploadId: string): Promise<UploadPart[]> {

@@ -1,41 +1,36 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { partRange, planParts, S3_LIMITS } from "../../app/shared/plan.js";
-import type { SignedParts, UnfinishedUpload } from "../../app/shared/uploads.js";
+import type { SignedParts, UnfinishedUpload, UnfinishedUploadsPage } from "../../app/shared/uploads.js";
 import type { UploadSettings } from "../config/app-config.js";
 import { formatBytes } from "../config/units.js";
 import type { Executor } from "../db/connection.js";
+import { keysetPage } from "../db/cursor.js";
 import type { Upload, User } from "../db/schema.js";
+import { takeRateToken } from "../limits/rate-limit.js";
 import { fail, ok, type Result } from "../result.js";
 import type { Services } from "../services.js";
 import { abortUntilGone, createMultipartUpload, findPart } from "../storage/multipart.js";
 import { presignUploadParts } from "../storage/presign.js";
-import { invalid, notFound, notUploading } from "./errors.js";
+import { notFound, notUploading } from "./errors.js";
 import { partRecorded, partsSigned, uploadAborted, uploadCreated, type AbortKind } from "./events.js";
 import { attachmentDisposition, sanitizeFileName } from "./file-names.js";
 import { currentView, failGone, planOf, toPartView } from "./ledger.js";
+import { checkUploadQuota } from "./quota.js";
 import * as repo from "./repository.js";
-import {
-  createUploadSchema,
-  partNumberParam,
-  recordPartSchema,
-  signPartsSchema,
-  type CreateUploadInput,
-} from "./schemas.js";
+import { partNumberParam, type CreateUploadInput, type RecordPartInput, type SignPartsInput } from "./schemas.js";
 import { uploadView, type PartView, type UploadView } from "./views.js";
 
 /** Starts an upload, or returns the user's unfinished one for the same file (same fingerprint). */
 export async function createUpload(
   services: Services,
   user: User,
-  input: unknown,
+  input: CreateUploadInput,
 ): Promise<Result<{ upload: UploadView; created: boolean }>> {
-  const parsed = createUploadSchema.safeParse(input);
-  if (!parsed.success) return invalid(parsed.error);
   const settings = services.config.uploads;
   const request = {
-    ...parsed.data,
-    contentType: parsed.data.contentType.toLowerCase(),
-    fileName: sanitizeFileName(parsed.data.fileName),
+    ...input,
+    contentType: input.contentType.toLowerCase(),
+    fileName: sanitizeFileName(input.fileName),
   };
   const refused = refuseTypeOrSize(settings, request.contentType, request.size);
   if (refused) return refused;
@@ -51,15 +46,11 @@ export async function createUpload(
       uploadCreated(services, existing, true);
       return ok({ upload: await currentView(trx, services, existing), created: false });
     }
-    const used = await repo.unfinishedBytes(trx, user.id);
-    if (used + request.size > settings.quotaBytes) {
-      return fail(
-        400,
-        "quota_exceeded",
-        `Unfinished uploads may add up to ${formatBytes(settings.quotaBytes)}; you have ${formatBytes(used)} in progress. Finish or cancel some first.`,
-        { details: { quotaBytes: settings.quotaBytes, usedBytes: used } },
-      );
-    }
+    const quota = await checkUploadQuota(trx, settings, user.id, request.size);
+    if (!quota.ok) return quota;
+    // Counted in this transaction: an upload that fails to start gives its token back.
+    const token = await takeRateToken(trx, `uploads:${user.id}`, settings.createRate, services.now(), "new uploads");
+    if (!token.ok) return token;
     const upload = await startUpload(trx, services, user, request);
     uploadCreated(services, upload, false);
     return ok({ upload: uploadView(settings, upload, []), created: true });
@@ -88,16 +79,20 @@ function refuseTypeOrSize(settings: UploadSettings, contentType: string, size: n
   return undefined;
 }
 
-/** Creates the multipart upload in S3 under an unguessable key, then its row in the ledger. */
+/**
+ * Creates the multipart upload in S3 under a random key, then its row in the ledger. The key and the
+ * object's metadata, which every media URL and response shows, say nothing of who uploaded it or
+ * when the file was last modified: the ledger keeps the owner.
+ */
 async function startUpload(db: Executor, services: Services, user: User, request: CreateUploadInput): Promise<Upload> {
   const id = randomUUID();
-  const key = `uploads/${user.id}/${randomBytes(18).toString("base64url")}`;
+  const key = `uploads/${randomBytes(24).toString("base64url")}`;
   const plan = planParts(request.size, services.config.uploads.partSize);
   const s3UploadId = await createMultipartUpload(services.storage, {
     key,
     contentType: request.contentType,
     contentDisposition: attachmentDisposition(request.fileName),
-    metadata: { "user-id": user.id, "upload-id": id, "last-modified": String(request.lastModified) },
+    metadata: { "upload-id": id },
   });
   const upload = await repo.insertUpload(db, {
     id,
@@ -121,10 +116,17 @@ export async function getUpload(services: Services, user: User, id: string): Pro
   return ok(await currentView(services.db, services, upload));
 }
 
-/** The user's unfinished uploads, from the ledger (cheap: no S3 call per upload). */
-export async function listUnfinishedUploads(services: Services, user: User): Promise<UnfinishedUpload[]> {
-  const uploads = await repo.listUnfinishedWithProgress(services.db, user.id);
-  return uploads.map((u) => ({
+/** A page of the user's unfinished uploads, newest first, from the ledger (cheap: no S3 call per upload). */
+export async function listUnfinishedUploads(
+  services: Services,
+  user: User,
+  cursorText?: string | null,
+): Promise<Result<UnfinishedUploadsPage>> {
+  const page = await keysetPage(cursorText, services.config.uploads.listPageSize, (limit, after) =>
+    repo.listUnfinishedWithProgress(services.db, user.id, { limit, after }),
+  );
+  if (!page.ok) return page;
+  const uploads = page.value.items.map((u): UnfinishedUpload => ({
     id: u.id,
     fileName: u.file_name,
     size: u.size,
@@ -136,19 +138,18 @@ export async function listUnfinishedUploads(services: Services, user: User): Pro
     createdAt: new Date(u.created_at).toISOString(),
     lastActivityAt: new Date(u.last_activity_at).toISOString(),
   }));
+  return ok({ uploads, nextCursor: page.value.nextCursor });
 }
 
-/** Presigned URLs for up to 100 parts, each signed for its planned length (and SHA-256 when given). */
+/** Presigned URLs for up to 100 parts, each signed for its planned length and its SHA-256. */
 export async function signParts(
   services: Services,
   user: User,
   id: string,
-  input: unknown,
+  input: SignPartsInput,
 ): Promise<Result<SignedParts>> {
   const started = performance.now();
-  const parsed = signPartsSchema.safeParse(input);
-  if (!parsed.success) return invalid(parsed.error);
-  const numbers = parsed.data.parts.map((p) => p.partNumber);
+  const numbers = input.parts.map((p) => p.partNumber);
   const duplicates = [...new Set(numbers.filter((n, i) => numbers.indexOf(n) !== i))];
   if (duplicates.length > 0) {
     return fail(400, "invalid_input", `Part numbers must be unique; repeated: ${duplicates.join(", ")}.`, {
@@ -173,11 +174,7 @@ export async function signParts(
   const signed = await presignUploadParts(
     services.storage,
     { key: upload.s3_key, uploadId: upload.s3_upload_id },
-    parsed.data.parts.map((p) => ({
-      partNumber: p.partNumber,
-      size: partRange(plan, p.partNumber).size,
-      ...(p.checksumSha256 ? { checksumSha256: p.checksumSha256 } : {}),
-    })),
+    input.parts.map((p) => ({ ...p, size: partRange(plan, p.partNumber).size })),
     ttl,
     signingDate,
   );
@@ -195,7 +192,7 @@ export async function recordPart(
   user: User,
   id: string,
   partNumberText: string,
-  input: unknown,
+  input: RecordPartInput,
 ): Promise<Result<PartView>> {
   const number = partNumberParam.safeParse(partNumberText);
   if (!number.success) {
@@ -203,8 +200,6 @@ export async function recordPart(
       fields: { partNumber: ["must be 1..10000"] },
     });
   }
-  const parsed = recordPartSchema.safeParse(input);
-  if (!parsed.success) return invalid(parsed.error);
   const upload = await repo.findUpload(services.db, user.id, id);
   if (!upload) return notFound();
   const plan = planOf(upload);
@@ -216,7 +211,7 @@ export async function recordPart(
   if (upload.status !== "uploading") return notUploading(upload);
   const stored = await findPart(services.storage, upload.s3_key, upload.s3_upload_id, number.data);
   if (stored === "gone") return failGone(services.db, services, upload);
-  const { etag: sentEtag, checksumSha256 } = parsed.data;
+  const { etag: sentEtag, checksumSha256 } = input;
   const etag = sentEtag.startsWith('"') ? sentEtag : `"${sentEtag}"`;
   if (!stored || stored.etag !== etag || (checksumSha256 && stored.checksumSha256 !== checksumSha256)) {
     return fail(

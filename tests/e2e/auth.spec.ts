@@ -1,5 +1,11 @@
 import { fakeGitHubId } from "../support/fake-github.js";
+import type { Page } from "@playwright/test";
 import { expect, test } from "./fixtures.js";
+
+async function signOut(page: Page): Promise<void> {
+  await page.getByLabel("Account").click();
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
+}
 
 test.describe("signing in", () => {
   test("a visitor is sent to sign-in, which offers GitHub and no development sign-in", async ({ page }) => {
@@ -21,7 +27,7 @@ test.describe("signing in", () => {
       { login: "new-person", name: "New Person", avatar_url: expect.stringContaining("/avatars/new-person.svg") },
     ]);
     // Signing in again finds the same row.
-    await page.getByRole("button", { name: "Sign out" }).click();
+    await signOut(page);
     await signIn("new-person");
     expect(await query("select id from users where github_id = $1", [fakeGitHubId("new-person")])).toHaveLength(1);
   });
@@ -44,12 +50,41 @@ test.describe("signing in", () => {
     await expect(page).toHaveURL(/\/login\?error=github$/);
   });
 
-  test("signing out ends the session", async ({ page, signIn }) => {
+  test("signing out ends the session, and a copy of its cookie with it", async ({ page, signIn, newContext }) => {
     await signIn("leaver");
-    await page.getByRole("button", { name: "Sign out" }).click();
+    const copied = await page.context().cookies();
+    await signOut(page);
     await expect(page).toHaveURL(/\/login$/);
     await page.goto("/");
     await expect(page).toHaveURL(/\/login$/);
+    const elsewhere = await newContext();
+    await elsewhere.addCookies(copied);
+    const replayed = await elsewhere.newPage();
+    await replayed.goto("/");
+    await expect(replayed).toHaveURL(/\/login$/);
+    expect((await elsewhere.request.get("/api/me")).status()).toBe(401);
+    await elsewhere.close();
+  });
+
+  test("signing out everywhere ends the sessions on other devices too", async ({
+    page,
+    signIn,
+    newContext,
+  }, testInfo) => {
+    await signIn("two-devices");
+    const phoneContext = await newContext({ viewport: { width: 375, height: 700 } });
+    const phone = await phoneContext.newPage();
+    await signIn("two-devices", phone);
+    await phone.getByLabel("Account").click();
+    await expect(phone.getByRole("button", { name: /Sign out everywhere/ })).toBeVisible();
+    await phone.screenshot({ path: testInfo.outputPath("account-menu-phone.png") });
+    await page.getByLabel("Account").click();
+    await page.screenshot({ path: testInfo.outputPath("account-menu.png") });
+    await page.getByRole("button", { name: /Sign out everywhere/ }).click();
+    await expect(page).toHaveURL(/\/login$/);
+    await phone.reload();
+    await expect(phone).toHaveURL(/\/login$/);
+    await phoneContext.close();
   });
 });
 

@@ -1,30 +1,11 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../../server/db/embedded.js";
+import { npmStart } from "../support/npm-start.js";
 import { waitForHttp } from "../support/wait.js";
 import { expect, test } from "./fixtures.js";
-
-/** `npm start` with nothing configured: embedded PostgreSQL, local S3, development sign-in. */
-function npmStart(env: Record<string, string>): {
-  child: ChildProcess;
-  output: () => string;
-  exit: Promise<number | null>;
-} {
-  const clean = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    NODE_ENV: "development",
-    ...env,
-  } as NodeJS.ProcessEnv;
-  const child = spawn(process.execPath, ["scripts/start.mjs"], { env: clean, stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
-  child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
-  const exit = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  return { child, output: () => output, exit };
-}
 
 function postgresRunningFor(dataDir: string): boolean {
   return spawnSync("pgrep", ["-f", `postgres -D ${dataDir}`]).status === 0;

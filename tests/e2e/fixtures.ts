@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, openSync, writeSync, closeSync } from "node:fs";
 import { join } from "node:path";
 import { GetObjectCommand, ListMultipartUploadsCommand, S3Client } from "@aws-sdk/client-s3";
-import { test as base, expect, type Page } from "@playwright/test";
+import { test as base, expect, type BrowserContext, type BrowserContextOptions, type Page } from "@playwright/test";
 import pg from "pg";
 import type { FaultRuleInput, Stats } from "../../server/local-s3/index.js";
 import { TEST_CREDENTIALS } from "../support/local-s3.js";
@@ -30,6 +30,13 @@ export interface Fixtures {
   signIn: (login: string, page?: Page) => Promise<void>;
   /** A query against the app's database, to check what the app stored. */
   query: <T extends pg.QueryResultRow>(text: string, values?: unknown[]) => Promise<T[]>;
+  /** Another browser context (a second person or device), watched for CSP violations like the first. */
+  newContext: (options?: BrowserContextOptions) => Promise<BrowserContext>;
+  /**
+   * Content-Security-Policy violations seen in any page of the test, from `securitypolicyviolation`
+   * events and the console. A test fails if any is left here when it ends.
+   */
+  cspViolations: string[];
 }
 
 const MiB = 1024 * 1024;
@@ -51,7 +58,42 @@ function makeVideo(sizeMiB: number): TestFile {
   return { path, size: sizeMiB * MiB, sha256: hash.digest("hex") };
 }
 
+/** Reports every CSP violation in `context`'s pages to `violations`. */
+async function watchContentSecurity(context: BrowserContext, violations: string[]): Promise<void> {
+  await context.exposeBinding("__reportCspViolation", (_source, text: string) => void violations.push(text));
+  await context.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (event) => {
+      const report = (window as unknown as { __reportCspViolation: (text: string) => void }).__reportCspViolation;
+      report(
+        `${event.effectiveDirective} blocked ${event.blockedURI || "inline"} (${event.sourceFile}:${event.lineNumber})`,
+      );
+    });
+  });
+  context.on("console", (message) => {
+    if (/Content.Security.Policy/i.test(message.text())) violations.push(`console: ${message.text()}`);
+  });
+}
+
 export const test = base.extend<Fixtures>({
+  cspViolations: async ({}, use) => {
+    const violations: string[] = [];
+    await use(violations);
+    expect(violations, "Content-Security-Policy violations").toEqual([]);
+  },
+  context: async ({ context, cspViolations }, use) => {
+    await watchContentSecurity(context, cspViolations);
+    await use(context);
+  },
+  newContext: async ({ browser, cspViolations }, use) => {
+    const opened: BrowserContext[] = [];
+    await use(async (options) => {
+      const context = await browser.newContext(options);
+      opened.push(context);
+      await watchContentSecurity(context, cspViolations);
+      return context;
+    });
+    for (const context of opened) await context.close();
+  },
   s3: async ({}, use) => {
     const url = process.env.E2E_S3_URL!;
     const client = new S3Client({

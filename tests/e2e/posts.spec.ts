@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import type { Page } from "@playwright/test";
@@ -11,8 +12,10 @@ const MiB = 1024 * 1024;
  * Duration and Cues), drops it on the composer as a person would, and returns its SHA-256.
  */
 async function dropGeneratedClip(page: Page): Promise<string> {
-  // The package exports only its ESM entry; its browser build sits beside it.
-  await page.addScriptTag({ path: join(dirname(require.resolve("webm-muxer")), "webm-muxer.js") });
+  // The package exports only its ESM entry; its browser build sits beside it. Evaluated rather than
+  // added as a script tag, which the page's Content-Security-Policy (rightly) refuses.
+  const muxer = readFileSync(join(dirname(require.resolve("webm-muxer")), "webm-muxer.js"), "utf8");
+  await page.evaluate(`${muxer}\nwindow.WebMMuxer = WebMMuxer;`);
   return page.evaluate(async () => {
     const { Muxer, ArrayBufferTarget } = (window as unknown as { WebMMuxer: typeof import("webm-muxer") }).WebMMuxer;
     const width = 320;
@@ -55,7 +58,7 @@ async function dropGeneratedClip(page: Page): Promise<string> {
 
 test("write a post with a video, see it play and seek, let others see it, delete it", async ({
   page,
-  browser,
+  newContext,
   signIn,
   query,
   s3,
@@ -106,7 +109,7 @@ test("write a post with a video, see it play and seek, let others see it, delete
   await page.screenshot({ path: testInfo.outputPath("feed.png"), fullPage: true });
 
   // Someone else sees the post, without a delete control, and cannot delete it through the API.
-  const otherContext = await browser.newContext();
+  const otherContext = await newContext();
   const other = await otherContext.newPage();
   await signIn("viewer", other);
   const seen = other.getByTestId("post").filter({ hasText: "Golden hour at the harbour" });

@@ -1,4 +1,5 @@
 import { HeadObjectCommand } from "@aws-sdk/client-s3";
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { action as createAction, loader as feedLoader } from "~/routes/api.posts";
 import { action as deleteAction } from "~/routes/api.posts.$id";
@@ -12,7 +13,7 @@ let author: string;
 let reader: string;
 
 beforeAll(async () => {
-  app = await startTestApp({ UPLOAD_PART_SIZE: "5MiB", FEED_PAGE_SIZE: "10" });
+  app = await startTestApp({ UPLOAD_PART_SIZE: "5MiB", FEED_PAGE_SIZE: "10", POST_RATE_LIMIT: "1000/1m" });
   author = await signInAs(app.services, "author");
   reader = await signInAs(app.services, "reader");
 });
@@ -60,6 +61,12 @@ describe("posts", () => {
     expect(shown.author.avatarUrl).toMatch(/^https:\/\/www\.gravatar\.com\/avatar\/[0-9a-f]{32}\?d=identicon/);
     const media = await fetch(shown.media!.url);
     expect(media.status).toBe(200);
+    // Nothing in the URL or the response names the author.
+    const authorId = (
+      await app.db.selectFrom("users").select("id").where("login", "=", "author").executeTakeFirstOrThrow()
+    ).id;
+    expect(shown.media!.url).not.toContain(authorId);
+    expect(JSON.stringify([...media.headers])).not.toContain(authorId);
     expect(media.headers.get("content-type")).toBe("video/mp4");
     expect(media.headers.get("content-disposition")).toBe("inline");
     expect(sha256Hex(Buffer.from(await media.arrayBuffer()))).toBe(sha256Hex(upload.file));
@@ -162,6 +169,79 @@ describe("posts", () => {
     const malformed = await remove(author, "-".repeat(36));
     expect(malformed.status).toBe(404);
     expect(await malformed.json()).toEqual(await (await remove(author, "0b4b7c4e-8f1e-4b55-9a77-3c1b8f0e2d11")).json());
+  });
+
+  it("gives one 201 and only 409s when the same upload is posted many times at once", async () => {
+    for (let round = 0; round < 6; round += 1) {
+      const upload = await completedUpload(author, 100 + round);
+      const responses = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => post(author, { text: `race ${round}.${i}`, uploadId: upload.id })),
+      );
+      const statuses = responses.map((r) => r.status).sort();
+      expect(statuses, `round ${round}`).toEqual([201, ...Array<number>(7).fill(409)]);
+      for (const response of responses.filter((r) => r.status === 409)) {
+        expect(await response.json()).toEqual({
+          error: { code: "attachment_in_use", message: "This attachment is already part of a post." },
+        });
+      }
+      const media = await app.db.selectFrom("media").select("post_id").where("upload_id", "=", upload.id).execute();
+      expect(media).toHaveLength(1);
+      const posts = await app.db.selectFrom("posts").select("id").where("text", "like", `race ${round}.%`).execute();
+      expect(posts.map((p) => p.id)).toEqual(media.map((m) => m.post_id));
+    }
+  });
+
+  it("refuses forged cursors with 400 before they reach the database", async () => {
+    const cursor = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+    const id = "0b4b7c4e-8f1e-4b55-9a77-3c1b8f0e2d11";
+    for (const forged of [
+      "garbage",
+      Buffer.from("not json").toString("base64url"),
+      cursor({ createdAt: "2026-01-01T00:00:00.000000Z", id }),
+      cursor(["2026-01-01T00:00:00.000000Z", "-".repeat(36)]),
+      cursor(["2026-01-01T00:00:00.000000Z", "a".repeat(36)]),
+      cursor(["+275760-09-13T00:00:00.000000Z", id]),
+      cursor(["2026-02-30T00:00:00.000000Z", id]),
+      cursor(["2026-01-01", id]),
+      cursor(["2026-01-01T00:00:00.000000Z", id, "extra"]),
+      "a".repeat(5000),
+    ]) {
+      const response = await call(feedLoader, app.services, `/api/posts?cursor=${encodeURIComponent(forged)}`, {
+        cookie: reader,
+      });
+      expect(response.status, forged.slice(0, 40)).toBe(400);
+      expect(await errorCode(response)).toBe("invalid_input");
+    }
+  });
+
+  it("pages without skipping posts created within the same millisecond", async () => {
+    const writer = await signInAs(app.services, "same-millisecond");
+    const user = await app.db
+      .selectFrom("users")
+      .select("id")
+      .where("login", "=", "same-millisecond")
+      .executeTakeFirstOrThrow();
+    const at = new Date(Date.now() + 60_000);
+    const rows = await app.db
+      .insertInto("posts")
+      .values(
+        Array.from({ length: 15 }, (_, i) => ({
+          author_id: user.id,
+          text: `tie ${i}`,
+          // The same millisecond, different microseconds.
+          created_at: sql<Date>`${at.toISOString()}::timestamptz + ${`${i} microseconds`}::interval`,
+        })),
+      )
+      .returning("id")
+      .execute();
+    const seen: string[] = [];
+    let next: string | undefined;
+    do {
+      const page = await feed(writer, next);
+      seen.push(...page.posts.map((p) => p.id));
+      next = page.nextCursor ?? undefined;
+    } while (next && seen.length < 15);
+    expect(seen.slice(0, 15).sort()).toEqual(rows.map((r) => r.id).sort());
   });
 
   it("needs a session", async () => {

@@ -90,7 +90,7 @@ describe("listUnfinishedWithProgress", () => {
       .where("id", "=", started.id)
       .execute();
 
-    const listed = await repo.listUnfinishedWithProgress(db, carol);
+    const listed = await repo.listUnfinishedWithProgress(db, carol, { limit: 10 });
     expect(listed.map((u) => [u.id, u.completed_parts, u.completed_bytes])).toEqual([
       [untouched.id, 0, 0],
       [started.id, 2, 1500],

@@ -7,7 +7,7 @@ import { action as recordAction } from "~/routes/api.uploads.$id.parts.$partNumb
 import type { UploadView } from "../../server/uploads/views.js";
 import { call } from "../support/requests.js";
 import { startTestApp, type TestApp } from "../support/services.js";
-import { MiB, createBody, createUpload, mp4Bytes, sendParts, sign, signInAs } from "../support/uploads.js";
+import { MiB, createBody, createUpload, mp4Bytes, sendParts, sha256, sign, signInAs } from "../support/uploads.js";
 
 let app: TestApp;
 let owner: string;
@@ -33,7 +33,7 @@ function routes(id: string, cookie?: string) {
     sign: () =>
       call(signAction, app.services, `/api/uploads/${id}/parts`, {
         ...c,
-        json: { parts: [{ partNumber: 1 }] },
+        json: { parts: [{ partNumber: 1, checksumSha256: sha256(Buffer.alloc(0)) }] },
         params: { id },
       }),
     record: () =>
@@ -146,6 +146,27 @@ describe("invalid input answers 400 and changes nothing", () => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it("signing a part without its checksum, or with a malformed one", async () => {
+    const before = await snapshot();
+    for (const [part, field] of [
+      [{ partNumber: 1 }, "is required"],
+      [{ partNumber: 1, checksumSha256: "" }, "must be a base64 SHA-256 digest"],
+      [{ partNumber: 1, checksumSha256: "not-a-digest" }, "must be a base64 SHA-256 digest"],
+      [{ partNumber: 1, checksumSha256: null }, "must be a base64 SHA-256 digest"],
+    ] as const) {
+      const response = await call(signAction, app.services, `/api/uploads/${upload.id}/parts`, {
+        cookie: owner,
+        json: { parts: [part] },
+        params: { id: upload.id },
+      });
+      expect(response.status).toBe(400);
+      const body = (await response.json()) as { error: { code: string; fields: Record<string, string[]> } };
+      expect(body.error.code).toBe("invalid_input");
+      expect(body.error.fields["parts.0.checksumSha256"]).toEqual([field]);
+    }
+    expect(await snapshot()).toEqual(before);
+  });
+
   it.each([
     ["part 0", "0"],
     ["part 10001", "10001"],
@@ -210,6 +231,26 @@ describe("limits", () => {
   it("answers 405 for methods a route does not take", async () => {
     const response = await call(createAction, app.services, "/api/uploads", { cookie: owner, method: "PUT", json: {} });
     expect(response.status).toBe(405);
+  });
+});
+
+describe("file names", () => {
+  it("strips bidi overrides and other invisible characters before storing or showing a name", async () => {
+    const response = await call(createAction, app.services, "/api/uploads", {
+      cookie: other,
+      json: createBody(mp4Bytes(1000, 21), { fileName: "invoice\u202Egpj.exe\u200B", fingerprint: "rlo" }),
+    });
+    expect(response.status).toBe(201);
+    const created = (await response.json()) as UploadView;
+    expect(created.fileName).toBe("invoicegpj.exe");
+    const row = await app.db
+      .selectFrom("uploads")
+      .select("file_name")
+      .where("id", "=", created.id)
+      .executeTakeFirstOrThrow();
+    expect(row.file_name).toBe("invoicegpj.exe");
+    const listed = (await (await routes(created.id, other).list()).json()) as { uploads: Array<{ fileName: string }> };
+    expect(listed.uploads.map((u) => u.fileName)).toContain("invoicegpj.exe");
   });
 });
 

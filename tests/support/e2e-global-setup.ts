@@ -49,6 +49,8 @@ export default async function globalSetup() {
     GITHUB_URL: github.url,
     GITHUB_API_URL: github.url,
     SESSION_SECRET: sessionSecret,
+    // The fake GitHub serves the avatars; the defaults stay allowed too.
+    CSP_IMG_SOURCES: `${github.url} https://avatars.githubusercontent.com https://www.gravatar.com`,
     // Short-lived part URLs: a throttled upload in the suite outlives them and must re-sign.
     UPLOAD_URL_TTL: "10s",
     // The bucket exists but has no CORS rule of its own: the app adds it, as in a MinIO-style setup.
@@ -56,6 +58,13 @@ export default async function globalSetup() {
     // JSON lines at debug into test-results/e2e-app.log, which the logging tests read.
     LOG_FORMAT: "json",
     LOG_LEVEL: "debug",
+    // S3's smallest parts and short backoffs, so the retry drills take seconds: a part's attempts are
+    // spent in well under a second, after which the waiting phase probes (within 5 s at first). The
+    // stall timeout stays at its default; the restart drill runs its own app on all defaults.
+    UPLOAD_PART_SIZE: "5MiB",
+    UPLOAD_RETRY_BASE: "200ms",
+    UPLOAD_RETRY_CAP: "1s",
+    UPLOAD_RETRY_ATTEMPTS: "4",
   };
   await mkdir("test-results", { recursive: true });
   const log = createWriteStream(APP_LOG);

@@ -5,6 +5,8 @@ import { partRange, planParts } from "~/shared/plan";
 import { PartFailure, abortError, type PartRequest, type PartTransport } from "~/upload/transport";
 import type { UploadView } from "~/shared/uploads";
 import type { Failure } from "~/upload/retry";
+import type { HandleStore, KeptHandle } from "~/upload/file-handles";
+import type { TabChannel, TabNews } from "~/upload/tab-presence";
 
 interface StoredPart {
   etag: string;
@@ -43,8 +45,20 @@ export class FakeUploadBackend {
 
   constructor(private readonly now: () => number = Date.now) {}
 
+  /** Scripted API refusals: the named call answers with this status, once per entry. */
+  readonly apiFailures: Array<{ call: keyof UploadApi; status: number }> = [];
+
+  private refuse(call: keyof UploadApi): void {
+    if (!this.signedIn && call !== "signedInAs") throw new ApiError(401, "unauthenticated", "Sign in to use this API.");
+    const index = this.apiFailures.findIndex((f) => f.call === call);
+    if (index < 0) return;
+    const { status } = this.apiFailures.splice(index, 1)[0]!;
+    throw new ApiError(status, status === 0 ? "network" : "refused", `The app answered ${status}.`);
+  }
+
   api: UploadApi = {
     create: async (input: CreateUploadInput) => {
+      this.refuse("create");
       this.calls.create += 1;
       if (!this.view) {
         const plan = planParts(input.size, this.partSize);
@@ -59,7 +73,7 @@ export class FakeUploadBackend {
           partCount: plan.partCount,
           concurrency: this.concurrency,
           urlTtlSeconds: this.urlTtlSeconds,
-          retry: { baseMs: 1000, capMs: 30_000, attempts: this.attempts },
+          retry: { baseMs: 1000, capMs: 30_000, attempts: this.attempts, waitCapMs: 60_000 },
           stallTimeoutMs: 30_000,
           completedParts: [],
           checksumSha256: null,
@@ -71,6 +85,7 @@ export class FakeUploadBackend {
       return { ...this.view, completedParts: this.completedParts() };
     },
     signParts: async (_id, parts) => {
+      this.refuse("signParts");
       this.calls.sign.push(parts.map((p) => p.partNumber));
       const expiresAt = this.now() + this.urlTtlSeconds * 1000;
       return {
@@ -84,10 +99,12 @@ export class FakeUploadBackend {
       };
     },
     recordPart: async (_id, partNumber, etag) => {
+      this.refuse("recordPart");
       this.calls.record.push(partNumber);
       if (this.parts.get(partNumber)?.etag !== etag) throw new ApiError(400, "unknown_part", "no such part");
     },
     complete: async () => {
+      this.refuse("complete");
       this.calls.complete += 1;
       const missing = [];
       for (let n = 1; n <= this.plan().partCount; n += 1) if (!this.parts.has(n)) missing.push(n);
@@ -103,7 +120,12 @@ export class FakeUploadBackend {
       this.calls.abort += 1;
       this.aborted = true;
     },
+    get: async () => ({ ...this.view!, completedParts: this.completedParts() }),
+    signedInAs: async () => (this.signedIn ? "user-1" : null),
   };
+
+  /** Whether the session is valid: the API answers 401 otherwise. */
+  signedIn = true;
 
   transport: PartTransport = async (request: PartRequest) => {
     const partNumber = Number(request.url.match(/part\/(\d+)/)![1]);
@@ -175,25 +197,49 @@ export class FakeOnline implements OnlineSignal {
 
 export class FakeLocks implements UploadLocks {
   readonly held = new Set<string>();
+  private waiters: Array<{ name: string; wake: () => void }> = [];
   async acquire(name: string) {
     if (this.held.has(name)) return null;
     this.held.add(name);
-    return () => this.held.delete(name);
+    return () => this.release(name);
+  }
+  whenFree(name: string, signal: AbortSignal) {
+    if (!this.held.has(name)) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.waiters.push({ name, wake: resolve });
+      signal.addEventListener("abort", () => reject(new DOMException("Aborted", "AbortError")), { once: true });
+    });
+  }
+  release(name: string) {
+    this.held.delete(name);
+    const woken = this.waiters.filter((w) => w.name === name);
+    this.waiters = this.waiters.filter((w) => w.name !== name);
+    woken.forEach((w) => w.wake());
   }
 }
 
 export const noWakeLock: WakeLocker = { acquire: async () => () => undefined };
 
-/** A Blob whose bytes can be read synchronously: keeps unit tests free of real I/O, hence deterministic. */
+/**
+ * A Blob whose bytes can be read synchronously: keeps unit tests free of real I/O, hence deterministic.
+ * Its bytes stay in the Buffer (Node copies a Blob's parts when it makes one, which costs seconds for
+ * the tens of MiB these tests upload): size, slice and arrayBuffer read them from there.
+ */
 export class MemoryBlob extends Blob {
   constructor(
     readonly content: Buffer,
     type = "",
   ) {
-    super([new Uint8Array(content)], { type });
+    super([], { type });
+  }
+  override get size(): number {
+    return this.content.length;
   }
   override slice(start = 0, end = this.content.length): Blob {
     return new MemoryBlob(this.content.subarray(start, end));
+  }
+  override async arrayBuffer(): Promise<ArrayBuffer> {
+    return new Uint8Array(this.content).buffer;
   }
 }
 
@@ -203,7 +249,10 @@ export class MemoryFile extends File {
     name: string,
     options: FilePropertyBag,
   ) {
-    super([new Uint8Array(content)], name, options);
+    super([], name, options);
+  }
+  override get size(): number {
+    return this.content.length;
   }
   override slice(start = 0, end = this.content.length): Blob {
     return new MemoryBlob(this.content.subarray(start, end));
@@ -217,3 +266,40 @@ export function bytesOf(blob: Blob): Buffer {
 
 /** SHA-256 without I/O, for MemoryBlobs. */
 export const memorySha256 = async (blob: Blob) => new Uint8Array(createHash("sha256").update(bytesOf(blob)).digest());
+
+/** Tabs talking over one channel: what one posts, the others hear (as a BroadcastChannel delivers). */
+export class FakeChannelHub {
+  private readonly listeners = new Map<object, Set<(news: TabNews) => void>>();
+  readonly posted: TabNews[] = [];
+
+  /** One tab's end of the channel. */
+  tab(): TabChannel {
+    const self = {};
+    this.listeners.set(self, new Set());
+    return {
+      post: (news) => {
+        this.posted.push(news);
+        for (const [tab, listeners] of this.listeners)
+          if (tab !== self) listeners.forEach((l) => queueMicrotask(() => l(structuredClone(news))));
+      },
+      listen: (listener) => {
+        this.listeners.get(self)!.add(listener);
+        return () => this.listeners.get(self)!.delete(listener);
+      },
+    };
+  }
+}
+
+/** Handles kept in memory. */
+export class MemoryHandleStore implements HandleStore {
+  readonly entries = new Map<string, KeptHandle>();
+  async put(entry: KeptHandle) {
+    this.entries.set(entry.uploadId, entry);
+  }
+  async get(uploadId: string) {
+    return this.entries.get(uploadId);
+  }
+  async remove(uploadId: string) {
+    this.entries.delete(uploadId);
+  }
+}

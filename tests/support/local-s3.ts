@@ -1,7 +1,15 @@
+import { createHash } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { S3Client, S3ServiceException } from "@aws-sdk/client-s3";
+import {
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  S3Client,
+  S3ServiceException,
+  UploadPartCommand,
+  type CompletedPart,
+} from "@aws-sdk/client-s3";
 import { startLocalS3, type LocalS3, type LocalS3Options } from "../../server/local-s3/index.js";
 
 export const TEST_CREDENTIALS = { accessKeyId: "test-access-key", secretAccessKey: "test-secret-key-0123456789" };
@@ -44,4 +52,30 @@ export async function s3Failure(promise: Promise<unknown>): Promise<S3ServiceExc
     throw error;
   }
   throw new Error("expected the request to fail");
+}
+
+/** A multipart upload of `bodies` as parts 1..n with SHA-256 checksums, not completed: its id and its parts. */
+export async function uploadSha256Parts(client: S3Client, Bucket: string, Key: string, bodies: Buffer[]) {
+  const { UploadId } = await client.send(
+    new CreateMultipartUploadCommand({ Bucket, Key, ChecksumAlgorithm: "SHA256" }),
+  );
+  const parts: CompletedPart[] = [];
+  for (const [i, Body] of bodies.entries()) {
+    const ChecksumSHA256 = createHash("sha256").update(Body).digest("base64");
+    const { ETag } = await client.send(
+      new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: i + 1, Body, ChecksumSHA256 }),
+    );
+    parts.push({ PartNumber: i + 1, ETag, ChecksumSHA256 });
+  }
+  return { UploadId: UploadId!, parts };
+}
+
+/** Completes an upload with `Parts`, stating the object's SHA-256 (S3's composite form) when given one. */
+export function completeUpload(
+  client: S3Client,
+  target: { Bucket: string; Key: string; UploadId: string },
+  Parts: CompletedPart[],
+  ChecksumSHA256?: string,
+) {
+  return client.send(new CompleteMultipartUploadCommand({ ...target, MultipartUpload: { Parts }, ChecksumSHA256 }));
 }

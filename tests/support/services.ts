@@ -11,8 +11,15 @@ import { createDatabaseFromTemplate } from "./postgres.js";
 
 export const TEST_APP_URL = "http://app.test";
 
+/** The app's clock in tests: real time, moved forward on demand (sessions, rate limits). */
+export interface TestClock {
+  now(): Date;
+  advance(ms: number): void;
+}
+
 export interface TestApp {
   services: Services;
+  clock: TestClock;
   db: DB;
   s3: TestS3;
   /** Every line the app logged (debug and up), parsed. */
@@ -50,16 +57,22 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
       },
     );
   const { log, records } = captureLogs();
-  const services = createServices(configFor({}), db, log);
+  let offsetMs = 0;
+  const clock: TestClock = {
+    now: () => new Date(Date.now() + offsetMs),
+    advance: (ms) => void (offsetMs += ms),
+  };
+  const services = createServices(configFor({}), db, log, { now: clock.now });
   await prepareBucket(services.storage, TEST_APP_URL);
   const extras: Services[] = [];
   return {
     services,
+    clock,
     db,
     s3,
     logs: records,
     withEnv(extra) {
-      const other = createServices(configFor(extra), db, log);
+      const other = createServices(configFor(extra), db, log, { now: clock.now });
       extras.push(other);
       return other;
     },

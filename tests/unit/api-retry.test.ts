@@ -1,9 +1,12 @@
 import { describe, expect, it } from "vitest";
+import { Alarm } from "~/upload/alarm";
 import { ApiError } from "~/upload/api";
 import { apiCaller } from "~/upload/api-retry";
 import { isAbort } from "~/upload/errors";
 import { RunControl } from "~/upload/run-control";
-import { UploadStateStore } from "~/upload/upload-state";
+import { SignInWait } from "~/upload/sign-in-wait";
+import { UploadStateStore, type RetryEvent } from "~/upload/upload-state";
+import { WaitingRoom } from "~/upload/waiting";
 import { ManualClock, settled } from "../support/manual-clock.js";
 
 function harness(maxAttempts = 3) {
@@ -11,13 +14,37 @@ function harness(maxAttempts = 3) {
   const state = new UploadStateStore({ name: "clip.mp4", size: 1 }, clock);
   state.setPhase("uploading");
   const control = new RunControl(state, clock);
-  const h = { clock, state, control, online: true, networkFailures: 0, calls: 0 };
+  const alarm = new Alarm(clock);
+  const policy = () => ({ baseMs: 1000, capMs: 30_000, maxAttempts, waitCapMs: 60_000 });
+  const h = {
+    clock,
+    state,
+    control,
+    alarm,
+    online: true,
+    networkFailures: 0,
+    calls: 0,
+    user: "user-1" as string | null,
+    sessionChecks: 0,
+    retries: [] as RetryEvent[],
+  };
+  const random = () => 0.5;
+  const waiting = new WaitingRoom({ state, control, alarm, clock, policy, random });
+  const signedInAs = async () => {
+    h.sessionChecks += 1;
+    return h.user;
+  };
+  const signIn = new SignInWait({ state, control, alarm, userId: "user-1", signedInAs });
   const call = apiCaller({
     control,
-    policy: () => ({ baseMs: 1000, capMs: 30_000, maxAttempts }),
+    policy,
+    random,
+    waiting,
+    signIn,
+    now: () => clock.now(),
     online: () => h.online,
-    random: () => 0.5,
     onNetworkFailure: () => (h.networkFailures += 1),
+    onRetry: (event) => h.retries.push(event),
   });
   /** An API function failing with these statuses in turn, then answering "ok". */
   const failing =
@@ -28,13 +55,13 @@ function harness(maxAttempts = 3) {
       if (status !== undefined) throw new ApiError(status, "x", `status ${status}`);
       return "ok";
     };
-  return { h, call, failing, clock, state, control };
+  return { h, call, failing, clock, state, control, alarm };
 }
 
 describe("API calls with retries", () => {
-  it("retry network failures, 5xx and 429 with backoff, and report network failures", async () => {
+  it("retry network failures, 5xx and 429 with backoff, report network failures and record each retry", async () => {
     const { h, call, failing, clock } = harness(5);
-    const result = call(failing(0, 503, 429));
+    const result = call("sign", failing(0, 503, 429));
     await settled();
     expect(clock.pending()).toEqual([500]);
     await clock.advance(500);
@@ -44,23 +71,91 @@ describe("API calls with retries", () => {
     await expect(result).resolves.toBe("ok");
     expect(h.calls).toBe(4);
     expect(h.networkFailures).toBe(1);
+    expect(h.retries.map((r) => [r.call, r.partNumber, r.attempt, r.outcome, r.reason, r.delayMs])).toEqual([
+      ["sign", null, 1, "retry", "no answer from the app", 500],
+      ["sign", null, 2, "retry", "the app answered 503", 1000],
+      ["sign", null, 3, "retry", "the app answered 429", 2000],
+    ]);
   });
 
-  it("give up on other statuses at once, and after the policy's attempts otherwise", async () => {
-    const { h, call, failing, clock } = harness(3);
-    await expect(call(failing(409))).rejects.toMatchObject({ status: 409 });
-    expect(h.calls).toBe(1);
-    const exhausted = call(failing(500, 500, 500, 500)).catch((e: unknown) => e);
-    await clock.advance(10_000);
-    expect(await exhausted).toMatchObject({ status: 500 });
+  it("give up at once when the app refuses (403, 404, 409)", async () => {
+    const { h, call, failing } = harness(3);
+    for (const status of [403, 404, 409]) {
+      await expect(call("sign", failing(status))).rejects.toMatchObject({ status });
+    }
+    expect(h.calls).toBe(3);
+  });
+
+  it("wait once the attempts are spent, probing with a growing pause, until the app answers again", async () => {
+    const { h, call, failing, clock, state } = harness(2);
+    const result = call("complete", failing(502, 502, 502));
+    await clock.advance(500); // the one retry within the attempts
+    expect(h.calls).toBe(2);
+    expect(state.current.phase).toBe("waiting");
+    expect(state.current.wait).toMatchObject({ for: "app", reason: "the app answered 502" });
+    // random() is 0.5: three quarters of 5 s, then of 10 s.
+    expect(state.current.wait!.until - clock.now()).toBe(3750);
+    await clock.advance(3750);
+    expect(h.calls).toBe(3);
+    expect(state.current.wait!.until - clock.now()).toBe(7500);
+    await clock.advance(7500);
+    await expect(result).resolves.toBe("ok");
+    expect(state.current.phase).toBe("uploading");
+    expect(state.current.wait).toBeUndefined();
+  });
+
+  it("probe at once on Try now", async () => {
+    const { h, call, failing, clock, state, alarm } = harness(1);
+    const result = call("create", failing(0, 0));
+    await settled();
+    expect(state.current.phase).toBe("waiting");
+    alarm.ring();
+    await settled();
+    expect(h.calls).toBe(2);
+    expect(state.current.phase).toBe("waiting");
+    alarm.ring();
+    await clock.advance(0);
+    await expect(result).resolves.toBe("ok");
+  });
+
+  it("hold other calls while one probes, and let them go when it gets through", async () => {
+    const { h, call, failing, clock, state } = harness(1);
+    const first = call("sign", failing(500));
+    await settled();
+    expect(state.current.phase).toBe("waiting");
+    const second = call("record", failing(500));
+    await settled();
+    expect(clock.pending()).toEqual([3750]);
+    await clock.advance(3750);
+    await expect(first).resolves.toBe("ok");
+    await clock.advance(0);
+    await expect(second).resolves.toBe("ok");
     expect(h.calls).toBe(4);
+  });
+
+  it("pause on a 401 until the same person has signed in again", async () => {
+    const { h, call, failing, clock, state } = harness(3);
+    h.user = null;
+    const result = call("sign", failing(401));
+    await settled();
+    expect(state.current.phase).toBe("signed-out");
+    await clock.advance(1000 + 2000 + 4000);
+    expect(h.sessionChecks).toBe(3);
+    h.user = "someone-else";
+    await clock.advance(8000);
+    expect(state.current.phase).toBe("signed-out");
+    h.user = "user-1";
+    await clock.advance(10_000);
+    expect(state.current.phase).toBe("uploading");
+    await expect(result).resolves.toBe("ok");
+    expect(h.calls).toBe(2);
   });
 
   it("keep trying network failures while offline, waiting for the upload to be runnable", async () => {
     const { h, call, failing, clock, state } = harness(2);
     h.online = false;
     state.setPhase("offline");
-    const result = call(failing(0, 0, 0, 0));
+    const result = call("sign", failing(0, 0, 0, 0));
     await clock.advance(60_000);
     expect(h.calls).toBe(1);
     state.setPhase("uploading");
@@ -71,8 +166,8 @@ describe("API calls with retries", () => {
 
   it("stop when the upload is cancelled, unless the call is part of cancelling", async () => {
     const { h, call, failing, control, clock } = harness(5);
-    const stopped = call(failing(500, 500)).catch((e: unknown) => e);
-    const cancelling = call(failing(500), true);
+    const stopped = call("sign", failing(500, 500)).catch((e: unknown) => e);
+    const cancelling = call("abort", failing(500), true);
     await settled();
     control.cancel();
     expect(isAbort(await stopped)).toBe(true);
@@ -85,7 +180,7 @@ describe("API calls with retries", () => {
     const { call } = harness();
     const bug = new TypeError("x is undefined");
     await expect(
-      call(async () => {
+      call("sign", async () => {
         throw bug;
       }),
     ).rejects.toBe(bug);

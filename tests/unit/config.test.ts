@@ -91,9 +91,15 @@ describe("upload knobs", () => {
 
   it("take the retry and stall defaults from the module the browser uses too", () => {
     const env = parseEnv({});
-    expect(env.UPLOAD_STALL_TIMEOUT).toBe(30_000);
+    expect(env.UPLOAD_STALL_TIMEOUT).toBe(20_000);
+    expect(env.UPLOAD_WAIT_CAP).toBe(60_000);
     expect({
-      retry: { baseMs: env.UPLOAD_RETRY_BASE, capMs: env.UPLOAD_RETRY_CAP, attempts: env.UPLOAD_RETRY_ATTEMPTS },
+      retry: {
+        baseMs: env.UPLOAD_RETRY_BASE,
+        capMs: env.UPLOAD_RETRY_CAP,
+        attempts: env.UPLOAD_RETRY_ATTEMPTS,
+        waitCapMs: env.UPLOAD_WAIT_CAP,
+      },
       stallTimeoutMs: env.UPLOAD_STALL_TIMEOUT,
     }).toEqual(UPLOAD_DEFAULTS);
   });
@@ -149,5 +155,37 @@ describe("logging and metrics settings", () => {
     ).toEqual(["METRICS_PORT", "METRICS_TOKEN"]);
     expect(parseEnv({}).METRICS_HOST).toBe("127.0.0.1");
     expect(parseEnv({ S3_PREPARE_BUCKET: "true" }).S3_PREPARE_BUCKET).toBe(true);
+  });
+});
+
+describe("limits", () => {
+  it("default to 20 unfinished uploads, 30 new uploads and 10 posts a minute, 64 KiB bodies, 30-day sessions idle after 7", () => {
+    expect(parseEnv({})).toMatchObject({
+      UPLOAD_MAX_UNFINISHED: 20,
+      UPLOAD_RATE_LIMIT: { limit: 30, windowMs: 60_000 },
+      POST_RATE_LIMIT: { limit: 10, windowMs: 60_000 },
+      UPLOAD_LIST_PAGE_SIZE: 50,
+      API_BODY_LIMIT: 64 * 1024,
+      SESSION_LIFETIME: 30 * 86_400_000,
+      SESSION_IDLE_TIMEOUT: 7 * 86_400_000,
+    });
+  });
+
+  it("read rates as count/duration", () => {
+    expect(parseEnv({ UPLOAD_RATE_LIMIT: "100 / 1h", POST_RATE_LIMIT: "2/10s" })).toMatchObject({
+      UPLOAD_RATE_LIMIT: { limit: 100, windowMs: 3_600_000 },
+      POST_RATE_LIMIT: { limit: 2, windowMs: 10_000 },
+    });
+  });
+
+  it("name malformed limits", () => {
+    const names = problems({
+      UPLOAD_RATE_LIMIT: "30",
+      POST_RATE_LIMIT: "0/1m",
+      API_BODY_LIMIT: "1KiB",
+      SESSION_IDLE_TIMEOUT: "1s",
+    }).map((p) => p.split(":")[0]);
+    expect(names.sort()).toEqual(["API_BODY_LIMIT", "POST_RATE_LIMIT", "SESSION_IDLE_TIMEOUT", "UPLOAD_RATE_LIMIT"]);
+    expect(problems({ UPLOAD_RATE_LIMIT: "5/2d" })).toHaveLength(1);
   });
 });

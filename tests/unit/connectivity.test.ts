@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { Alarm } from "~/upload/alarm";
 import { Connectivity, NETWORK_FAILURES_BEFORE_PROBING } from "~/upload/connectivity";
 import type { UploadPhase } from "~/upload/upload-state";
 import { ManualClock, settled } from "../support/manual-clock.js";
@@ -14,11 +15,15 @@ function harness(phase: UploadPhase = "uploading") {
     interrupts: 0,
     probes: 0,
     reachable: false as boolean | "throws",
+    waits: [] as number[],
+    alarm: new Alarm(clock),
     connectivity: undefined as unknown as Connectivity,
   };
   h.connectivity = new Connectivity({
     phase: () => h.phase,
-    setPhase: (next) => {
+    setPhase: (next, changes) => {
+      if (changes?.wait) h.waits.push(changes.wait.until - clock.now());
+      if (next === h.phase) return;
       h.phase = next;
       h.phases.push(next);
     },
@@ -29,6 +34,7 @@ function harness(phase: UploadPhase = "uploading") {
       return h.reachable;
     },
     clock,
+    alarm: h.alarm,
     signal: cancel.signal,
   });
   return h;
@@ -73,12 +79,34 @@ describe("connectivity", () => {
       await h.clock.advance(h.clock.pending()[0]!);
     }
     expect(waits).toEqual([1000, 2000, 4000, 8000, 15_000, 15_000]);
+    // Each pause is published, for the countdown the page shows.
+    expect(h.waits).toEqual([1000, 2000, 4000, 8000, 15_000, 15_000, 15_000]);
     expect(h.probes).toBe(6);
     expect(h.phase).toBe("reconnecting");
     h.reachable = true;
     await h.clock.advance(15_000);
     expect(h.phases).toEqual(["reconnecting", "uploading"]);
     expect(h.clock.pending()).toEqual([]);
+  });
+
+  it("probes at once on Try now", async () => {
+    const h = harness();
+    failTimes(h, NETWORK_FAILURES_BEFORE_PROBING);
+    await h.clock.advance(1000 + 2000);
+    expect(h.probes).toBe(2);
+    h.reachable = true;
+    h.alarm.ring();
+    await settled();
+    expect(h.probes).toBe(3);
+    expect(h.phase).toBe("uploading");
+  });
+
+  it("leaves the waiting phase and a signed-out upload to their own ways back", () => {
+    for (const phase of ["waiting", "signed-out"] as const) {
+      const h = harness(phase);
+      failTimes(h, 10);
+      expect(h.phases).toEqual([]);
+    }
   });
 
   it("counts only failures in a row: a request that goes through starts the count again", () => {

@@ -8,8 +8,29 @@ describe("sanitizeFileName", () => {
     expect(sanitizeFileName("  my\u0000 \tclip\u009f.mov ")).toBe("my clip.mov");
   });
 
+  it("keeps the visible name honest: no bidi overrides, isolates or other format characters", () => {
+    // Shown as "invoiceexe.jpg" with the override kept.
+    expect(sanitizeFileName("invoice\u202Egpj.exe")).toBe("invoicegpj.exe");
+    expect(sanitizeFileName("\u2067photo\u2069\u200B.jpg\u200F")).toBe("photo.jpg");
+    expect(sanitizeFileName("\uFEFFclip\u00AD\u2060\u061C.mp4")).toBe("clip.mp4");
+    expect(sanitizeFileName("two\u2028lines\u2029.png")).toBe("twolines.png");
+  });
+
+  it("drops unpaired surrogates, which the Content-Disposition header could not encode", () => {
+    const name = sanitizeFileName("clip\uD800.mp4\uDC00");
+    expect(name).toBe("clip.mp4");
+    expect(() => attachmentDisposition(name)).not.toThrow();
+  });
+
+  it("keeps letters, marks and emoji of every script, composed", () => {
+    expect(sanitizeFileName("שלום עולם.mp4")).toBe("שלום עולם.mp4");
+    expect(sanitizeFileName("Cafe\u0301.jpg")).toBe("Café.jpg");
+    expect(sanitizeFileName("👩‍👩‍👧.png")).toBe("👩👩👧.png");
+  });
+
   it("names an empty or dot-only name 'upload'", () => {
-    for (const name of ["", "   ", ".", "..", "dir/", "\u0007"]) expect(sanitizeFileName(name), name).toBe("upload");
+    for (const name of ["", "   ", ".", "..", "dir/", "\u0007", "\u202E\u200B"])
+      expect(sanitizeFileName(name), name).toBe("upload");
   });
 
   it("cuts at 255 characters, never inside one", () => {

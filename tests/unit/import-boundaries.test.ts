@@ -1,5 +1,5 @@
 import { ESLint } from "eslint";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 
 const eslint = new ESLint({ cwd: process.cwd() });
 
@@ -10,6 +10,10 @@ async function restrictedImports(filePath: string, code: string): Promise<string
 }
 
 describe("import boundaries (ESLint)", () => {
+  // The first lint loads the config and its plugins (seconds of module loading on a busy machine):
+  // that is set-up, done once here, so each test times only its own linting.
+  beforeAll(() => eslint.calculateConfigForFile("server/uploads/boundary-fixture.ts"), 60_000);
+
   it("refuses server/ imports from app/ outside the shared contract folder", async () => {
     const code = [
       'import { ApiError } from "../../app/upload/api.js";',

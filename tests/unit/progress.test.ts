@@ -1,13 +1,19 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { EMIT_INTERVAL_MS, EmitCoalescer, ProgressMeter, SPEED_SAMPLE_MS, sampleOnTimer } from "~/upload/progress";
+import {
+  EMIT_INTERVAL_MS,
+  EmitCoalescer,
+  ProgressMeter,
+  QUIET_MS,
+  SPEED_SAMPLE_MS,
+  sampleOnTimer,
+} from "~/upload/progress";
 
 const T0 = 1_000_000;
 const part = (phase: string, sentBytes: number) => ({ phase, sentBytes });
-const input = (confirmedBytes: number, sent: number[], speedBps = 0) => ({
+const input = (confirmedBytes: number, sent: number[]) => ({
   totalBytes: 1000,
   confirmedBytes,
   parts: sent.map((s) => part("uploading", s)),
-  speedBps,
 });
 
 describe("progress figures", () => {
@@ -26,40 +32,32 @@ describe("progress figures", () => {
     expect(meter.figures(input(900, [400]), 500, T0 + 2).displayedBytes).toBe(1000);
   });
 
-  it("measure speed over samples of at least SPEED_SAMPLE_MS, smoothed, with the ETA from it", () => {
+  it("take the speed from confirmed bytes, with the ETA from it", () => {
     const meter = new ProgressMeter(T0);
-    meter.countSent(0, 100);
-    // Too soon for a sample: the speed so far stands.
-    expect(meter.figures(input(0, [100]), 0, T0 + SPEED_SAMPLE_MS - 1)).toMatchObject({
-      speedBps: 0,
-      etaSeconds: null,
-    });
-    // 100 bytes in 0.5 s: 200 B/s; 900 bytes left → 4.5 s, rounded up.
-    const first = meter.figures(input(0, [100]), 0, T0 + SPEED_SAMPLE_MS);
-    expect(first).toMatchObject({ speedBps: 200, etaSeconds: 5 });
-    meter.countSent(100, 300);
-    // 200 bytes in 0.5 s is 400 B/s, smoothed: 0.7 · 200 + 0.3 · 400.
-    const second = meter.figures(input(0, [300], first.speedBps), 100, T0 + 2 * SPEED_SAMPLE_MS);
-    expect(second.speedBps).toBeCloseTo(260, 9);
-    expect(second.etaSeconds).toBe(Math.ceil(700 / second.speedBps));
+    // Bytes on their way are shown but are not speed: nothing is confirmed yet.
+    expect(meter.figures(input(0, [100]), 0, T0 + 1000)).toMatchObject({ speedBps: null, etaSeconds: null });
+    // 200 bytes confirmed after 2 s: 100 B/s, 800 bytes left.
+    expect(meter.figures(input(200, [0]), 100, T0 + 2000)).toMatchObject({ speedBps: 100, etaSeconds: 8 });
   });
 
-  it("let the speed fall while no bytes move", () => {
+  it("say whether anything moves: bytes sent or confirmed within QUIET_MS", () => {
     const meter = new ProgressMeter(T0);
-    const quiet = meter.figures(input(0, [0], 1000), 0, T0 + SPEED_SAMPLE_MS);
-    expect(quiet.speedBps).toBeCloseTo(700, 9);
-    expect(quiet.etaSeconds).toBe(Math.ceil(1000 / 700));
+    expect(meter.figures(input(0, [0]), 0, T0 + QUIET_MS - 1).moving).toBe(true);
+    expect(meter.figures(input(0, [0]), 0, T0 + QUIET_MS).moving).toBe(false);
+    meter.countSent(0, 10, T0 + QUIET_MS + 1);
+    expect(meter.figures(input(0, [10]), 0, T0 + QUIET_MS + 2).moving).toBe(true);
+    // A new attempt starting from zero is not movement.
+    meter.countSent(10, 0, T0 + 3 * QUIET_MS);
+    expect(meter.figures(input(0, [0]), 10, T0 + 3 * QUIET_MS).moving).toBe(false);
+    expect(meter.figures(input(100, [0]), 10, T0 + 3 * QUIET_MS).moving).toBe(true);
   });
 
-  it("count only forward movement as speed, and start afresh on restart", () => {
+  it("start the speed afresh on restart (after a pause or a wait)", () => {
     const meter = new ProgressMeter(T0);
-    meter.countSent(400, 0); // a new attempt starts from zero
-    meter.countSent(0, 100);
-    expect(meter.figures(input(0, [100]), 0, T0 + 1000).speedBps).toBe(100);
-    meter.countSent(100, 600);
-    meter.restart(T0 + 1000);
-    // The 500 bytes counted before the restart are not part of the new sample.
-    expect(meter.figures(input(0, [600], 100), 100, T0 + 2000).speedBps).toBeCloseTo(70, 9);
+    expect(meter.figures(input(500, [0]), 0, T0 + 1000).speedBps).toBe(500);
+    meter.restart(T0 + 100_000, 500);
+    expect(meter.figures(input(500, [0]), 500, T0 + 100_001).speedBps).toBeNull();
+    expect(meter.figures(input(600, [0]), 500, T0 + 101_000).speedBps).toBe(100);
   });
 });
 

@@ -60,3 +60,16 @@ describe("README configuration table", () => {
     }
   });
 });
+
+describe("README limits table", () => {
+  it("names only settings the environment schema has", () => {
+    const readme = readFileSync("README.md", "utf8");
+    const section = readme.split(/^## Limits$/m)[1]?.split(/^## /m)[0] ?? "";
+    const settings = section
+      .split("\n")
+      .filter((line) => line.startsWith("| "))
+      .flatMap((line) => [...(line.split(" | ")[2] ?? "").matchAll(/`([A-Z0-9_]+)`/g)].map((m) => m[1]!));
+    expect(settings.length).toBeGreaterThan(10);
+    for (const setting of settings) expect(Object.keys(envSchema.shape), setting).toContain(setting);
+  });
+});

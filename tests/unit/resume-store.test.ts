@@ -14,6 +14,9 @@ class MapStorage implements KeyValueStorage {
   removeItem(key: string) {
     this.map.delete(key);
   }
+  getItem(key: string) {
+    return this.map.get(key) ?? null;
+  }
 }
 
 const record = (uploadId: string, userId = "u1"): ResumeRecord => ({
@@ -50,6 +53,9 @@ describe("resume store", () => {
 
   it("works without any storage (disabled or unavailable)", () => {
     const throwing: KeyValueStorage = {
+      getItem: () => {
+        throw new DOMException("denied", "SecurityError");
+      },
       setItem: () => {
         throw new DOMException("denied", "SecurityError");
       },
@@ -60,7 +66,31 @@ describe("resume store", () => {
     for (const store of [new LocalResumeStore(throwing), new LocalResumeStore(undefined)]) {
       expect(() => store.put(record("a"))).not.toThrow();
       expect(() => store.remove("a")).not.toThrow();
+      expect(store.get("a")).toBeUndefined();
     }
+  });
+});
+
+describe("reading records back", () => {
+  it("returns what was written, caption included", () => {
+    const store = new LocalResumeStore(new MapStorage());
+    store.put({ ...record("a"), caption: "Sunset over the bay" });
+    expect(store.get("a")).toEqual({ ...record("a"), caption: "Sunset over the bay" });
+    expect(store.get("b")).toBeUndefined();
+  });
+
+  it.each([
+    ["not JSON", "{nope"],
+    ["JSON null", "null"],
+    ["another upload's record", JSON.stringify(record("other"))],
+    ["a record missing its user", JSON.stringify({ ...record("a"), userId: undefined })],
+    ["a caption that is not text", JSON.stringify({ ...record("a"), caption: 42 })],
+    ["parts that are not an object", JSON.stringify({ ...record("a"), parts: null })],
+  ])("treats %s as missing, and drops it", (_name, text) => {
+    const storage = new MapStorage();
+    storage.map.set("feedup:upload:v1:a", text);
+    expect(new LocalResumeStore(storage).get("a")).toBeUndefined();
+    expect(storage.map.has("feedup:upload:v1:a")).toBe(false);
   });
 });
 
@@ -96,5 +126,10 @@ describe("resume records", () => {
     expect(resumeRecordFor(view, "user-1", [1], () => undefined, 0).parts).toEqual({
       1: { etag: '"e1"', checksumSha256: "server-1" },
     });
+  });
+
+  it("carry the caption when there is one", () => {
+    expect(resumeRecordFor(view, "user-1", [], () => undefined, 0, "Hello").caption).toBe("Hello");
+    expect(resumeRecordFor(view, "user-1", [], () => undefined, 0, "")).not.toHaveProperty("caption");
   });
 });

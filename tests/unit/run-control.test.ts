@@ -26,13 +26,46 @@ describe("run control", () => {
     const attempt = control.attemptSignal;
     control.cancel();
     expect(attempt.aborted && control.cancelSignal.aborted).toBe(true);
-    expect(() => control.throwIfCancelled()).toThrow(expect.objectContaining({ name: "AbortError" }));
+    expect(() => control.throwIfStopped()).toThrow(expect.objectContaining({ name: "AbortError" }));
+    control.newRun();
+    expect(control.stopped).toBe(true);
   });
 
-  it("lets work wait while paused, offline or reconnecting", async () => {
+  it("halts a run (its waits, sleeps and attempts) and starts the next one afresh", async () => {
+    const { control, state, clock } = harness();
+    state.setPhase("waiting");
+    const waiting = control.untilRunnable().catch((e: unknown) => e);
+    const sleeping = control.sleep(60_000).catch((e: unknown) => e);
+    const attempt = control.attemptSignal;
+    control.halt();
+    expect(isAbort(await waiting)).toBe(true);
+    expect(isAbort(await sleeping)).toBe(true);
+    expect(attempt.aborted).toBe(true);
+    expect(control.cancelSignal.aborted).toBe(false);
+    control.newRun();
+    expect(control.stopped).toBe(false);
+    let slept = false;
+    void control.sleep(10).then(() => (slept = true));
+    await clock.advance(10);
+    expect(slept).toBe(true);
+  });
+
+  it("waits for the phase to change from a given one", async () => {
+    const { control, state } = harness();
+    state.setPhase("signed-out");
+    let left = false;
+    void control.untilPhaseIsNot("signed-out").then(() => (left = true));
+    await settled();
+    expect(left).toBe(false);
+    state.setPhase("uploading");
+    await settled();
+    expect(left).toBe(true);
+  });
+
+  it("lets work wait while paused, offline, reconnecting, waiting or signed out", async () => {
     const { control, state } = harness();
     await control.untilRunnable();
-    for (const phase of ["paused", "offline", "reconnecting"] as const) {
+    for (const phase of ["paused", "offline", "reconnecting", "waiting", "signed-out"] as const) {
       state.setPhase(phase);
       let resumed = false;
       void control.untilRunnable().then(() => (resumed = true));

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { EMIT_INTERVAL_MS, SPEED_SAMPLE_MS } from "~/upload/progress";
-import { UploadStateStore, isActivePhase, type UploadState } from "~/upload/upload-state";
+import { EMIT_INTERVAL_MS, QUIET_MS, SPEED_SAMPLE_MS } from "~/upload/progress";
+import { UploadStateStore, isActivePhase, isRunningPhase, type UploadState } from "~/upload/upload-state";
 import { ManualClock, settled } from "../support/manual-clock.js";
 
 const plan = { fileSize: 12, partSize: 5, partCount: 3 };
@@ -76,12 +76,51 @@ describe("upload state", () => {
     expect(state.current.parts[2]!.sentBytes).toBe(2);
   });
 
-  it("keeps the 50 most recent retries", () => {
+  it("keeps the 200 most recent retries, each a structured record", () => {
     const { state } = store();
-    for (let i = 1; i <= 60; i += 1) state.recordRetry({ partNumber: 1, attempt: i, reason: "x", delayMs: 0, at: i });
-    expect(state.current.retries).toHaveLength(50);
+    const event = { partNumber: 1, reason: "x", delayMs: 0, durationMs: 5, outcome: "retry" as const, resigned: false };
+    for (let i = 1; i <= 210; i += 1) state.recordRetry({ ...event, attempt: i, at: i });
+    expect(state.current.retries).toHaveLength(200);
     expect(state.current.retries[0]!.attempt).toBe(11);
-    expect(state.current.retries.at(-1)!.attempt).toBe(60);
+    expect(state.current.retries.at(-1)).toEqual({ ...event, attempt: 210, at: 210 });
+  });
+
+  it("shows a sending part that moved no byte for a while as stalled, until it moves again", async () => {
+    const { state, clock } = store();
+    state.startParts(plan, new Set());
+    state.setPhase("uploading");
+    const stop = state.sampleWhileActive();
+    state.partSending(1, 1);
+    state.partSending(2, 1);
+    state.partProgress(1, 1);
+    await clock.advance(QUIET_MS - 100);
+    state.partProgress(2, 1);
+    await clock.advance(100);
+    vi.advanceTimersByTime(SPEED_SAMPLE_MS);
+    expect(state.current.parts.slice(0, 2).map((p) => p.phase)).toEqual(["stalled", "uploading"]);
+    state.partProgress(1, 2);
+    expect(state.current.parts[0]!.phase).toBe("uploading");
+    stop();
+  });
+
+  it("marks a failed attempt's part retrying with its reason, and the fatal one failed", () => {
+    const { state } = store();
+    state.startParts(plan, new Set());
+    state.partSending(1, 1);
+    state.partProgress(1, 3);
+    state.partFailed(1, "storage error 500");
+    expect(state.current.parts[0]).toMatchObject({ phase: "retrying", sentBytes: 0, failure: "storage error 500" });
+    state.partFailed(2, "refused", true);
+    expect(state.current.parts[1]).toMatchObject({ phase: "failed", failure: "refused" });
+  });
+
+  it("puts parts left mid-attempt by a stopped run back to pending, never leaving one 'uploading'", () => {
+    const { state } = store();
+    state.startParts(plan, new Set([3]));
+    state.partSending(1, 1);
+    state.updatePart(2, { phase: "signing" });
+    state.settleUnfinishedParts();
+    expect(state.current.parts.map((p) => p.phase)).toEqual(["pending", "pending", "done"]);
   });
 
   it("wakes those waiting for the phase to change, only when it changes", async () => {
@@ -107,7 +146,7 @@ describe("upload state", () => {
     expect(state.current).toMatchObject({ confirmedBytes: 12, inFlightBytes: 0, displayedBytes: 12 });
   });
 
-  it("samples speed on a timer only while the upload is under way", async () => {
+  it("refreshes the figures on a timer only while the upload is under way", async () => {
     const { state, clock, seen } = store();
     state.startParts(plan, new Set());
     const stop = state.sampleWhileActive();
@@ -115,11 +154,14 @@ describe("upload state", () => {
     vi.advanceTimersByTime(SPEED_SAMPLE_MS * 2);
     expect(seen.length).toBe(count);
     state.setPhase("uploading");
-    state.partProgress(1, 5);
+    state.partDone(1);
     await clock.advance(SPEED_SAMPLE_MS);
-    // No progress event comes: the timer's sample sees 5 bytes in half a second.
     vi.advanceTimersByTime(SPEED_SAMPLE_MS);
     expect(state.current.speedBps).toBe(10);
+    // No event comes: the timer's refresh lets the rate fall.
+    await clock.advance(SPEED_SAMPLE_MS);
+    vi.advanceTimersByTime(SPEED_SAMPLE_MS);
+    expect(state.current.speedBps).toBe(5);
     stop();
     vi.advanceTimersByTime(EMIT_INTERVAL_MS);
     const stopped = seen.length;
@@ -127,8 +169,24 @@ describe("upload state", () => {
     expect(seen.length).toBe(stopped);
   });
 
+  it("restarts the speed from fresh samples when a wait or pause ends", async () => {
+    const { state, clock } = store();
+    state.startParts(plan, new Set());
+    state.setPhase("uploading");
+    state.partDone(1);
+    await clock.advance(1000);
+    state.setPhase("paused");
+    await clock.advance(60_000);
+    state.setPhase("uploading");
+    expect(state.current.speedBps).toBeNull();
+  });
+
   it("knows which phases are under way", () => {
-    expect(["uploading", "reconnecting", "offline"].every((p) => isActivePhase(p as never))).toBe(true);
+    expect(
+      ["uploading", "reconnecting", "offline", "waiting", "signed-out"].every((p) => isActivePhase(p as never)),
+    ).toBe(true);
+    expect(["starting", "finishing", "waiting"].every((p) => isRunningPhase(p as never))).toBe(true);
+    expect(["paused", "done", "failed", "locked", "cancelled"].some((p) => isRunningPhase(p as never))).toBe(false);
     expect(
       ["starting", "paused", "finishing", "done", "failed", "cancelled", "locked"].some((p) =>
         isActivePhase(p as never),

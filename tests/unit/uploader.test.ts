@@ -1,98 +1,8 @@
 import { createHash } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { MemoryResumeStore } from "~/upload/resume-store";
-import type { SliceHasher } from "~/upload/hash";
-import { FileUpload, type UploadState } from "~/upload/uploader";
-import {
-  FakeLocks,
-  FakeOnline,
-  FakeUploadBackend,
-  MemoryFile,
-  memorySha256,
-  noWakeLock,
-} from "../support/fake-upload-backend.js";
-
-const MiB = 1024 * 1024;
-
-function fileOf(size: number, seed = 1): { file: File; bytes: Buffer } {
-  const bytes = Buffer.alloc(size);
-  for (let i = 0; i < size; i += 4096) bytes.writeUInt32LE((i * 2654435761 + seed) >>> 0, i);
-  return { file: new MemoryFile(bytes, "clip.mp4", { type: "video/mp4", lastModified: 1_700_000_000_000 }), bytes };
-}
-
-interface Harness {
-  backend: FakeUploadBackend;
-  online: FakeOnline;
-  locks: FakeLocks;
-  store: MemoryResumeStore;
-  upload: FileUpload;
-  states: UploadState[];
-  hashes: number[];
-}
-
-function harness(
-  file: File,
-  setup: (backend: FakeUploadBackend) => void = () => undefined,
-  options: { online?: boolean; locks?: FakeLocks; store?: MemoryResumeStore; hasher?: SliceHasher } = {},
-): Harness {
-  const backend = new FakeUploadBackend(() => Date.now());
-  setup(backend);
-  const online = new FakeOnline(options.online ?? true);
-  const locks = options.locks ?? new FakeLocks();
-  const store = options.store ?? new MemoryResumeStore();
-  const hashes: number[] = [];
-  const upload = new FileUpload(file, {
-    api: backend.api,
-    transport: backend.transport,
-    store,
-    hasher: async (blob) => {
-      hashes.push(blob.size);
-      return (options.hasher ?? memorySha256)(blob);
-    },
-    userId: "user-1",
-    online,
-    locks,
-    wakeLock: noWakeLock,
-    random: () => 0.5,
-    probe: async () => online.online,
-  });
-  const states: UploadState[] = [];
-  upload.subscribe((s) => states.push(s));
-  return { backend, online, locks, store, upload, states, hashes };
-}
-
-/** Advances fake time, and lets real I/O (Web Crypto runs on the thread pool) complete in between. */
-/** The upload as an earlier page left it: created on the server before this uploader starts. */
-async function createOnServer(h: Harness, file: File): Promise<void> {
-  await h.backend.api.create({
-    fileName: file.name,
-    size: file.size,
-    contentType: file.type,
-    lastModified: file.lastModified,
-    fingerprint: "x",
-  });
-}
-
-async function tick(ms: number): Promise<void> {
-  await new Promise((resolve) => setImmediate(resolve));
-  await vi.advanceTimersByTimeAsync(ms);
-}
-
-/** Drives fake time forward until the upload settles. */
-async function settle(h: Harness, stepMs = 250, maxSteps = 2000): Promise<UploadState> {
-  let done = false;
-  const result = h.upload.start().then((s) => {
-    done = true;
-    return s;
-  });
-  for (let i = 0; i < maxSteps && !done; i += 1) await tick(stepMs);
-  return result;
-}
-
-const waitFor = async (condition: () => boolean, stepMs = 50) => {
-  for (let i = 0; i < 2000 && !condition(); i += 1) await tick(stepMs);
-  expect(condition()).toBe(true);
-};
+import { createUploadInput } from "~/upload/api";
+import { FakeLocks, memorySha256 } from "../support/fake-upload-backend.js";
+import { MiB, fileOf, harness, settle, tick, waitFor } from "../support/uploader-harness.js";
 
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"] });
@@ -165,21 +75,40 @@ describe("the uploader", () => {
     expect(state.retries.map((r) => r.delayMs)).toEqual([500, 1000]);
   });
 
-  it("gives up after the configured attempts with a clear error, leaving the upload resumable", async () => {
+  it("never gives up on a failure time may cure: after the attempts it waits, probes, and completes", async () => {
     const { file } = fileOf(6 * MiB);
     const h = harness(file, (b) => {
       b.attempts = 3;
       b.failures.set(
         1,
-        Array.from({ length: 10 }, () => ({ type: "http" as const, status: 503, code: "SlowDown" })),
+        Array.from({ length: 5 }, () => ({ type: "http" as const, status: 503, code: "SlowDown" })),
       );
     });
-    const state = await settle(h);
-    expect(state.phase).toBe("failed");
-    expect(state.error).toBe("Gave up after 3 attempts (storage asked to slow down).");
-    expect(state.resumable).toBe(true);
+    const run = h.upload.start();
+    await waitFor(() => h.upload.getState().phase === "waiting");
+    expect(h.upload.getState().wait).toMatchObject({ for: "storage", reason: "storage busy (503 SlowDown)" });
+    expect(h.upload.getState().parts[0]).toMatchObject({ phase: "retrying", failure: "storage busy (503 SlowDown)" });
+    // The first probe (the fourth attempt) fails too; the second gets through.
+    await waitFor(() => h.upload.getState().phase === "done", 1000);
+    expect((await run).phase).toBe("done");
+    expect(h.backend.calls.transport.filter((n) => n === 1)).toHaveLength(6);
+    const outcomes = h.upload.getState().retries.map((r) => r.outcome);
+    expect(outcomes).toEqual(["retry", "retry", "wait", "wait", "wait"]);
     expect(h.backend.calls.abort).toBe(0);
-    expect(h.store.records.size).toBe(1);
+  });
+
+  it("probes at once on Try now", async () => {
+    const { file } = fileOf(4 * MiB);
+    const h = harness(file, (b) => {
+      b.attempts = 1;
+      b.failures.set(1, [{ type: "http", status: 500 }]);
+    });
+    void h.upload.start();
+    await waitFor(() => h.upload.getState().phase === "waiting");
+    const sent = h.backend.calls.transport.length;
+    h.upload.tryNow();
+    await waitFor(() => h.upload.getState().phase === "done", 1);
+    expect(h.backend.calls.transport.length).toBe(sent + 1);
   });
 
   it("stops with a plain message, leaving the upload resumable, when the file can no longer be read", async () => {
@@ -199,6 +128,7 @@ describe("the uploader", () => {
       "“clip.mp4” can no longer be read: it was moved, changed or deleted since it was chosen. Choose it again to continue.",
     );
     expect(state.resumable).toBe(true);
+    expect(state.parts.filter((p) => p.phase === "failed")).toHaveLength(1);
     expect(h.backend.aborted).toBe(false);
   });
 
@@ -208,8 +138,10 @@ describe("the uploader", () => {
     const state = await settle(h);
     expect(state.phase).toBe("failed");
     expect(state.error).toBe("This upload no longer exists on the server.");
-    expect(state.resumable).toBe(false);
     expect(h.store.records.size).toBe(0);
+    // Its square says so, with the reason; none is left "uploading".
+    expect(state.parts[0]).toMatchObject({ phase: "failed", failure: "This upload no longer exists on the server." });
+    expect(state.parts.some((p) => p.phase === "uploading")).toBe(false);
   });
 
   it("re-signs a part whose URL expired, then sends it", async () => {
@@ -261,7 +193,7 @@ describe("the uploader", () => {
     const h = harness(file, (b) => {
       b.view = undefined;
     });
-    await createOnServer(h, file);
+    await h.backend.api.create({ ...createUploadInput(file), fingerprint: "x" });
     h.backend.preload(1, bytes.subarray(0, 5 * MiB));
     h.backend.preload(3, bytes.subarray(10 * MiB, 15 * MiB));
     const state = await settle(h);
@@ -273,7 +205,7 @@ describe("the uploader", () => {
   it("re-sends a part the server has with other bytes than this file", async () => {
     const { file, bytes } = fileOf(11 * MiB);
     const h = harness(file);
-    await createOnServer(h, file);
+    await h.backend.api.create({ ...createUploadInput(file), fingerprint: "x" });
     h.backend.preload(1, bytes.subarray(0, 5 * MiB));
     h.backend.preload(2, Buffer.alloc(5 * MiB, 7));
     const state = await settle(h);
@@ -343,7 +275,7 @@ describe("the uploader", () => {
     expect(h.states.some((s) => s.inFlightBytes > 0)).toBe(true);
   });
 
-  it("lets the shown speed fall and the ETA grow while no bytes move", async () => {
+  it("shows no speed or ETA while nothing is confirmed, and says nothing moves once bytes stop", async () => {
     const { file } = fileOf(16 * MiB);
     // Every part reports half its bytes, then its connection goes quiet.
     const h = harness(file, (b) => [1, 2, 3, 4].forEach((n) => b.failures.set(n, ["hang"])));
@@ -351,12 +283,16 @@ describe("the uploader", () => {
     await waitFor(() => h.backend.calls.transport.length === 3);
     await tick(600);
     const moving = h.upload.getState();
-    expect(moving.speedBps).toBeGreaterThan(0);
-    for (let i = 0; i < 10; i += 1) await tick(500);
+    expect(moving).toMatchObject({ moving: true, speedBps: null, etaSeconds: null });
+    for (let i = 0; i < 12; i += 1) await tick(500);
     const quiet = h.upload.getState();
     expect(quiet.displayedBytes).toBe(moving.displayedBytes);
-    expect(quiet.speedBps).toBeLessThan(moving.speedBps / 20);
-    expect(quiet.etaSeconds).toBeGreaterThan(20 * moving.etaSeconds!);
+    expect(quiet).toMatchObject({ moving: false, speedBps: null, etaSeconds: null });
+    expect(quiet.parts.some((p) => p.phase === "stalled")).toBe(false);
+    // Half the stall timeout (30 s here) without progress: the parts show as stalled.
+    for (let i = 0; i < 20; i += 1) await tick(500);
+    const stalled = h.upload.getState().parts.filter((p) => p.phase === "stalled");
+    expect(stalled.map((p) => p.partNumber)).toEqual([1, 2, 3]);
     await h.upload.cancel();
   });
 
@@ -370,6 +306,9 @@ describe("the uploader", () => {
     const sentWhilePaused = h.backend.calls.transport.length;
     await vi.advanceTimersByTimeAsync(60_000);
     expect(h.backend.calls.transport.length).toBe(sentWhilePaused);
+    // A paused upload lets go of its lock: another tab may continue it.
+    expect(h.locks.held.size).toBe(0);
+    expect(h.upload.getState().parts.some((p) => ["uploading", "hashing", "signing"].includes(p.phase))).toBe(false);
     h.upload.resume();
     await waitFor(() => h.upload.getState().phase === "done");
   });
@@ -391,9 +330,9 @@ describe("the uploader", () => {
     const locks = new FakeLocks();
     locks.held.add("feedup-upload:11111111-2222-4333-8444-555555555555");
     const h = harness(file, () => undefined, { locks });
-    const state = await settle(h);
-    expect(state.phase).toBe("locked");
-    expect(state.error).toBe("This file is uploading in another tab.");
+    void h.upload.start();
+    await tick(1000);
+    expect(h.upload.getState().phase).toBe("locked");
     expect(h.backend.calls.transport).toEqual([]);
   });
 

@@ -98,6 +98,8 @@ export function Composer({
         allowedTypes={allowedTypes}
         unfinished={unfinished}
         finishedIds={finishedIds}
+        caption={text}
+        onCaptionRestored={setText}
         onChange={onUploadChange}
         onMedia={setMedia}
       />

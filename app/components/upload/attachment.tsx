@@ -1,7 +1,9 @@
 import { useEffect, useState } from "react";
-import { checkFile, describeAllowedTypes, type AllowedTypes } from "~/upload/file-checks";
-import type { UploadState } from "~/upload/uploader";
 import type { UnfinishedUpload } from "~/shared/uploads";
+import { checkFile, checkFileContent, describeAllowedTypes, type AllowedTypes } from "~/upload/file-checks";
+import type { ChosenFile } from "~/upload/file-source";
+import type { UploadState } from "~/upload/uploader";
+import { AttachmentPreview, type MediaFacts } from "./attachment-preview";
 import { DropZone } from "./drop-zone";
 import { UnfinishedUploads } from "./unfinished-uploads";
 import { UploadProgress } from "./upload-progress";
@@ -14,51 +16,70 @@ export interface AttachmentProps {
   unfinished: UnfinishedUpload[];
   /** Uploads finished on this page, no longer to be listed as unfinished. */
   finishedIds: string[];
+  /** The post's text: kept with the upload, so continuing it after a reload brings it back. */
+  caption: string;
+  /** Continuing an unfinished upload found its draft caption. */
+  onCaptionRestored?: (caption: string) => void;
   /** Told about every state change, so a form can enable its submit button when the upload is done. */
   onChange?: (state: UploadState | null) => void;
   /** Dimensions (and a video's duration) once the preview knows them. */
-  onMedia?: (media: { width?: number; height?: number; durationSeconds?: number }) => void;
+  onMedia?: (media: MediaFacts) => void;
 }
 
-/** Attach one video or photo: checks it, previews it and uploads it straight to storage. */
-export function Attachment({ userId, allowedTypes, unfinished, finishedIds, onChange, onMedia }: AttachmentProps) {
-  const upload = useFileUpload(userId);
+const settled = (state: UploadState | null) =>
+  state !== null && ["done", "cancelled", "failed", "locked"].includes(state.phase);
+
+/** The attachment's behaviour: checking and starting a file, removing and discarding it. */
+function useAttachment(props: AttachmentProps) {
+  const { allowedTypes, caption, onChange, onCaptionRestored } = props;
+  const upload = useFileUpload(props.userId);
+  const { keepCaption } = upload;
   const [problem, setProblem] = useState<string | null>(null);
-  const [preview, setPreview] = useState<{ url: string; kind: "image" | "video" } | null>(null);
+  const [preview, setPreview] = useState<File | null>(null);
 
-  // The object URL lives as long as this preview: revoked when replaced or unmounted.
-  useEffect(() => () => void (preview && URL.revokeObjectURL(preview.url)), [preview]);
   useEffect(() => onChange?.(upload.state), [upload.state, onChange]);
+  useEffect(() => keepCaption(caption), [caption, keepCaption]);
 
-  const choose = (file: File) => {
-    const reason = checkFile(file, allowedTypes);
+  const choose = async (chosen: ChosenFile, draftCaption?: string) => {
+    const reason = checkFile(chosen.file, allowedTypes) ?? (await checkFileContent(chosen.file));
     setProblem(reason);
     if (reason) return;
-    setPreview({ url: URL.createObjectURL(file), kind: file.type.startsWith("video/") ? "video" : "image" });
-    upload.start(file);
+    const restored = draftCaption && !caption.trim() ? draftCaption : undefined;
+    if (restored) onCaptionRestored?.(restored);
+    setPreview(chosen.file);
+    upload.start(chosen, restored ?? caption);
   };
-
-  const remove = async () => {
-    if (upload.state && !["done", "cancelled", "failed", "locked"].includes(upload.state.phase)) await upload.cancel();
+  /** Stops what runs here (a failed upload stays on the server, to continue later) and clears the attachment. */
+  const remove = async (discard = false) => {
+    const state = upload.state;
+    if (state && (discard || !settled(state) || state.phase === "locked")) await upload.cancel();
     upload.reset();
     setPreview(null);
   };
+  return { upload, problem, preview, choose, remove };
+}
 
+/** Attach one video or photo: checks it (its first bytes too), previews it and uploads it straight to storage. */
+export function Attachment(props: AttachmentProps) {
+  const { upload, problem, preview, choose, remove } = useAttachment(props);
+  const accept = Object.keys(props.allowedTypes);
   const state = upload.state;
-  const busy = state !== null && !["done", "cancelled", "failed", "locked"].includes(state.phase);
+  const busy = state !== null && !settled(state);
+  const shown = state && state.phase !== "cancelled";
   return (
     <div className="space-y-3">
       <UnfinishedUploads
-        uploads={unfinished}
-        hiddenIds={state?.uploadId ? [...finishedIds, state.uploadId] : finishedIds}
+        userId={props.userId}
+        uploads={props.unfinished}
+        hiddenIds={state?.uploadId ? [...props.finishedIds, state.uploadId] : props.finishedIds}
         disabled={busy}
-        onContinue={choose}
+        onContinue={(chosen, draft) => void choose(chosen, draft)}
       />
-      {state === null || state.phase === "cancelled" ? (
+      {!shown ? (
         <DropZone
-          accept={Object.keys(allowedTypes)}
-          hint={`You can share ${describeAllowedTypes(allowedTypes)}.`}
-          onFile={choose}
+          accept={accept}
+          hint={`You can share ${describeAllowedTypes(props.allowedTypes)}.`}
+          onFile={(chosen) => void choose(chosen)}
           disabled={busy}
         />
       ) : null}
@@ -67,51 +88,24 @@ export function Attachment({ userId, allowedTypes, unfinished, finishedIds, onCh
           {problem}
         </p>
       ) : null}
-      {preview && state && state.phase !== "cancelled" ? (
-        <div className="relative overflow-hidden rounded-xl bg-slate-900">
-          {preview.kind === "video" ? (
-            <video
-              src={preview.url}
-              className="max-h-72 w-full object-contain"
-              muted
-              controls
-              preload="metadata"
-              data-testid="attachment-preview"
-              onLoadedMetadata={(e) => {
-                const v = e.currentTarget;
-                onMedia?.({
-                  ...(v.videoWidth ? { width: v.videoWidth, height: v.videoHeight } : {}),
-                  ...(Number.isFinite(v.duration) && v.duration > 0 ? { durationSeconds: v.duration } : {}),
-                });
-              }}
-            />
-          ) : (
-            <img
-              src={preview.url}
-              alt="Attachment preview"
-              className="max-h-72 w-full object-contain"
-              data-testid="attachment-preview"
-              onLoad={(e) => onMedia?.({ width: e.currentTarget.naturalWidth, height: e.currentTarget.naturalHeight })}
-            />
-          )}
-          <button
-            type="button"
-            onClick={() => void remove()}
-            className="absolute right-2 top-2 rounded-full bg-black/60 px-2 py-1 text-xs font-medium text-white hover:bg-black/80"
-          >
-            Remove
-          </button>
-        </div>
+      {preview && shown ? (
+        <AttachmentPreview file={preview} onRemove={() => void remove()} onMedia={props.onMedia} />
       ) : null}
-      {state && state.phase !== "cancelled" ? (
-        <UploadProgress state={state} onPause={upload.pause} onResume={upload.resume} onCancel={() => void remove()} />
-      ) : null}
-      {state && (state.phase === "failed" || state.phase === "locked") ? (
-        <DropZone
-          accept={Object.keys(allowedTypes)}
-          hint="Choose the same file to continue, or another one."
-          onFile={choose}
+      {shown ? (
+        <UploadProgress
+          state={state}
+          controls={{
+            onPause: upload.pause,
+            onResume: upload.resume,
+            onTryNow: upload.tryNow,
+            onRetry: upload.retry,
+            onContinueHere: upload.continueHere,
+            onCancel: () => void remove(state.phase === "failed"),
+          }}
         />
+      ) : null}
+      {state?.phase === "failed" && !state.resumable ? (
+        <DropZone accept={accept} hint="Choose another file." onFile={(c) => void choose(c)} />
       ) : null}
     </div>
   );

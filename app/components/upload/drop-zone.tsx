@@ -1,23 +1,34 @@
 import { useRef, useState, type DragEvent } from "react";
+import { droppedFile, pickFileWithHandle, picksHandles, type ChosenFile } from "~/upload/file-source";
+import { HiddenFileInput } from "./hidden-file-input";
 
-export function DropZone({
-  accept,
-  hint,
-  onFile,
-  disabled,
-}: {
+export interface DropZoneProps {
   accept: string[];
   hint: string;
-  onFile: (file: File) => void;
+  onFile: (chosen: ChosenFile) => void;
   disabled?: boolean;
-}) {
+}
+
+/**
+ * Drop a file here or choose one. Where the browser hands out file handles (Chromium), both keep the
+ * handle with the file, so the upload can continue after a reload without choosing it again.
+ */
+export function DropZone({ accept, hint, onFile, disabled }: DropZoneProps) {
   const input = useRef<HTMLInputElement>(null);
   const [dragging, setDragging] = useState(false);
   const onDrop = (event: DragEvent) => {
     event.preventDefault();
     setDragging(false);
-    const file = event.dataTransfer.files[0];
-    if (file && !disabled) onFile(file);
+    if (disabled) return;
+    // Read during the event: the browser empties the data transfer afterwards.
+    void droppedFile(event.dataTransfer).then((chosen) => chosen && onFile(chosen));
+  };
+  const choose = () => {
+    if (!picksHandles(window)) return input.current?.click();
+    pickFileWithHandle(accept, window).then(
+      (chosen) => chosen && onFile(chosen),
+      () => input.current?.click(),
+    );
   };
   return (
     <div
@@ -32,27 +43,14 @@ export function DropZone({
         dragging ? "border-indigo-500 bg-indigo-50" : "border-slate-300 bg-slate-50"
       } ${disabled ? "opacity-60" : ""}`}
     >
-      <svg
-        viewBox="0 0 24 24"
-        className="h-8 w-8 text-slate-400"
-        fill="none"
-        stroke="currentColor"
-        strokeWidth="1.5"
-        aria-hidden="true"
-      >
-        <path
-          strokeLinecap="round"
-          strokeLinejoin="round"
-          d="M3 16.5v2.25A2.25 2.25 0 005.25 21h13.5A2.25 2.25 0 0021 18.75V16.5m-13.5-9L12 3m0 0l4.5 4.5M12 3v13.5"
-        />
-      </svg>
+      <UploadIcon />
       <p className="text-sm text-slate-600">
         {dragging ? "Drop to attach" : "Drag a video or photo here, or"}{" "}
         {!dragging ? (
           <button
             type="button"
             disabled={disabled}
-            onClick={() => input.current?.click()}
+            onClick={choose}
             className="font-semibold text-indigo-600 underline-offset-2 hover:underline focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-400 disabled:cursor-not-allowed"
           >
             choose a file
@@ -60,19 +58,31 @@ export function DropZone({
         ) : null}
       </p>
       <p className="text-xs text-slate-500">{hint}</p>
-      <input
-        ref={input}
-        type="file"
+      <HiddenFileInput
+        inputRef={input}
         accept={accept.join(",")}
-        className="sr-only"
-        tabIndex={-1}
-        aria-label="Choose a file to attach"
-        onChange={(event) => {
-          const file = event.target.files?.[0];
-          event.target.value = "";
-          if (file) onFile(file);
-        }}
+        label="Choose a file to attach"
+        onFile={(file) => onFile({ file })}
       />
     </div>
+  );
+}
+
+function UploadIcon() {
+  return (
+    <svg
+      viewBox="0 0 24 24"
+      className="h-8 w-8 text-slate-400"
+      fill="none"
+      stroke="currentColor"
+      strokeWidth="1.5"
+      aria-hidden="true"
+    >
+      <path
+        strokeLinecap="round"
+        strokeLinejoin="round"
+        d="M3 16.5v2.25A2.25 2.25 0 005.25 21h13.5A2.25 2.25 0 0021 18.75V16.5m-13.5-9L12 3m0 0l4.5 4.5M12 3v13.5"
+      />
+    </svg>
   );
 }

@@ -1,16 +1,38 @@
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { createHttpUploadApi } from "~/upload/api";
 import { browserOnline, screenWakeLock, webLocks } from "~/upload/environment";
+import { IndexedDbHandleStore } from "~/upload/file-handles";
+import type { ChosenFile } from "~/upload/file-source";
 import { webCryptoSha256 } from "~/upload/hash";
+import { guardLeaving } from "~/upload/leave-guard";
 import { LocalResumeStore } from "~/upload/resume-store";
+import { broadcastChannel } from "~/upload/tab-presence";
 import { xhrTransport } from "~/upload/transport";
-import { FileUpload, type UploadState } from "~/upload/uploader";
+import { isRunningPhase } from "~/upload/upload-state";
+import { FileUpload, type UploadState, type UploaderDeps } from "~/upload/uploader";
 
 const probe = () =>
   fetch("/healthz", { cache: "no-store" }).then(
     (r) => r.ok,
     () => false,
   );
+
+/** What an upload uses in the browser. */
+function browserDeps(userId: string): UploaderDeps {
+  return {
+    api: createHttpUploadApi(),
+    transport: xhrTransport,
+    store: LocalResumeStore.fromWindow(),
+    handles: IndexedDbHandleStore.fromWindow(),
+    channel: broadcastChannel(),
+    hasher: webCryptoSha256,
+    userId,
+    online: browserOnline,
+    locks: webLocks,
+    wakeLock: screenWakeLock,
+    probe,
+  };
+}
 
 /** Runs one FileUpload at a time for the signed-in user; the component only renders its state. */
 export function useFileUpload(userId: string) {
@@ -19,19 +41,9 @@ export function useFileUpload(userId: string) {
   const unsubscribe = useRef<() => void>(() => undefined);
 
   const start = useCallback(
-    (file: File) => {
+    ({ file, handle }: ChosenFile, caption: string) => {
       unsubscribe.current();
-      const upload = new FileUpload(file, {
-        api: createHttpUploadApi(),
-        transport: xhrTransport,
-        store: LocalResumeStore.fromWindow(),
-        hasher: webCryptoSha256,
-        userId,
-        online: browserOnline,
-        locks: webLocks,
-        wakeLock: screenWakeLock,
-        probe,
-      });
+      const upload = new FileUpload(file, browserDeps(userId), { handle, caption });
       current.current = upload;
       unsubscribe.current = upload.subscribe(setState);
       setState(upload.getState());
@@ -49,13 +61,28 @@ export function useFileUpload(userId: string) {
 
   // Leaving the page does not cancel: the upload can resume later. It only stops listening.
   useEffect(() => () => unsubscribe.current(), []);
+  // While an upload runs in this page, leaving or reloading it asks first.
+  useEffect(
+    () =>
+      guardLeaving(window, () => {
+        const phase = current.current?.getState().phase;
+        return phase !== undefined && isRunningPhase(phase);
+      }),
+    [],
+  );
 
-  return {
-    state,
-    start,
-    reset,
-    pause: () => current.current?.pause(),
-    resume: () => current.current?.resume(),
-    cancel: () => current.current?.cancel(),
-  };
+  // The same functions on every render, so effects can depend on them.
+  const controls = useMemo(
+    () => ({
+      pause: () => current.current?.pause(),
+      resume: () => current.current?.resume(),
+      retry: () => current.current?.retry(),
+      tryNow: () => current.current?.tryNow(),
+      continueHere: () => current.current?.continueHere(),
+      keepCaption: (caption: string) => current.current?.keepCaption(caption),
+      cancel: async () => current.current?.cancel(),
+    }),
+    [],
+  );
+  return { state, start, reset, ...controls };
 }

@@ -1,17 +1,19 @@
 import { receiveBody } from "../body.js";
-import { parseAlgorithm, type ChecksumAlgorithm, type Checksums } from "../checksums.js";
+import { assertCompositeFormat, parseAlgorithm, type ChecksumAlgorithm, type Checksums } from "../checksums.js";
 import { writePrecondition } from "../conditions.js";
 import { header, intParam, uploadIdParam, type RequestContext } from "../context.js";
 import { errors } from "../errors.js";
 import {
   MAX_PART_SIZE,
+  checkStatedChecksums,
   choosePartsToComplete,
+  confirmSameCompletion,
   describeCompleted,
   parseCompletedParts,
   parsePartNumber,
 } from "../multipart.js";
 import { checksumHeaders, checksumXml, storedHeaders } from "../object-headers.js";
-import { bodyExpectations, receiveXml } from "../receive.js";
+import { bodyExpectations, declaredChecksums, receiveXml } from "../receive.js";
 import { OWNER, sendEmpty, sendXml } from "../respond.js";
 import { storePartBody } from "../store-body.js";
 import { asArray, xmlDocument } from "../xml.js";
@@ -107,17 +109,25 @@ export async function listParts(ctx: RequestContext): Promise<void> {
 
 export async function completeMultipartUpload(ctx: RequestContext): Promise<void> {
   const uploadId = uploadIdParam(ctx);
-  ctx.store.upload(ctx.bucket, ctx.key, uploadId);
-  const body = await receiveXml(ctx, "CompleteMultipartUpload");
+  ctx.store.assertCompletable(ctx.bucket, ctx.key, uploadId);
+  // The object checksums it states, each in S3's composite form "<base64>-<parts>".
+  const stated = declaredChecksums(ctx, assertCompositeFormat);
+  // Here x-amz-checksum-* state the object's checksum, not the XML body's.
+  const body = await receiveXml(ctx, "CompleteMultipartUpload", false);
   const listed = parseCompletedParts(asArray(body.Part as Record<string, unknown> | Array<Record<string, unknown>>));
-  const meta = await ctx.store.completeUpload(
-    ctx.bucket,
-    ctx.key,
-    uploadId,
-    (upload) => choosePartsToComplete(listed, upload, ctx.minPartSize),
-    (parts, upload) => describeCompleted(parts, upload.meta.checksumAlgorithm),
-    writePrecondition(ctx),
-  );
+  const done = await ctx.store.completeUpload(ctx.bucket, ctx.key, uploadId, {
+    choose: (upload) => choosePartsToComplete(listed, upload, ctx.minPartSize),
+    describe: async (parts, upload) => {
+      const described = await describeCompleted(parts, upload.meta.checksumAlgorithm);
+      checkStatedChecksums(stated, described);
+      return described;
+    },
+    precondition: writePrecondition(ctx),
+    replay: (earlier) => {
+      confirmSameCompletion(listed, earlier);
+      checkStatedChecksums(stated, earlier);
+    },
+  });
   const host = header(ctx.req, "host") ?? "localhost";
   sendXml(
     ctx,
@@ -126,9 +136,9 @@ export async function completeMultipartUpload(ctx: RequestContext): Promise<void
       Location: `http://${host}/${ctx.bucket}/${encodeURIComponent(ctx.key).replace(/%2F/g, "/")}`,
       Bucket: ctx.bucket,
       Key: ctx.key,
-      ETag: meta.etag,
-      ...checksumXml(meta.checksums),
-      ChecksumType: meta.checksumType,
+      ETag: done.etag,
+      ...checksumXml(done.checksums),
+      ChecksumType: done.checksumType,
     }),
   );
 }

@@ -7,6 +7,7 @@ import { errors } from "../errors.js";
 import { checksumHeaders, objectHeaders, responseOverrides, storedHeaders } from "../object-headers.js";
 import { bodyExpectations, receiveXml } from "../receive.js";
 import { sendEmpty, sendHeaders, sendXml } from "../respond.js";
+import { parsePartNumber } from "../multipart.js";
 import { MAX_OBJECT_SIZE, assertKeyLength, storeObjectBody } from "../store-body.js";
 import type { ObjectMeta } from "../records.js";
 import { asArray, xmlDocument, type XmlNode } from "../xml.js";
@@ -41,8 +42,23 @@ export function parseRange(value: string | undefined, size: number): Range {
   return { start, end };
 }
 
-/** The Range a read asks for, or the whole object; an unsatisfiable one is S3's 416. */
+/** The bytes of part `partNumber` (?partNumber): a part of a multipart object, or all of any other as its part 1. */
+function partRange(meta: ObjectMeta, partNumber: number): { start: number; end: number } {
+  const sizes = meta.partCount ? meta.segments.map((s) => s.size) : [meta.size];
+  if (partNumber > sizes.length) throw errors.invalidPartNumber();
+  const start = sizes.slice(0, partNumber - 1).reduce((sum, size) => sum + size, 0);
+  return { start, end: start + sizes[partNumber - 1]! - 1 };
+}
+
+/** The bytes a read asks for: a Range, a part, or the whole object; an unsatisfiable Range is S3's 416. */
 function requestedRange(ctx: RequestContext, meta: ObjectMeta): { start: number; end: number; partial: boolean } {
+  const partNumber = ctx.query.get("partNumber");
+  if (partNumber !== undefined) {
+    if (header(ctx.req, "range") !== undefined) {
+      throw errors.invalidRequest("Cannot specify both Range header and partNumber query parameter");
+    }
+    return { ...partRange(meta, parsePartNumber(partNumber)), partial: true };
+  }
   const range = parseRange(header(ctx.req, "range"), meta.size);
   if (range === "unsatisfiable") {
     ctx.res.setHeader("Content-Range", `bytes */${meta.size}`);
@@ -62,14 +78,16 @@ async function readObject(ctx: RequestContext, headOnly: boolean): Promise<void>
   };
   if (condition === "not-modified") return sendEmpty(ctx.res, 304, base);
   const headers: Record<string, string | number> = { ...base, ...objectHeaders(meta) };
-  if (meta.partCount) headers["x-amz-mp-parts-count"] = meta.partCount;
   Object.assign(headers, responseOverrides(ctx));
   const { start, end, partial } = requestedRange(ctx, meta);
+  // As S3 does, only a read of one part says how many the object has.
+  if (meta.partCount && ctx.query.has("partNumber")) headers["x-amz-mp-parts-count"] = meta.partCount;
   if (!partial && header(ctx.req, "x-amz-checksum-mode")?.toUpperCase() === "ENABLED") {
     Object.assign(headers, checksumHeaders(meta.checksums, meta.checksumType));
   }
   headers["Content-Length"] = Math.max(0, end - start + 1);
-  if (partial) headers["Content-Range"] = `bytes ${start}-${end}/${meta.size}`;
+  // An empty part (of an empty object) has no range to name.
+  if (partial && end >= start) headers["Content-Range"] = `bytes ${start}-${end}/${meta.size}`;
   const status = partial ? 206 : 200;
   if (headOnly || meta.size === 0) return sendHeaders(ctx.res, status, headers);
   const stream = ctx.store.readObject(ctx.bucket, meta, start, end);

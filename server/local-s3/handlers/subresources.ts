@@ -103,7 +103,8 @@ const CORS_METHODS = ["GET", "PUT", "POST", "DELETE", "HEAD"];
 
 /** One <CORSRule> of a PutBucketCors body, refused as S3 refuses it. */
 function parseCorsRule(rule: Record<string, unknown>): CorsRule {
-  const strings = (v: unknown) => asArray(v as string | string[]).map(String);
+  // Values are parsed untrimmed (object keys need that); CORS values are names and origins, never padded.
+  const strings = (v: unknown) => asArray(v as string | string[]).map((value) => String(value).trim());
   const parsed: CorsRule = {
     allowedOrigins: strings(rule.AllowedOrigin),
     allowedMethods: strings(rule.AllowedMethod),

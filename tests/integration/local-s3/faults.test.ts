@@ -1,5 +1,7 @@
+import { Agent, request } from "node:http";
 import {
   HeadBucketCommand,
+  ListPartsCommand,
   PutObjectCommand,
   UploadPartCommand,
   CreateMultipartUploadCommand,
@@ -7,17 +9,20 @@ import {
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import type { LocalS3Event } from "../../../server/local-s3/index.js";
 import { startTestS3, type TestS3, s3Failure } from "../../support/local-s3.js";
 
 let s3: TestS3;
 const Bucket = "faults";
+const events: LocalS3Event[] = [];
 
 beforeAll(async () => {
-  s3 = await startTestS3({ buckets: [Bucket] });
+  s3 = await startTestS3({ buckets: [Bucket], log: (event) => events.push(event) });
 });
 afterEach(() => {
   s3.server.setFaults([]);
   s3.server.resetStats();
+  events.length = 0;
 });
 afterAll(async () => s3.close());
 
@@ -130,9 +135,15 @@ describe("fault injection", () => {
 
     const invalid = await fetch(`${s3.server.url}/_local/faults`, {
       method: "PUT",
-      body: JSON.stringify([{ op: "PutObject", fault: "explode" }]),
+      body: JSON.stringify({ seed: 2, rules: [{ op: "PutObject", fault: "status", probability: 1.5 }] }),
     });
     expect(invalid.status).toBe(400);
+    expect(await invalid.json()).toEqual({
+      error: { code: "InvalidFaults", message: "rules[0].probability: must be between 0 and 1" },
+    });
+    // The rules in force are untouched by a refused change.
+    const kept = (await (await fetch(`${s3.server.url}/_local/faults`)).json()) as { seed: number; rules: unknown[] };
+    expect([kept.seed, kept.rules.length]).toEqual([3, 1]);
     const cleared = await fetch(`${s3.server.url}/_local/faults`, { method: "DELETE" });
     expect(((await cleared.json()) as { rules: unknown[] }).rules).toEqual([]);
   });
@@ -156,5 +167,89 @@ describe("fault injection", () => {
     await s3.client.send(new PutObjectCommand({ Bucket, Key: "steady/a", Body: "a" }));
     const error = await s3Failure(s3.client.send(new PutObjectCommand({ Bucket, Key: "flaky/a", Body: "a" })));
     expect(error.$metadata.httpStatusCode).toBe(500);
+  });
+
+  it("reports each fault it injects through the log option: rule, operation, part and kind", async () => {
+    s3.server.setFaults([
+      { op: "PutObject", fault: "delay", ms: 1, keyPrefix: "never/" },
+      { op: "UploadPart", fault: "status", status: 503, partNumbers: [2], times: 1 },
+    ]);
+    const { UploadId } = await s3.client.send(new CreateMultipartUploadCommand({ Bucket, Key: "logged" }));
+    for (const PartNumber of [1, 2]) {
+      await s3.client
+        .send(new UploadPartCommand({ Bucket, Key: "logged", UploadId, PartNumber, Body: "x" }))
+        .catch(() => undefined);
+    }
+    expect(events).toEqual([
+      {
+        type: "fault",
+        rule: 1,
+        fault: "status",
+        effect: "answered 503 SlowDown",
+        op: "UploadPart",
+        bucket: Bucket,
+        key: "logged",
+        partNumber: 2,
+      },
+    ]);
+  });
+});
+
+/** A raw request over `agent`, resolving when its answer's headers arrive (or failing as the connection does). */
+function send(url: string, agent: Agent, method = "GET", body?: string) {
+  return new Promise<{ status: number; connection?: string; body: Promise<string> }>((resolve, reject) => {
+    const req = request(url, { method, agent }, (res) => {
+      const chunks: Buffer[] = [];
+      const body = new Promise<string>((done, fail) => {
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("end", () => done(Buffer.concat(chunks).toString()));
+        res.on("error", fail);
+        res.on("aborted", () => fail(new Error("aborted")));
+      });
+      body.catch(() => undefined);
+      resolve({ status: res.statusCode!, connection: res.headers.connection, body });
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+describe("faults a browser cannot hide", () => {
+  it("reset after headers: the request takes effect, its answer stops after the headers", async () => {
+    s3.server.setFaults([{ op: "UploadPart", fault: "reset", after: "headers", times: 1 }]);
+    const { UploadId } = await s3.client.send(new CreateMultipartUploadCommand({ Bucket, Key: "cut" }));
+    const url = await getSignedUrl(s3.client, new UploadPartCommand({ Bucket, Key: "cut", UploadId, PartNumber: 1 }), {
+      expiresIn: 60,
+    });
+    const agent = new Agent({ keepAlive: true });
+    try {
+      const answer = await send(url, agent, "PUT", "stored, answer lost");
+      expect(answer.status).toBe(200);
+      await expect(answer.body).rejects.toThrow();
+      const { Parts } = await s3.client.send(new ListPartsCommand({ Bucket, Key: "cut", UploadId }));
+      expect(Parts?.map((p) => p.Size)).toEqual(["stored, answer lost".length]);
+      expect(s3.server.stats().UploadPart?.faults).toBe(1);
+      expect(events.map((e) => e.effect)).toEqual(["connection cut after the answer's headers"]);
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it("connection fresh: every answer closes its connection, and the fault hits a request first on its own", async () => {
+    s3.server.setFaults([{ op: "PutObject", fault: "reset", connection: "fresh", times: 1 }]);
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const before = await send(`${s3.server.url}/_local/health`, agent);
+      expect(before.connection).toBe("close");
+      await before.body;
+      const url = await presignPut("fresh-connection");
+      await expect(send(url, agent, "PUT", "x")).rejects.toThrow();
+      expect(events.map((e) => e.effect)).toEqual(["connection reset after 0 body bytes, on a fresh connection"]);
+      // Used up: connections are kept alive again.
+      const after = await send(url, agent, "PUT", "x");
+      expect([after.status, after.connection]).toEqual([200, "keep-alive"]);
+    } finally {
+      agent.destroy();
+    }
   });
 });

@@ -6,7 +6,9 @@ import { verifySignature, type ChunkSigner } from "../../../server/local-s3/auth
 import { AwsChunkedDecoder } from "../../../server/local-s3/body.js";
 import { evaluateConditions } from "../../../server/local-s3/conditions.js";
 import { matchCorsRule } from "../../../server/local-s3/cors.js";
+import { FaultConfigError, parseFaultConfig, parseFaultConfigJson } from "../../../server/local-s3/fault-rules.js";
 import { FaultInjector } from "../../../server/local-s3/faults.js";
+import { asUtf8, decodeEncodedWords, mailSafe } from "../../../server/local-s3/header-text.js";
 import { parseRange } from "../../../server/local-s3/handlers/objects.js";
 import { listKeys } from "../../../server/local-s3/listing.js";
 import { resolveOperation } from "../../../server/local-s3/router.js";
@@ -240,7 +242,8 @@ describe("fault decisions", () => {
   it("repeat for the same seed and differ for another", () => {
     const draw = (seed: number) => {
       const injector = new FaultInjector([{ op: "UploadPart", fault: "reset", probability: 0.3 }], seed);
-      return Array.from({ length: 50 }, () => (injector.pick("UploadPart", "b", "k") ? 1 : 0)).join("");
+      const target = { op: "UploadPart" as const, bucket: "b", key: "k", freshConnection: false };
+      return Array.from({ length: 50 }, () => (injector.pick(target) ? 1 : 0)).join("");
     };
     expect(draw(9)).toBe(draw(9));
     expect(draw(9)).not.toBe(draw(10));
@@ -251,7 +254,90 @@ describe("fault decisions", () => {
 
   it("stops after `times` injections and ignores other operations", () => {
     const injector = new FaultInjector([{ op: "PutObject", fault: "status", times: 2 }]);
-    expect(injector.pick("GetObject", "b", "k")).toBeUndefined();
-    expect([1, 2, 3].map(() => Boolean(injector.pick("PutObject", "b", "k")))).toEqual([true, true, false]);
+    const target = (op: "GetObject" | "PutObject") => ({ op, bucket: "b", key: "k", freshConnection: false });
+    expect(injector.pick(target("GetObject"))).toBeUndefined();
+    expect([1, 2, 3].map(() => Boolean(injector.pick(target("PutObject"))))).toEqual([true, true, false]);
+  });
+});
+
+describe("fault configuration", () => {
+  const problem = (input: unknown) => {
+    try {
+      parseFaultConfig(input);
+    } catch (error) {
+      if (error instanceof FaultConfigError) return error.message;
+      throw error;
+    }
+    throw new Error("expected the configuration to be refused");
+  };
+
+  it("takes { seed, rules } or the rules alone, with each kind's defaults", () => {
+    const rule = { op: "UploadPart", fault: "reset" };
+    expect(parseFaultConfig({ seed: 4, rules: [rule] })).toEqual({
+      seed: 4,
+      rules: [{ ...rule, probability: 1, connection: "any", after: "body", afterBytes: 0 }],
+    });
+    expect(parseFaultConfig([rule]).rules).toHaveLength(1);
+  });
+
+  it("names the field that is wrong in one line", () => {
+    const rule = { op: "UploadPart", fault: "reset" };
+    expect(problem({ rules: [{ ...rule, probability: 2 }] })).toBe("rules[0].probability: must be between 0 and 1");
+    expect(problem([rule, { ...rule, fault: "explode" }])).toBe(
+      "rules[1].fault: must be one of reset, status, delay, throttle, stall, expire",
+    );
+    expect(problem([{ op: "UploadPart" }])).toMatch(/^rules\[0\]\.fault: is required \(one of reset, /);
+    expect(problem([{ ...rule, op: "UploadParts" }])).toBe(
+      'rules[0].op: must be an S3 operation name such as "UploadPart", or "*"',
+    );
+    expect(problem([{ ...rule, ms: 5 }])).toBe('rules[0]: unknown field "ms" for a reset fault');
+    expect(problem([{ ...rule, after: "trailer" }])).toBe('rules[0].after: must be "body" or "headers"');
+    expect(problem([{ ...rule, times: 0 }])).toBe("rules[0].times: must be more than 0");
+    expect(problem({ seed: 1.5, rules: [] })).toBe("seed: must be a whole number");
+    expect(problem({ rules: "all" })).toBe("rules: must be a list");
+    expect(problem({})).toBe("rules: is required");
+    expect(() => parseFaultConfigJson("{ rules: [")).toThrow(/^faults: not JSON \(/);
+  });
+
+  it("keeps many problems on one line", () => {
+    const message = problem(Array.from({ length: 6 }, () => ({ op: "x", fault: "status", status: 200 })));
+    expect(message).not.toContain("\n");
+    expect(message).toMatch(/; and \d+ more$/);
+  });
+});
+
+describe("fault rules for fresh connections", () => {
+  const target = (freshConnection: boolean) => ({ op: "UploadPart" as const, bucket: "b", key: "k", freshConnection });
+
+  it("fire only on a request that is first on its connection, and want fresh connections until used up", () => {
+    const injector = new FaultInjector([{ op: "UploadPart", fault: "reset", connection: "fresh", times: 1 }]);
+    expect(injector.wantsFreshConnections()).toBe(true);
+    expect(injector.pick(target(false))).toBeUndefined();
+    expect(injector.pick(target(true))).toMatchObject({ index: 0, rule: { fault: "reset" } });
+    expect(injector.wantsFreshConnections()).toBe(false);
+    expect(new FaultInjector([{ op: "*", fault: "stall" }]).wantsFreshConnections()).toBe(false);
+  });
+});
+
+describe("header text beyond ASCII", () => {
+  it("reads header bytes as UTF-8 only when they are valid UTF-8 and not plain ASCII", () => {
+    const wire = (text: string, encoding: BufferEncoding) => Buffer.from(text, encoding).toString("latin1");
+    expect(asUtf8(wire("Zürich €", "utf8"))).toBe("Zürich €");
+    expect(asUtf8(wire("Zürich", "latin1"))).toBeUndefined();
+    expect(asUtf8("plain")).toBeUndefined();
+  });
+
+  it("decodes RFC 2047 encoded words (B and Q, adjacent words joined) and leaves unknown charsets", () => {
+    expect(decodeEncodedWords("=?UTF-8?Q?Z=C3=BCrich_city?=")).toBe("Zürich city");
+    expect(decodeEncodedWords("=?utf-8?b?5p2x?= =?UTF-8?B?5Lqs?= and more")).toBe("東京 and more");
+    expect(decodeEncodedWords("=?ISO-8859-1?Q?caf=E9?=")).toBe("café");
+    expect(decodeEncodedWords("=?KOI8-R?B?8tXT?=")).toBe("=?KOI8-R?B?8tXT?=");
+    expect(decodeEncodedWords("a=?b")).toBe("a=?b");
+  });
+
+  it("returns text beyond ASCII as one UTF-8 encoded word, and ASCII as it is", () => {
+    expect(mailSafe("plain text")).toBe("plain text");
+    expect(mailSafe("東京")).toBe(`=?UTF-8?B?${Buffer.from("東京").toString("base64")}?=`);
+    expect(decodeEncodedWords(mailSafe("Grüße €"))).toBe("Grüße €");
   });
 });

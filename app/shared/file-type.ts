@@ -1,3 +1,8 @@
+/**
+ * What a file's first bytes say it is, shared by the server (which checks the stored object before
+ * completing) and the browser (which checks the chosen file before sending any byte of it).
+ */
+
 /** How many leading bytes the sniffers need. */
 export const SNIFF_BYTES = 64;
 

@@ -1,0 +1,110 @@
+import type { UploadView } from "../shared/uploads";
+import type { UploadApi } from "./api";
+import type { ApiCaller } from "./api-retry";
+import { checkIntegrity, completeRound } from "./completion";
+import { UploadFailedError } from "./errors";
+import { toBase64, type SliceHasher } from "./hash";
+import { PartAttempts, type PartAttemptsDeps } from "./part-attempts";
+import type { PartDigests } from "./part-digests";
+import { PartPipeline } from "./part-pipeline";
+import { runQueue } from "./part-queue";
+import type { PartTransport } from "./transport";
+
+/** Times the upload runs the completion round (complete, send what storage still misses) before giving up. */
+const COMPLETION_ROUNDS = 4;
+
+/** What a run needs: what its parts' attempts need, and the file, the API and the data path. */
+export interface UploadRunDeps extends Omit<PartAttemptsDeps, "parts" | "record" | "onDone"> {
+  file: File;
+  api: UploadApi;
+  hasher: SliceHasher;
+  transport: PartTransport;
+  withApiRetry: ApiCaller;
+  /** A part is stored: the resume record is written again. */
+  onPartDone: () => void;
+}
+
+/**
+ * One run of an upload, from the server's view of it: the parts it lacks are sent (PartAttempts, at
+ * most `concurrency` at a time), then completion, as often as storage names parts it still misses,
+ * and the integrity check of the result.
+ */
+export class UploadRun {
+  readonly parts: PartPipeline;
+
+  constructor(
+    private view: UploadView,
+    private readonly deps: UploadRunDeps,
+    /** Digests from an earlier run of the same upload. */
+    earlier?: PartDigests,
+  ) {
+    const { state, clock, api, withApiRetry } = deps;
+    this.parts = new PartPipeline(
+      deps.file,
+      view,
+      {
+        hasher: (blob) => deps.hasher(blob),
+        transport: (request) => deps.transport(request),
+        now: () => clock.now(),
+        signParts: (parts) => withApiRetry("sign", () => api.signParts(view.id, parts)),
+        isDone: (n) => state.current.parts[n - 1]?.phase === "done",
+      },
+      earlier,
+    );
+    // Half the stall timeout without progress is worth showing; the whole of it cuts the request.
+    const stalledAfterMs = view.stallTimeoutMs / 2;
+    state.startParts(this.parts.plan, new Set(view.completedParts.map((p) => p.partNumber)), stalledAfterMs);
+  }
+
+  /** Sends what is missing and completes; resolves with the completed upload. */
+  async uploadAndComplete(): Promise<UploadView> {
+    const { state } = this.deps;
+    for (let round = 1; ; round += 1) {
+      await this.uploadPendingParts();
+      state.setPhase("finishing");
+      const view = this.view;
+      const result = await completeRound({
+        partNumbers: state.current.parts.map((p) => p.partNumber),
+        resumedParts: view.completedParts,
+        localChecksum: async (n) => toBase64(await this.parts.digests.digest(n)),
+        complete: () => this.deps.withApiRetry("complete", () => this.deps.api.complete(view.id)),
+      });
+      if (result.outcome === "completed") return this.checked(result.upload);
+      for (const n of result.parts) state.requeue(n);
+      if (result.outcome === "mismatched") {
+        const completedParts = view.completedParts.filter((p) => !result.parts.includes(p.partNumber));
+        this.view = { ...view, completedParts };
+      }
+      if (round >= COMPLETION_ROUNDS)
+        throw new UploadFailedError("Storage kept missing parts after completion was attempted.", false);
+      state.setPhase("uploading");
+    }
+  }
+
+  private async uploadPendingParts(): Promise<void> {
+    const { state, control, withApiRetry, api } = this.deps;
+    const pending = state.current.parts.filter((p) => p.phase !== "done").map((p) => p.partNumber);
+    this.parts.startRound(pending);
+    const attempts = new PartAttempts({
+      ...this.deps,
+      parts: this.parts,
+      record: (n, etag, checksum) => withApiRetry("record", () => api.recordPart(this.view.id, n, etag, checksum)),
+      onDone: () => this.deps.onPartDone(),
+    });
+    // The first part to fail for good stops the rest: the error is the upload's.
+    await runQueue(
+      pending,
+      this.view.concurrency,
+      (n) => attempts.upload(n),
+      () => control.halt(),
+    );
+    control.throwIfStopped();
+  }
+
+  /** The completed object's composite checksum must be this file's. */
+  private async checked(completed: UploadView): Promise<UploadView> {
+    const digests = this.deps.state.current.parts.map((p) => this.parts.digests.get(p.partNumber)!);
+    await checkIntegrity(completed, digests);
+    return completed;
+  }
+}
