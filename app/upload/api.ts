@@ -2,6 +2,7 @@ import { fileFingerprint } from "./hash";
 import type { Failure } from "./retry";
 import type { ApiErrorBody } from "../shared/api-error";
 import type { SignedParts, UploadView } from "../shared/uploads";
+import type { UploadSummary } from "../shared/upload-summary";
 
 export interface CreateUploadInput {
   fileName: string;
@@ -28,6 +29,8 @@ export interface UploadApi {
   get(id: string): Promise<UploadView>;
   /** The signed-in user's id, or null when the session has expired. */
   signedInAs(): Promise<string | null>;
+  /** Reports how a run of the upload went (for the operators' metrics and the upload's ledger row). */
+  reportSummary(id: string, summary: UploadSummary): Promise<void>;
 }
 
 /** An API call that failed: HTTP errors carry the server's code and message; network errors have status 0. */
@@ -92,6 +95,9 @@ export function createHttpUploadApi(baseUrl = ""): UploadApi {
       await request("DELETE", `/api/uploads/${id}`);
     },
     get: (id) => request("GET", `/api/uploads/${id}`),
+    reportSummary: async (id, summary) => {
+      await request("POST", `/api/uploads/${id}/summary`, summary);
+    },
     signedInAs: async () => {
       try {
         return (await request<{ id: string }>("GET", "/api/me")).id;
