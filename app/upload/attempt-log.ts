@@ -61,6 +61,17 @@ export type TimelineEntry = AttemptEntry | CallEntry | WaitEntry | ResignEntry;
 /** When an entry began. */
 export const entryTime = (entry: TimelineEntry) => (entry.kind === "resign" ? entry.at : entry.startedAt);
 
+/**
+ * The entries in the order things began (entries are added as they end, so a long attempt comes after
+ * the shorter ones that started later); ties keep the order they were added in.
+ */
+export function inTimeOrder(entries: readonly TimelineEntry[]): TimelineEntry[] {
+  return entries
+    .map((entry, i) => [entry, i] as const)
+    .sort(([a, i], [b, j]) => entryTime(a) - entryTime(b) || i - j)
+    .map(([entry]) => entry);
+}
+
 /** The summary's class of a part failure. */
 export function retryReasonOf(failure: Failure): RetryReason {
   if (failure.type === "network") return "network";
@@ -175,7 +186,7 @@ export function summarize(entries: readonly TimelineEntry[], run: RunFacts): Upl
 /** What "Copy as JSON" copies: the upload, then every entry with its times as ISO 8601. */
 export function timelineJson(upload: { uploadId?: string; fileName: string; totalBytes: number }, log: AttemptLog) {
   const iso = (ms: number) => new Date(ms).toISOString();
-  const entries = log.entries.map((entry) =>
+  const entries = inTimeOrder(log.entries).map((entry) =>
     entry.kind === "resign" ? { ...entry, at: iso(entry.at) } : { ...entry, startedAt: iso(entry.startedAt) },
   );
   return JSON.stringify({ ...upload, entries }, null, 2);

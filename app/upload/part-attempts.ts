@@ -6,7 +6,7 @@ import type { PartPipeline } from "./part-pipeline";
 import { retryReasonOf, type AttemptEntry, type WaitEntry } from "./attempt-log";
 import { decide, streakKey, type Failure, type PartHistory, type RetryPolicy } from "./retry";
 import type { RunControl } from "./run-control";
-import type { UploadStateStore } from "./upload-state";
+import { HOLD_PHASES, type UploadStateStore } from "./upload-state";
 import type { WaitingRoom } from "./waiting";
 
 export interface PartAttemptsDeps {
@@ -53,7 +53,10 @@ export class PartAttempts {
     let tally: Tally = { attempt: 0, streak: 0 };
     let probing = false;
     for (;;) {
-      if (!probing) await this.timed(n, "held", () => control.untilRunnable());
+      // The waiting phase's probe goes at once; a held part (offline, paused, signed out) logs its wait.
+      if (!probing && HOLD_PHASES.includes(state.current.phase))
+        await this.timed(n, "held", () => control.untilRunnable());
+      else if (!probing) await control.untilRunnable();
       try {
         await this.send(n, tally.attempt + 1);
         this.deps.waiting.succeeded();

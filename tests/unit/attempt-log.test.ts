@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   AttemptLog,
+  inTimeOrder,
   retryReasonOf,
   summarize,
   timelineJson,
@@ -218,5 +219,14 @@ describe("the timeline in words and as JSON", () => {
         { kind: "resign", part: 1, at: "2026-11-29T06:00:01.000Z", reason: "link about to expire" },
       ],
     });
+  });
+});
+
+describe("the timeline's order", () => {
+  it("is the order things began, ties in the order they were logged", () => {
+    const late = attempt(1, 1, 100, { durationMs: 5000 });
+    const early = attempt(2, 1, 200);
+    const resign = { kind: "resign" as const, part: 3, at: 100, reason: "link about to expire" };
+    expect(inTimeOrder([early, late, resign])).toEqual([late, resign, early]);
   });
 });

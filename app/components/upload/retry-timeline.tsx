@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { timelineJson } from "~/upload/attempt-log";
+import { inTimeOrder, timelineJson } from "~/upload/attempt-log";
 import { timelineCounts, timelineRow, type TimelineRow } from "~/upload/timeline-text";
 import type { UploadState } from "~/upload/uploader";
 
@@ -26,8 +26,8 @@ function CopyJson({ state }: { state: UploadState }) {
     }
   };
   return (
-    <span className="flex items-center gap-2">
-      <span role="status" className="text-slate-500">
+    <span className="ml-auto flex items-center gap-2">
+      <span role="status" className="text-slate-500 empty:hidden">
         {copied === "yes" ? "Copied" : copied === "no" ? "Copying was refused by the browser" : ""}
       </span>
       <button
@@ -44,7 +44,7 @@ function CopyJson({ state }: { state: UploadState }) {
 /** Every attempt, wait, new link and failed call, oldest first: the latest TIMELINE_SHOWN until "Show all". */
 export function RetryTimeline({ state }: { state: UploadState }) {
   const [all, setAll] = useState(false);
-  const entries = state.timeline.entries.slice(0, state.timelineSize);
+  const entries = inTimeOrder(state.timeline.entries.slice(0, state.timelineSize));
   if (entries.length === 0) return null;
   const shown = all ? entries : entries.slice(-TIMELINE_SHOWN);
   const first = entries.length - shown.length;
