@@ -91,9 +91,16 @@ function activity(state: UploadState): string | null {
   return `${formatSpeed(state.speedBps)}${eta}`;
 }
 
-/** The figures line: bytes sent of the total, then speed and time left, or what it waits for. */
+/**
+ * The figures line: bytes sent of the total, then speed and time left, or what it waits for. While
+ * nothing moves it counts only the bytes storage holds: a failed attempt's bytes stay in the bar (it
+ * never goes backwards) but must not read as sent.
+ */
 export function figuresLine(state: UploadState): string {
-  const bytes = `${formatBytes(state.displayedBytes)} of ${formatBytes(state.totalBytes)}`;
+  const moving = state.phase === "uploading" && state.moving;
+  const bytes = moving
+    ? `${formatBytes(state.displayedBytes)} of ${formatBytes(state.totalBytes)}`
+    : `${formatBytes(state.confirmedBytes)} of ${formatBytes(state.totalBytes)} stored`;
   const doing = activity(state);
   return doing ? `${bytes} · ${doing}` : bytes;
 }

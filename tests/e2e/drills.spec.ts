@@ -1,5 +1,6 @@
 import type { Page } from "@playwright/test";
 import type { FaultRuleInput } from "../../server/local-s3/index.js";
+import { E2E_PART_MIB } from "../support/e2e-settings.js";
 import { expect, test, type Fixtures } from "./fixtures.js";
 
 // Retry drills: the upload's details view lists every attempt the uploader made (time, duration,
@@ -10,6 +11,7 @@ import { expect, test, type Fixtures } from "./fixtures.js";
 // lists, never more than the faults injected (README, "Which faults reach the uploader").
 
 const FILE_MIB = 64;
+const PARTS = Math.ceil(FILE_MIB / E2E_PART_MIB);
 
 /** The details view's timeline, all of it. */
 async function timeline(page: Page) {
@@ -43,7 +45,9 @@ async function drill(
   await page.getByLabel("Choose a file to attach").setInputFiles(videoFile(FILE_MIB).path);
   await expect(page.getByTestId("upload-progress")).toHaveAttribute("data-phase", "done", { timeout: 120_000 });
   const stats = (await s3.stats()).UploadPart!;
-  return { stats, listed: await timeline(page) };
+  const listed = await timeline(page);
+  expect(listed.parts).toBe(PARTS);
+  return { stats, listed };
 }
 
 /** "Part 5 attempt 1 failed after 0.1 s (5 MiB sent): connection lost → tries again" */

@@ -8,6 +8,7 @@ import { startFakeGitHub } from "./fake-github.js";
 import { TEST_CREDENTIALS } from "./local-s3.js";
 import { createDatabaseFromTemplate, startTestCluster } from "./postgres.js";
 import { waitForHttp } from "./wait.js";
+import { E2E_PART_MIB } from "./e2e-settings.js";
 
 /** Everything the app prints: JSON lines (LOG_FORMAT=json). */
 const APP_LOG = "test-results/e2e-app.log";
@@ -61,7 +62,7 @@ export default async function globalSetup() {
     // S3's smallest parts and short backoffs, so the retry drills take seconds: a part's attempts are
     // spent in well under a second, after which the waiting phase probes (within 5 s at first). The
     // stall timeout stays at its default; the restart drill runs its own app on all defaults.
-    UPLOAD_PART_SIZE: "5MiB",
+    UPLOAD_PART_SIZE: `${E2E_PART_MIB}MiB`,
     UPLOAD_RETRY_BASE: "200ms",
     UPLOAD_RETRY_CAP: "1s",
     UPLOAD_RETRY_ATTEMPTS: "4",

@@ -83,13 +83,18 @@ describe("the figures line", () => {
     expect(figuresLine(state({ speedBps: null, etaSeconds: null }))).toBe("20 MiB of 64 MiB · measuring speed…");
   });
 
-  it("says what it waits for instead of a speed and an ETA while nothing moves", () => {
+  it("says what it waits for instead of a speed and an ETA while nothing moves, counting only stored bytes", () => {
     const parts = [part(1, "done"), part(37, "stalled"), part(38, "retrying")];
-    expect(figuresLine(state({ moving: false, parts }))).toBe("20 MiB of 64 MiB · waiting for part 37");
-    expect(figuresLine(state({ phase: "reconnecting" }))).toBe("20 MiB of 64 MiB · reconnecting");
-    expect(figuresLine(state({ phase: "waiting" }))).toBe("20 MiB of 64 MiB · waiting for storage");
-    expect(figuresLine(state({ phase: "offline" }))).toBe("20 MiB of 64 MiB · waiting for the network");
-    expect(figuresLine(state({ phase: "paused" }))).toBe("20 MiB of 64 MiB");
+    const stored = { confirmedBytes: 15 * MiB };
+    expect(figuresLine(state({ ...stored, moving: false, parts }))).toBe(
+      "15 MiB of 64 MiB stored · waiting for part 37",
+    );
+    expect(figuresLine(state({ ...stored, phase: "reconnecting" }))).toBe("15 MiB of 64 MiB stored · reconnecting");
+    expect(figuresLine(state({ ...stored, phase: "waiting" }))).toBe("15 MiB of 64 MiB stored · waiting for storage");
+    expect(figuresLine(state({ ...stored, phase: "offline" }))).toBe(
+      "15 MiB of 64 MiB stored · waiting for the network",
+    );
+    expect(figuresLine(state({ ...stored, phase: "paused" }))).toBe("15 MiB of 64 MiB stored");
   });
 
   it("never shows a non-finite number or an hour count past 99", () => {
