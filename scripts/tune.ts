@@ -1,6 +1,6 @@
 /**
  * npm run tune -- --file PATH [--link LATENCY_MS,UPLOAD_MBIT] [--faults reset10]
- *   [--part-sizes 5,8,16,32,64] [--concurrency 1,2,4,6,8] [--runs 2] [--out tune-report.html]
+ *   [--part-sizes 5,8,16,32,64] [--concurrency 1,2,4,6,8] [--runs 2] [--budget 9] [--out tune-report.html]
  *
  * Uploads the file through headless Chromium to the app on embedded defaults over a grid of part sizes ×
  * concurrency, `--runs` times each, and writes an HTML report (heat maps of throughput and CPU per GiB,
@@ -11,7 +11,8 @@
  * POST /api/uploads' answer), so each run sets it on that answer instead of restarting the app: the browser
  * runs exactly as it would with UPLOAD_CONCURRENCY set. Runs go round the concurrencies, so a cell's runs are
  * apart in time. `--link` throttles the page with Chrome's network emulation (CDP); `--faults resetN` resets
- * N% of part uploads mid-body at the local S3, `errorN` answers N% with 500.
+ * N% of part uploads mid-body at the local S3, `errorN` answers N% with 500. `--budget` (minutes) bounds
+ * the time: every cell gets one run, further runs only while they fit (the report says how many each got).
  */
 import { existsSync, statSync } from "node:fs";
 import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -30,13 +31,13 @@ import {
   startApp,
   type RunningApp,
 } from "./bench-support.js";
-import { recommend, summarise, type Run } from "./tune/analysis.js";
+import { recommend, roundFits, summarise, type Run } from "./tune/analysis.js";
 import { progressBar } from "./tune/progress.js";
 import { renderReport } from "./tune/report.js";
 
 const USAGE =
   "usage: npm run tune -- --file PATH [--link LATENCY_MS,UPLOAD_MBIT] [--faults resetN|errorN] " +
-  "[--part-sizes 5,8,16,32,64] [--concurrency 1,2,4,6,8] [--runs 2] [--out tune-report.html]";
+  "[--part-sizes 5,8,16,32,64] [--concurrency 1,2,4,6,8] [--runs 2] [--budget 9] [--out tune-report.html]";
 const MiB = 1024 * 1024;
 
 function fail(message: string): never {
@@ -60,6 +61,7 @@ function parseOptions() {
       "part-sizes": { type: "string", default: "5,8,16,32,64" },
       concurrency: { type: "string", default: "1,2,4,6,8" },
       runs: { type: "string", default: "2" },
+      budget: { type: "string", default: "9" },
       out: { type: "string", default: "tune-report.html" },
     },
   });
@@ -76,6 +78,7 @@ function parseOptions() {
     partSizesMiB: numbers(values["part-sizes"], "part-sizes", 5, 5120),
     concurrencies: numbers(values.concurrency, "concurrency", 1, 32),
     runs: numbers(values.runs, "runs", 1, 10)[0]!,
+    budgetMs: numbers(values.budget, "budget", 1, 24 * 60)[0]! * 60_000,
     out: resolve(values.out),
   };
 }
@@ -208,6 +211,8 @@ async function main() {
   const browser = await launchChromium();
   const loadBefore = os.loadavg()[0]!;
   const runs: Run[] = [];
+  /** Runs left out to stay within the budget. */
+  let skipped = 0;
   console.error(
     `tune: ${basename(options.file)} (${(fileBytes / MiB).toFixed(0)} MiB), ${options.partSizesMiB.length} part sizes × ` +
       `${options.concurrencies.length} concurrencies × ${options.runs} runs = ${total} uploads`,
@@ -216,7 +221,12 @@ async function main() {
   try {
     const page = await browser.newPage();
     const control = await controlPage(page, options.link);
+    // The report is written after the runs: a little of the budget is kept for it.
+    const deadline = startedAt.getTime() + options.budgetMs - 15_000;
     for (const [index, partSizeMiB] of options.partSizesMiB.entries()) {
+      const shareStarted = Date.now();
+      const shareMs = (deadline - shareStarted) / (options.partSizesMiB.length - index);
+      let lastRoundMs = 0;
       progress.update(runs.length, `starting the app with ${partSizeMiB} MiB parts`);
       const app = await startApp({ dataDir: join(dir, "data"), env: { UPLOAD_PART_SIZE: `${partSizeMiB}MiB` } });
       try {
@@ -226,6 +236,13 @@ async function main() {
           body: JSON.stringify({ rules: faultRules(options.faults), seed: 7 }),
         });
         for (let run = 1; run <= options.runs; run += 1) {
+          if (run > 1 && !roundFits(Date.now() - shareStarted, shareMs, lastRoundMs)) {
+            const left = (options.runs - run + 1) * options.concurrencies.length;
+            progress.skip(left);
+            skipped += left;
+            break;
+          }
+          const roundStarted = Date.now();
           for (const concurrency of options.concurrencies) {
             progress.update(runs.length, `${partSizeMiB} MiB × ${concurrency}, run ${run}`);
             const result = await uploadOnce(page, control, app, options, partSizeMiB, concurrency);
@@ -233,6 +250,7 @@ async function main() {
             const figure = result.completed ? `${(fileBytes / MiB / result.seconds).toFixed(1)} MiB/s` : "failed";
             progress.update(runs.length, `${partSizeMiB} MiB × ${concurrency}, run ${run}: ${figure}`);
           }
+          lastRoundMs = Date.now() - roundStarted;
         }
       } finally {
         await app.stop();
@@ -243,7 +261,9 @@ async function main() {
     await rm(dir, { recursive: true, force: true });
   }
   const seconds = (Date.now() - startedAt.getTime()) / 1000;
-  progress.done(`finished in ${Math.round(seconds)} s`);
+  progress.done(
+    `finished in ${Math.round(seconds)} s${skipped ? ` (${skipped} of ${total} runs left out to stay within --budget ${options.budgetMs / 60_000} min)` : ""}`,
+  );
 
   const cells = summarise(runs, options.partSizesMiB, options.concurrencies);
   const recommendation = recommend(cells);
@@ -261,6 +281,8 @@ async function main() {
     startedAt,
     seconds,
     runsPerCell: options.runs,
+    runsLeftOut: skipped,
+    budgetMinutes: options.budgetMs / 60_000,
     partSizesMiB: options.partSizesMiB,
     concurrencies: options.concurrencies,
     cells,

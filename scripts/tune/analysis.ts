@@ -104,3 +104,12 @@ export function recommend(cells: Cell[]): Recommendation | undefined {
     line: `on this link: ${chosen.partSizeMiB} MiB × ${chosen.concurrency}`,
   };
 }
+
+/**
+ * Whether another round of runs (one per concurrency) of a part size fits its share of the time budget:
+ * each part size gets an equal share of what is left when it starts, its first round always runs, and a
+ * further round runs only if a round as long as the last one ends within the share.
+ */
+export function roundFits(spentInShareMs: number, shareMs: number, lastRoundMs: number): boolean {
+  return spentInShareMs + lastRoundMs <= shareMs;
+}

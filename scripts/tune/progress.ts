@@ -1,5 +1,6 @@
 /** A progress bar on stderr (redrawn in place on a terminal, one line per step otherwise) with an estimate of the time left. */
-export function progressBar(total: number, stream: NodeJS.WriteStream = process.stderr) {
+export function progressBar(planned: number, stream: NodeJS.WriteStream = process.stderr) {
+  let total = planned;
   const started = performance.now();
   const width = 30;
   const clock = (seconds: number) => `${Math.floor(seconds / 60)}:${String(Math.round(seconds % 60)).padStart(2, "0")}`;
@@ -13,6 +14,10 @@ export function progressBar(total: number, stream: NodeJS.WriteStream = process.
   };
   return {
     update: draw,
+    /** `count` planned steps will not run (the time budget): the bar and the time left count without them. */
+    skip(count: number) {
+      total = Math.max(1, total - count);
+    },
     done(label: string) {
       draw(total, label);
       if (stream.isTTY) stream.write("\n");

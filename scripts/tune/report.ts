@@ -16,6 +16,9 @@ export interface ReportInput {
   startedAt: Date;
   seconds: number;
   runsPerCell: number;
+  /** Runs left out to stay within the time budget (cells then have fewer runs; the table says how many). */
+  runsLeftOut?: number;
+  budgetMinutes?: number;
   partSizesMiB: number[];
   concurrencies: number[];
   cells: Cell[];
@@ -134,7 +137,7 @@ export function renderReport(input: ReportInput): string {
 <body>
 <h1>Upload tuning: part size × concurrency</h1>
 <p class="meta">${escapeHtml(input.fileName)} (${size}) through headless Chromium to the app on embedded defaults ·
-link: ${escapeHtml(input.link)} · faults: ${escapeHtml(input.faults)} · ${input.runsPerCell} run${input.runsPerCell === 1 ? "" : "s"} per cell ·
+link: ${escapeHtml(input.link)} · faults: ${escapeHtml(input.faults)} · ${input.runsLeftOut ? `up to ${input.runsPerCell} runs per cell (${input.runsLeftOut} left out to stay within ${input.budgetMinutes} min; see "runs")` : `${input.runsPerCell} run${input.runsPerCell === 1 ? "" : "s"} per cell`} ·
 ${escapeHtml(input.machine)} · ${input.startedAt.toISOString()} · ${Math.round(input.seconds)} s</p>
 ${recommendationHtml(input.recommendation)}
 <div class="charts">

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { recommend, summarise, type Run } from "../../scripts/tune/analysis.js";
+import { recommend, roundFits, summarise, type Run } from "../../scripts/tune/analysis.js";
 import { renderReport } from "../../scripts/tune/report.js";
 
 const MiB = 1024 * 1024;
@@ -97,5 +97,15 @@ describe("the tuning report's figures", () => {
     };
     expect(data.cells).toEqual(JSON.parse(JSON.stringify(cells)));
     expect(data.runs).toHaveLength(2);
+  });
+});
+
+describe("the tuning budget", () => {
+  it("runs another round of a part size only while one as long as the last ends within its share", () => {
+    expect(roundFits(60_000, 120_000, 50_000)).toBe(true);
+    expect(roundFits(60_000, 120_000, 60_000)).toBe(true);
+    expect(roundFits(60_000, 120_000, 61_000)).toBe(false);
+    // A share already overrun (an earlier part size took longer) gets no second round.
+    expect(roundFits(30_000, -5_000, 1)).toBe(false);
   });
 });
