@@ -125,7 +125,14 @@ test.describe("retry drills: the timeline lists every attempt the storage saw", 
     expect(listed.stored).toHaveLength(listed.parts);
   });
 
-  test("Copy as JSON gives every entry of the timeline", async ({ page, context, s3, signIn, videoFile }) => {
+  test("Copy as JSON gives every entry of the timeline; the uploader's summary reaches the ledger", async ({
+    page,
+    context,
+    query,
+    s3,
+    signIn,
+    videoFile,
+  }) => {
     await context.grantPermissions(["clipboard-read", "clipboard-write"]);
     const rule: FaultRuleInput = {
       op: "UploadPart",
@@ -149,5 +156,21 @@ test.describe("retry drills: the timeline lists every attempt the storage saw", 
     // The refused part was signed again before its next attempt, in the timeline too.
     expect(copied.entries.filter((e) => e.kind === "resign")).toEqual([expect.objectContaining({ part: 2 })]);
     expect(listed.resigns).toBeGreaterThanOrEqual(1);
+    // The summary the uploader posted at completion, as the upload's ledger row keeps it.
+    const summary = async () =>
+      (
+        await query<{ client_summary: Record<string, unknown> | null }>(
+          "select u.client_summary from uploads u join users s on s.id = u.user_id where s.login = $1 order by u.created_at desc limit 1",
+          ["driller-copy"],
+        )
+      )[0]?.client_summary ?? null;
+    await expect.poll(summary).not.toBeNull();
+    expect(await summary()).toMatchObject({
+      outcome: "completed",
+      partSize: E2E_PART_MIB * 1024 * 1024,
+      checksum: "sha256",
+      attemptsPerPart: { "1": PARTS - 1, "2": 1 },
+      retries: { other: 1 },
+    });
   });
 });

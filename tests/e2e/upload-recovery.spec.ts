@@ -90,7 +90,7 @@ test.describe("an upload gets over what storage and the app throw at it, by itse
     const square = page.locator('[aria-label="Parts"] [data-part="2"]');
     await expect(square).toHaveAttribute("data-phase", "stalled", { timeout: 20_000 });
     await expect(page.getByRole("list", { name: "Attempts" })).toContainText(
-      /Part 2 attempt 1 failed after (19|2\d)(\.\d)? s \([^)]*\): no progress \(stalled\)/,
+      /Part 2 attempt 1 failed after \d+(\.\d)? s \([^)]*\): no progress \(stalled\)/,
       { timeout: 30_000 },
     );
     await expect.poll(() => part2.cutAt).toBeGreaterThan(0);
