@@ -170,7 +170,10 @@ async function main() {
         console.log(`  CORRUPT: user ${i}: sha256 ${stored.sha256}, ledger matches S3: ${stored.ledgerMatchesObject}`);
       } else completed += 1;
     }
-    const retries = states.reduce((sum, s) => sum + s.retries.length, 0);
+    const retries = states.reduce(
+      (sum, s) => sum + s.timeline.entries.filter((e) => e.kind === "attempt" && e.outcome === "failed").length,
+      0,
+    );
     const totalMiB = users * sizeMiB;
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
     const max = (xs: number[]) => xs.reduce((a, b) => Math.max(a, b), 0);

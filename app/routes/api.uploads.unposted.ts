@@ -7,7 +7,9 @@ import { listUnpostedUploads } from "../../server/uploads/unposted";
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireApiUser(request, context.services);
   const cursor = new URL(request.url).searchParams.get("cursor");
-  return handleApi(async () => resultResponse(await listUnpostedUploads(context.services, user, cursor)));
+  return handleApi(context.services, async () =>
+    resultResponse(await listUnpostedUploads(context.services, user, cursor)),
+  );
 }
 
 /** Each upload is deleted at its own address: DELETE /api/uploads/:id. */

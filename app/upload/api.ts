@@ -3,6 +3,7 @@ import type { Failure } from "./retry";
 import type { ApiErrorBody } from "../shared/api-error";
 import { appDuration } from "../shared/server-timing";
 import type { SignedParts, UploadView } from "../shared/uploads";
+import type { UploadSummary } from "../shared/upload-summary";
 
 export interface CreateUploadInput {
   fileName: string;
@@ -29,6 +30,8 @@ export interface UploadApi {
   get(id: string): Promise<UploadView>;
   /** The signed-in user's id, or null when the session has expired. */
   signedInAs(): Promise<string | null>;
+  /** Reports how a run of the upload went (for the operators' metrics and the upload's ledger row). */
+  reportSummary(id: string, summary: UploadSummary): Promise<void>;
 }
 
 /** An API call that failed: HTTP errors carry the server's code and message; network errors have status 0. */
@@ -51,7 +54,7 @@ export class ApiError extends Error {
 }
 
 /** The calls of the upload API, by name (for observers such as benchmarks). */
-export type ApiCallName = "create" | "get" | "sign" | "record" | "complete" | "abort" | "me";
+export type ApiCallName = "create" | "get" | "sign" | "record" | "complete" | "abort" | "summary" | "me";
 
 export interface HttpUploadApiOptions {
   /** Headers sent with every call (outside a browser: the session cookie). */
@@ -118,6 +121,9 @@ export function createHttpUploadApi(
       await request("abort", "DELETE", `/api/uploads/${id}`);
     },
     get: (id) => request("get", "GET", `/api/uploads/${id}`),
+    reportSummary: async (id, summary) => {
+      await request("summary", "POST", `/api/uploads/${id}/summary`, summary);
+    },
     signedInAs: async () => {
       try {
         return (await request<{ id: string }>("me", "GET", "/api/me")).id;

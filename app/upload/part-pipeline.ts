@@ -13,6 +13,8 @@ export interface PartPipelineDeps {
   signParts: (parts: Array<{ partNumber: number; checksumSha256: string }>) => Promise<SignedParts>;
   /** Whether part `n` is done: then it is neither hashed nor signed ahead. */
   isDone: (n: number) => boolean;
+  /** Part `n` got a new URL after having had one (for the retry timeline). */
+  onResigned?: (n: number, reason: string) => void;
 }
 
 /**
@@ -41,6 +43,7 @@ export class PartPipeline {
       now: deps.now,
       sign: (parts) => deps.signParts(parts.map((n) => ({ partNumber: n, checksumSha256: this.digests.checksum(n) }))),
       candidates: () => this.upcoming((n) => this.digests.has(n)),
+      onResigned: deps.onResigned,
     });
   }
 
@@ -77,8 +80,8 @@ export class PartPipeline {
   }
 
   /** Storage refused an attempt at part `n`: the next one signs again, and hashes again if `rehash`. */
-  forget(n: number, { resign, rehash }: { resign: boolean; rehash: boolean }): void {
-    if (resign) this.signer.forget(n);
+  forget(n: number, { resign, rehash, reason }: { resign: boolean; rehash: boolean; reason: string }): void {
+    if (resign) this.signer.forget(n, `after: ${reason}`);
     if (rehash) this.digests.forget(n);
   }
 

@@ -27,6 +27,19 @@ export interface UploadSettings {
   stallTimeoutMs: number;
 }
 
+export interface LogSettings {
+  level: Env["LOG_LEVEL"];
+  format: "json" | "pretty";
+}
+
+export interface MetricsSettings {
+  /** Bearer token /metrics requires, when set. */
+  token?: string;
+  /** When set, /metrics is served only on this port of `host`, not on the app's port. */
+  port?: number;
+  host: string;
+}
+
 /** The settings the running app uses, after embedded services have filled in what the environment left out. */
 export interface AppConfig {
   env: Env;
@@ -48,6 +61,18 @@ export interface AppConfig {
   /** The pages' Content-Security-Policy: image origins besides the app and the bucket (avatars). */
   contentSecurity: { imgSources: string[] };
   s3: StorageSettings;
+  /** Create the bucket and its CORS rule at start when missing (always for the embedded local S3). */
+  prepareBucket: boolean;
+  log: LogSettings;
+  metrics: MetricsSettings;
+}
+
+/** Logging as configured: LOG_FORMAT, else JSON lines in production and readable lines elsewhere. */
+export function logSettings(env: Pick<Env, "LOG_LEVEL" | "LOG_FORMAT" | "NODE_ENV">): LogSettings {
+  return {
+    level: env.LOG_LEVEL,
+    format: env.LOG_FORMAT ?? (env.NODE_ENV === "production" ? "json" : "pretty"),
+  };
 }
 
 export const databaseSettings = (env: Env): Required<DatabaseSettings> => ({
@@ -134,6 +159,13 @@ export function buildAppConfig(
       connectTimeoutMs: env.S3_CONNECT_TIMEOUT,
       requestTimeoutMs: env.S3_REQUEST_TIMEOUT,
       maxAttempts: env.S3_MAX_ATTEMPTS,
+    },
+    prepareBucket: env.S3_PREPARE_BUCKET || resolved.s3Endpoint !== undefined,
+    log: logSettings(env),
+    metrics: {
+      ...(env.METRICS_TOKEN ? { token: env.METRICS_TOKEN } : {}),
+      ...(env.METRICS_PORT !== undefined ? { port: env.METRICS_PORT } : {}),
+      host: env.METRICS_HOST,
     },
   };
 }

@@ -113,7 +113,10 @@ export const envSchema = z.object({
   /** The origin people use to reach the app; OAuth redirects and the bucket's CORS rule are built from it. */
   APP_URL: url.optional(),
   DATA_DIR: z.string().min(1).default(".data"),
-  LOG_LEVEL: z.enum(["silent", "info", "debug"]).default("info"),
+  /** pino's levels: each prints itself and the levels above it. */
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Unset: JSON lines in production, readable lines otherwise. */
+  LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
 
   DATABASE_URL: z
     .string()
@@ -140,6 +143,8 @@ export const envSchema = z.object({
   S3_CONNECT_TIMEOUT: duration("5s", 100),
   S3_REQUEST_TIMEOUT: duration("30s", 1_000),
   S3_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  /** Create the bucket and add the app's CORS rule at start (an external S3 is otherwise only checked). */
+  S3_PREPARE_BUCKET: bool.default(false),
   /** Unset: the port the embedded local S3 had last time (kept under DATA_DIR), a free one on first start. */
   LOCAL_S3_PORT: z.coerce.number().int().min(0).max(65535).optional(),
 
@@ -179,6 +184,12 @@ export const envSchema = z.object({
   /** Where pages may load images from besides the app and the bucket: avatars (Gravatar's is added when AVATAR_GRAVATAR is on). */
   CSP_IMG_SOURCES: origins("https://avatars.githubusercontent.com"),
   POST_RATE_LIMIT: rate("10/1m"),
+
+  /** Unset: /metrics answers anyone who reaches it; set: only `Authorization: Bearer <token>`. */
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  /** Unset: /metrics is served on PORT; set: only on this port (and METRICS_HOST), not on PORT. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  METRICS_HOST: z.string().min(1).default("127.0.0.1"),
 });
 
 export type Env = z.output<typeof envSchema>;

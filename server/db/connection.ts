@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect, type Transaction } from "kysely";
 import pg from "pg";
+import type { Logger } from "../observability/logger.js";
 import type { Database } from "./schema.js";
 
 // bigint (int8) columns come back as text unless told otherwise; keep counts and sizes as numbers
@@ -22,7 +23,11 @@ export interface DatabaseSettings {
   connectTimeoutMs?: number;
 }
 
-export function createDb(connectionString: string, settings: Partial<DatabaseSettings> = {}): DB {
+export function createDb(
+  connectionString: string,
+  settings: Partial<DatabaseSettings> = {},
+  log?: Pick<Logger, "warn">,
+): DB {
   const pool = new pg.Pool({
     connectionString,
     max: settings.poolSize ?? 10,
@@ -33,7 +38,11 @@ export function createDb(connectionString: string, settings: Partial<DatabaseSet
   // reports idle ones here and replaces them; one checked out between two queries (a transaction waiting
   // for S3) has no listener of the pool's, so each gets its own: its next query fails (the request answers
   // 503) and the pool drops it when it comes back.
-  pool.on("error", (error) => console.warn(`database: idle connection lost (${error.message})`));
+  pool.on("error", (error) => {
+    const message = `database: idle connection lost (${error.message})`;
+    if (log) log.warn({ component: "database" }, message);
+    else console.warn(message);
+  });
   pool.on("connect", (client) => client.on("error", () => undefined));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }

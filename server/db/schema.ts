@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
+import type { UploadSummary } from "../../app/shared/upload-summary.js";
 import type { UploadPurpose, UploadStatus } from "../../app/shared/uploads.js";
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -39,6 +40,9 @@ export interface UploadsTable {
   completed_at: Timestamp | null;
   /** When a completed upload's object was deleted (status 'deleted'): by its owner or the sweeper. */
   deleted_at: Timestamp | null;
+  /** The browser's report of its latest run (written as JSON text, read back parsed). */
+  client_summary: ColumnType<UploadSummary | null, string | null | undefined, string | null>;
+  client_summary_at: Timestamp | null;
 }
 
 export interface UploadPartsTable {

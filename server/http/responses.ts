@@ -2,6 +2,7 @@ import { json } from "@remix-run/node";
 import type { ZodError } from "zod";
 import type { ApiErrorBody } from "../../app/shared/api-error.js";
 import type { DomainError, Result } from "../result.js";
+import type { Services } from "../services.js";
 import { outageResponse } from "./unavailable.js";
 
 /** The one shape every API error has: `{ error: { code, message, fields? } }` with its HTTP status. */
@@ -51,14 +52,14 @@ export const methodNotAllowed = (allowed: string[]) => {
  * unreachable becomes a 503, anything else unexpected (a bug) a 500 JSON error instead of an HTML error
  * page; both are logged.
  */
-export async function handleApi(handler: () => Promise<Response>): Promise<Response> {
+export async function handleApi(services: Pick<Services, "log">, handler: () => Promise<Response>): Promise<Response> {
   try {
     return await handler();
   } catch (thrown) {
     if (thrown instanceof Response) throw thrown;
     const outage = outageResponse(thrown);
     if (outage) return outage;
-    console.error("API error:", thrown);
+    services.log.error({ err: thrown }, "API request failed");
     return apiError(500, "internal", "Something went wrong on our side. Please try again.");
   }
 }

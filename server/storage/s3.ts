@@ -1,4 +1,4 @@
-import { CreateBucketCommand, HeadBucketCommand, PutBucketCorsCommand, S3Client } from "@aws-sdk/client-s3";
+import { S3Client } from "@aws-sdk/client-s3";
 
 export interface StorageSettings {
   endpoint?: string;
@@ -77,29 +77,4 @@ export function createStorage(settings: StorageSettings): Storage {
       if (presign !== main) presign.destroy();
     },
   };
-}
-
-/** Creates the bucket if it is missing and lets the app's origin upload to it from browsers. */
-export async function prepareBucket(storage: Storage, appOrigin: string): Promise<void> {
-  const exists = await storage.client.send(new HeadBucketCommand({ Bucket: storage.bucket })).then(
-    () => true,
-    () => false,
-  );
-  if (!exists) await storage.client.send(new CreateBucketCommand({ Bucket: storage.bucket }));
-  await storage.client.send(
-    new PutBucketCorsCommand({
-      Bucket: storage.bucket,
-      CORSConfiguration: {
-        CORSRules: [
-          {
-            AllowedOrigins: [appOrigin],
-            AllowedMethods: ["GET", "HEAD", "PUT"],
-            AllowedHeaders: ["*"],
-            ExposeHeaders: ["ETag", "x-amz-checksum-sha256"],
-            MaxAgeSeconds: 3000,
-          },
-        ],
-      },
-    }),
-  );
 }

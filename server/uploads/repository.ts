@@ -2,6 +2,7 @@ import { sql, type Transaction } from "kysely";
 import type { Executor } from "../db/connection.js";
 import { cursorTimestamp, olderThan, type Position } from "../db/cursor.js";
 import { isUuid } from "../db/ids.js";
+import type { UploadSummary } from "../../app/shared/upload-summary.js";
 import type { Database, NewUpload, Upload, UploadPart } from "../db/schema.js";
 
 /** The user's unfinished uploads: the resume list, the quota, one per file fingerprint. */
@@ -156,6 +157,15 @@ export async function updateUpload(
     .where("id", "=", uploadId)
     .returningAll()
     .executeTakeFirstOrThrow();
+}
+
+/** Keeps the browser's report of its latest run on the upload's row. */
+export async function saveClientSummary(db: Executor, uploadId: string, summary: UploadSummary): Promise<void> {
+  await db
+    .updateTable("uploads")
+    .set({ client_summary: JSON.stringify(summary), client_summary_at: sql`now()` })
+    .where("id", "=", uploadId)
+    .execute();
 }
 
 /** Uploads with no activity since `before`, oldest first: the sweeper's work list (any user). */

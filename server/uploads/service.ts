@@ -13,6 +13,7 @@ import type { Services } from "../services.js";
 import { abortUntilGone, createMultipartUpload, findPart } from "../storage/multipart.js";
 import { presignUploadParts } from "../storage/presign.js";
 import { notFound, notUploading } from "./errors.js";
+import { partRecorded, partsSigned, uploadAborted, uploadCreated, type AbortKind } from "./events.js";
 import { attachmentDisposition, sanitizeFileName } from "./file-names.js";
 import { currentView, failGone, ledgerView, planOf, toPartView } from "./ledger.js";
 import { checkUploadQuota } from "./quota.js";
@@ -50,6 +51,7 @@ export async function createUpload(
       ) {
         return fail(409, "conflict", "An unfinished upload with this fingerprint has another size, type or purpose.");
       }
+      uploadCreated(services, existing, true);
       return ok({ upload: await currentView(trx, services, existing), created: false });
     }
     const quota = await checkUploadQuota(trx, settings, user.id, request.size);
@@ -58,6 +60,7 @@ export async function createUpload(
     const token = await takeRateToken(trx, `uploads:${user.id}`, settings.createRate, services.now(), "new uploads");
     if (!token.ok) return token;
     const upload = await startUpload(trx, services, user, request);
+    uploadCreated(services, upload, false);
     return ok({ upload: uploadView(settings, upload, []), created: true });
   });
 }
@@ -167,6 +170,7 @@ export async function signParts(
   id: string,
   input: SignPartsInput,
 ): Promise<Result<SignedParts>> {
+  const started = performance.now();
   const numbers = input.parts.map((p) => p.partNumber);
   const duplicates = [...new Set(numbers.filter((n, i) => numbers.indexOf(n) !== i))];
   if (duplicates.length > 0) {
@@ -197,6 +201,7 @@ export async function signParts(
     signingDate,
   );
   await repo.touchUpload(services.db, upload.id);
+  partsSigned(services, upload, numbers, (performance.now() - started) / 1000);
   return ok({
     expiresAt: new Date(signingDate.getTime() + ttl * 1000).toISOString(),
     parts: signed.map((s) => ({ ...s, size: partRange(plan, s.partNumber).size })),
@@ -227,7 +232,7 @@ export async function recordPart(
   }
   if (upload.status !== "uploading") return notUploading(upload);
   const stored = await findPart(services.storage, upload.s3_key, upload.s3_upload_id, number.data);
-  if (stored === "gone") return failGone(services.db, upload);
+  if (stored === "gone") return failGone(services.db, services, upload);
   const { etag: sentEtag, checksumSha256 } = input;
   const etag = sentEtag.startsWith('"') ? sentEtag : `"${sentEtag}"`;
   if (!stored || stored.etag !== etag || (checksumSha256 && stored.checksumSha256 !== checksumSha256)) {
@@ -247,7 +252,14 @@ export async function recordPart(
   }
   await repo.upsertParts(services.db, upload.id, [stored]);
   await repo.touchUpload(services.db, upload.id);
+  partRecorded(services, upload, number.data, stored.size);
   return ok(toPartView(stored));
+}
+
+/** Why an upload is discarded: the metric label, and the reason kept on the ledger row when there is one. */
+export interface AbortCause {
+  kind: AbortKind;
+  reason?: string;
 }
 
 /**
@@ -259,14 +271,14 @@ export async function abortUpload(
   services: Services,
   user: Pick<User, "id">,
   id: string,
-  reason?: string,
+  cause: AbortCause = { kind: "user" },
 ): Promise<Result<UploadView>> {
   const settings = services.config.uploads;
   return services.db.transaction().execute(async (trx): Promise<Result<UploadView>> => {
     const upload = await repo.lockUpload(trx, user.id, id);
     if (!upload) return notFound();
     if (upload.status === "completed") {
-      const deleted = await deleteCompleted(trx, services, upload, reason ?? DELETED_BY_OWNER);
+      const deleted = await deleteCompleted(trx, services, upload, cause.reason ?? DELETED_BY_OWNER);
       return deleted.ok ? ok(await ledgerView(trx, settings, deleted.value)) : deleted;
     }
     if (upload.status === "aborted" || upload.status === "deleted") return ok(uploadView(settings, upload, []));
@@ -274,8 +286,9 @@ export async function abortUpload(
     await repo.deleteAllParts(trx, upload.id);
     const aborted = await repo.updateUpload(trx, upload.id, {
       status: "aborted",
-      ...(reason ? { failure_reason: reason } : {}),
+      ...(cause.reason ? { failure_reason: cause.reason } : {}),
     });
+    uploadAborted(services, aborted, cause.kind);
     return ok(uploadView(settings, aborted, []));
   });
 }

@@ -3,12 +3,17 @@
  * with the embedded defaults, run it while the app is stopped (the running app sweeps by itself).
  */
 import { startRuntime } from "../boot.js";
-import { ConfigError } from "../config/env.js";
+import { logSettings } from "../config/app-config.js";
+import { ConfigError, parseEnv } from "../config/env.js";
 import { EmbeddedPostgresError } from "../db/embedded.js";
+import { createLogger } from "../observability/logger.js";
 import { describeSweep, sweepExclusively } from "./sweeper.js";
 
 async function main(): Promise<void> {
-  const runtime = await startRuntime({ port: 0, log: () => undefined, sweep: false });
+  const env = parseEnv(process.env);
+  // Errors only: the app's start banner would describe a server this command does not run.
+  const log = createLogger({ ...logSettings(env), level: "error" });
+  const runtime = await startRuntime({ env, port: 0, log, sweep: false });
   try {
     const outcome = await sweepExclusively(runtime.services);
     const said = outcome.swept ? describeSweep(outcome) : "";

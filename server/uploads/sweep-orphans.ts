@@ -17,7 +17,10 @@ export async function sweepOrphanedUploads(services: Services, now = services.no
     if (batch.length === 0) return deleted;
     for (const upload of batch) {
       tried.add(upload.id);
-      const result = await abortUpload(services, { id: upload.user_id }, upload.id, DELETED_AS_ORPHAN);
+      const result = await abortUpload(services, { id: upload.user_id }, upload.id, {
+        kind: "orphaned",
+        reason: DELETED_AS_ORPHAN,
+      });
       if (result.ok && result.value.status === "deleted") deleted += 1;
     }
   }

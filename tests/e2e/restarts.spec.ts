@@ -112,7 +112,7 @@ test("PostgreSQL restarted mid-upload: the API answers 503 meanwhile, the upload
     );
     // The uploader meets the outage (recording, signing or completing) and retries instead of failing.
     const met = await untilState(upload, (state) =>
-      state.retries.some((r) => r.partNumber === null && r.reason === "the app answered 503"),
+      state.timeline.entries.some((e) => e.kind === "call" && e.reason === "the app answered 503"),
     );
     expect(met.phase).not.toBe("failed");
     expect(app.child.exitCode).toBeNull();
@@ -142,7 +142,9 @@ test("the local S3 process killed and restarted mid-upload: the API answers 503 
     const id = upload.getState().uploadId!;
     await expectUnavailable([() => api.get(id), () => api.complete(id)], "storage");
     const met = await untilState(upload, (state) =>
-      state.retries.some((r) => r.partNumber !== null && r.reason === "connection lost"),
+      state.timeline.entries.some(
+        (e) => e.kind === "attempt" && e.outcome === "failed" && e.reason === "connection lost",
+      ),
     );
     expect(met.phase).not.toBe("failed");
     expect(app.child.exitCode).toBeNull();

@@ -4,8 +4,9 @@ import { buildAppConfig, type AppConfig } from "../../server/config/app-config.j
 import { parseEnv } from "../../server/config/env.js";
 import { createDb, type DB } from "../../server/db/connection.js";
 import { closeServices, createServices, type Services } from "../../server/services.js";
-import { prepareBucket } from "../../server/storage/s3.js";
+import { prepareBucket } from "../../server/storage/bucket.js";
 import { TEST_CREDENTIALS, startTestS3, type TestS3 } from "./local-s3.js";
+import { captureLogs, type LogRecord } from "./logs.js";
 import { createDatabaseFromTemplate } from "./postgres.js";
 
 export const TEST_APP_URL = "http://app.test";
@@ -23,6 +24,8 @@ export interface TestApp {
   clock: TestClock;
   db: DB;
   s3: TestS3;
+  /** Every line the app logged (debug and up), parsed. */
+  logs: LogRecord[];
   /** The same app with other settings (e.g. production), sharing the database and storage. */
   withEnv(env: Record<string, string>): Services;
   close(): Promise<void>;
@@ -55,6 +58,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
         appUrl: TEST_APP_URL,
       },
     );
+  const { log, records } = captureLogs();
   let offsetMs = 0;
   let stoppedAt: number | undefined;
   const clock: TestClock = {
@@ -62,7 +66,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     advance: (ms) => void (offsetMs += ms),
     stop: () => void (stoppedAt ??= Date.now()),
   };
-  const services = createServices(configFor({}), db, { now: clock.now });
+  const services = createServices(configFor({}), db, log, { now: clock.now });
   await prepareBucket(services.storage, TEST_APP_URL);
   const extras: Services[] = [];
   return {
@@ -70,8 +74,9 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     clock,
     db,
     s3,
+    logs: records,
     withEnv(extra) {
-      const other = createServices(configFor(extra), db, { now: clock.now });
+      const other = createServices(configFor(extra), db, log, { now: clock.now });
       extras.push(other);
       return other;
     },

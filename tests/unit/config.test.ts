@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { UPLOAD_DEFAULTS } from "~/shared/upload-defaults";
-import { buildAppConfig } from "../../server/config/app-config.js";
+import { buildAppConfig, logSettings } from "../../server/config/app-config.js";
 import { ConfigError, parseEnv } from "../../server/config/env.js";
 
 function problems(env: Record<string, string>): string[] {
@@ -166,6 +166,29 @@ describe("database and S3 client knobs", () => {
       "S3_MAX_ATTEMPTS",
       "S3_REQUEST_TIMEOUT",
     ]);
+  });
+});
+
+describe("logging and metrics settings", () => {
+  it("take pino's levels, and write JSON lines in production and readable lines elsewhere unless told", () => {
+    expect(parseEnv({ LOG_LEVEL: "warn" }).LOG_LEVEL).toBe("warn");
+    expect(problems({ LOG_LEVEL: "verbose" }).map((p) => p.split(":")[0])).toEqual(["LOG_LEVEL"]);
+    expect(logSettings(parseEnv({}))).toEqual({ level: "info", format: "pretty" });
+    expect(logSettings({ ...parseEnv({}), NODE_ENV: "production" })).toEqual({ level: "info", format: "json" });
+    expect(logSettings(parseEnv({ LOG_FORMAT: "json", LOG_LEVEL: "debug" }))).toEqual({
+      level: "debug",
+      format: "json",
+    });
+  });
+
+  it("refuse a short metrics token and a bad metrics port", () => {
+    expect(
+      problems({ METRICS_TOKEN: "short", METRICS_PORT: "http" })
+        .map((p) => p.split(":")[0])
+        .sort(),
+    ).toEqual(["METRICS_PORT", "METRICS_TOKEN"]);
+    expect(parseEnv({}).METRICS_HOST).toBe("127.0.0.1");
+    expect(parseEnv({ S3_PREPARE_BUCKET: "true" }).S3_PREPARE_BUCKET).toBe(true);
   });
 });
 

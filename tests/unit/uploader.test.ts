@@ -1,8 +1,9 @@
+import { uploadSummarySchema } from "~/shared/upload-summary";
 import { createHash } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createUploadInput } from "~/upload/api";
 import { FakeLocks, memorySha256 } from "../support/fake-upload-backend.js";
-import { MiB, fileOf, harness, settle, tick, waitFor } from "../support/uploader-harness.js";
+import { MiB, entriesOf, failedAttempts, fileOf, harness, settle, tick, waitFor } from "../support/uploader-harness.js";
 
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"] });
@@ -59,7 +60,7 @@ describe("the uploader", () => {
     expect(h.backend.calls.sign.length).toBeLessThan(12);
   });
 
-  it("retries a failing part with backoff and records each retry", async () => {
+  it("retries a failing part with backoff and logs each attempt and wait", async () => {
     const { file } = fileOf(11 * MiB);
     const h = harness(file, (b) =>
       b.failures.set(2, [{ type: "http", status: 500, code: "InternalError" }, { type: "network" }]),
@@ -67,12 +68,25 @@ describe("the uploader", () => {
     const state = await settle(h);
     expect(state.phase).toBe("done");
     expect(h.backend.calls.transport.filter((n) => n === 2)).toHaveLength(3);
-    expect(state.retries.map((r) => [r.partNumber, r.attempt, r.reason])).toEqual([
-      [2, 1, "storage error 500 InternalError"],
-      [2, 2, "connection lost"],
+    const partTwo = state.timeline.entries.filter((e) => (e.kind === "attempt" || e.kind === "wait") && e.part === 2);
+    expect(
+      partTwo.map((e) =>
+        e.kind === "attempt"
+          ? [e.attempt, e.outcome, e.reason, e.category]
+          : e.kind === "wait"
+            ? [e.why, e.durationMs]
+            : [],
+      ),
+    ).toEqual([
+      [1, "failed", "storage error 500 InternalError", "server_error"],
+      // random() is 0.5: half the ceiling of 1 s, then of 2 s.
+      ["backoff", 500],
+      [2, "failed", "connection lost", "network"],
+      ["backoff", 1000],
+      [3, "stored", undefined, undefined],
     ]);
-    // random() is 0.5: half the ceiling of 1 s, then of 2 s.
-    expect(state.retries.map((r) => r.delayMs)).toEqual([500, 1000]);
+    // Every attempt of every part is there: one per PUT the storage saw.
+    expect(entriesOf(state, "attempt")).toHaveLength(h.backend.calls.transport.length);
   });
 
   it("never gives up on a failure time may cure: after the attempts it waits, probes, and completes", async () => {
@@ -92,8 +106,16 @@ describe("the uploader", () => {
     await waitFor(() => h.upload.getState().phase === "done", 1000);
     expect((await run).phase).toBe("done");
     expect(h.backend.calls.transport.filter((n) => n === 1)).toHaveLength(6);
-    const outcomes = h.upload.getState().retries.map((r) => r.outcome);
-    expect(outcomes).toEqual(["retry", "retry", "wait", "wait", "wait"]);
+    const partOne = <T extends { part: number | null }>(entries: T[]) => entries.filter((e) => e.part === 1);
+    const outcomes = partOne(entriesOf(h.upload.getState(), "attempt")).map((a) => a.next ?? a.outcome);
+    expect(outcomes).toEqual(["retry", "retry", "wait", "wait", "wait", "stored"]);
+    expect(partOne(entriesOf(h.upload.getState(), "wait")).map((w) => w.why)).toEqual([
+      "backoff",
+      "backoff",
+      "waiting",
+      "waiting",
+      "waiting",
+    ]);
     expect(h.backend.calls.abort).toBe(0);
   });
 
@@ -161,7 +183,9 @@ describe("the uploader", () => {
     const state = await settle(h);
     expect(state.phase).toBe("done");
     expect(h.backend.calls.sign.filter((batch) => batch.includes(1)).length).toBeGreaterThanOrEqual(2);
-    expect(state.retries.some((r) => r.reason === "upload link expired")).toBe(true);
+    expect(failedAttempts(state).some((a) => a.reason === "upload link expired" && a.category === "expired")).toBe(
+      true,
+    );
   });
 
   it("re-signs ahead of time a URL about to expire instead of sending it", async () => {
@@ -176,8 +200,11 @@ describe("the uploader", () => {
     });
     const state = await settle(h);
     expect(state.phase).toBe("done");
-    expect(state.retries).toEqual([]);
+    expect(failedAttempts(state)).toEqual([]);
     expect(h.backend.calls.sign.length).toBeGreaterThanOrEqual(2);
+    // The re-signs ahead of expiry are in the timeline, with why.
+    expect(entriesOf(state, "resign").length).toBeGreaterThanOrEqual(1);
+    expect(entriesOf(state, "resign").every((e) => e.reason === "link about to expire")).toBe(true);
   });
 
   it("re-hashes and re-signs after BadDigest", async () => {
@@ -385,5 +412,45 @@ describe("hashing in the browser", () => {
       .update(Buffer.concat([Buffer.from(digestA), Buffer.from(digestB)]))
       .digest("base64");
     expect(await compositeSha256([digestA, digestB])).toBe(`${expected}-2`);
+  });
+});
+
+describe("the summary the uploader reports", () => {
+  it("at completion: attempts per part, retries by reason and bytes sent again, from the timeline", async () => {
+    const { file } = fileOf(11 * MiB);
+    const h = harness(file, (b) => b.failures.set(2, [{ type: "http", status: 503, code: "SlowDown" }]));
+    expect((await settle(h)).phase).toBe("done");
+    expect(h.backend.summaries).toHaveLength(1);
+    const summary = h.backend.summaries[0]!;
+    expect(summary).toMatchObject({
+      outcome: "completed",
+      partSize: 5 * MiB,
+      concurrency: 3,
+      checksum: "sha256",
+      attemptsPerPart: { "1": 2, "2": 1 },
+      retries: { throttled: 1 },
+    });
+    expect(summary.waitingMs).toBeGreaterThan(0);
+    expect(summary.waitingMs).toBeLessThanOrEqual(summary.durationMs);
+    expect(uploadSummarySchema.safeParse(summary).success).toBe(true);
+  });
+
+  it("on failure, with the reason; a refused report changes nothing for the upload", async () => {
+    const { file } = fileOf(6 * MiB);
+    const h = harness(file, (b) => {
+      b.failures.set(1, [{ type: "http", status: 400, code: "InvalidArgument", message: "Bad argument" }]);
+      b.apiFailures.push({ call: "reportSummary", status: 500 });
+    });
+    const state = await settle(h);
+    expect(state).toMatchObject({ phase: "failed", error: "Bad argument", resumable: true });
+    // The one report was refused (500) and not sent again: best effort.
+    expect(h.backend.summaries).toEqual([]);
+    const ok = harness(fileOf(6 * MiB, 2).file, (b) =>
+      b.failures.set(1, [{ type: "http", status: 400, code: "InvalidArgument", message: "Bad argument" }]),
+    );
+    await settle(ok);
+    expect(ok.backend.summaries).toHaveLength(1);
+    expect(ok.backend.summaries[0]).toMatchObject({ outcome: "failed", failureReason: "Bad argument" });
+    expect(uploadSummarySchema.safeParse(ok.backend.summaries[0]).success).toBe(true);
   });
 });
