@@ -109,6 +109,29 @@ describe("the sweeper and completed uploads no post uses", () => {
   });
 });
 
+describe("the sweeper and poster frames", () => {
+  it("leaves a poster frame posted with its video: it is neither swept, listed nor counted as unposted", async () => {
+    const cookie = await signInAs(app.services, "poster-owner");
+    const video = await completedUpload(cookie);
+    const poster = await completedUpload(cookie, undefined, imageBytes("photo-vp8.webp"), {
+      fileName: "clip-poster.webp",
+      contentType: "image/webp",
+      purpose: "poster",
+    });
+    const response = await call(postAction, app.services, "/api/posts", {
+      cookie,
+      json: { text: "with a poster", uploadId: video.id, posterUploadId: poster.id },
+    });
+    expect(response.status).toBe(201);
+    const completedAt = new Date((await row(poster.id)).completed_at!).getTime();
+
+    expect(await sweepOrphanedUploads(app.services, new Date(completedAt + 2 * HOUR + 60_000))).toBe(0);
+    expect(await stored(poster.id)).toBe(true);
+    expect((await row(poster.id)).status).toBe("completed");
+    expect((await unposted(cookie)).body.uploads.map((u) => u.id)).not.toContain(poster.id);
+  });
+});
+
 describe("the sweeper racing a post", () => {
   it("leaves an upload that a post takes while the sweeper waits for it", async () => {
     const cookie = await signInAs(app.services, "racer");
