@@ -128,7 +128,7 @@ describe("GET /metrics", () => {
     expect(events("upload.aborted").find((line) => line.uploadId === id)).toMatchObject({ kind: "user" });
   });
 
-  it("counts S3 errors by operation and code, and logs the request's failure with its stack", async () => {
+  it("counts S3 errors by operation and code, and logs the request's failure (storage unavailable) with its stack", async () => {
     const file = mp4Bytes(6 * MiB, 4);
     const { upload } = await createUpload(app.services, alice, createBody(file));
     const before = await scrape(app.services);
@@ -138,7 +138,8 @@ describe("GET /metrics", () => {
         cookie: alice,
         params: { id: upload.id },
       });
-      expect(response.status).toBe(500);
+      // S3 failing every attempt is an outage, not a bug: 503 service_unavailable (the uploader waits).
+      expect(response.status).toBe(503);
     } finally {
       app.s3.server.setFaults([]);
     }
@@ -146,7 +147,10 @@ describe("GET /metrics", () => {
     const errors = after.value("feedup_s3_errors_total", { operation: "ListParts", code: "InternalError" });
     // The SDK tries three times before giving up; each attempt is an S3 call that failed.
     expect(errors - before.value("feedup_s3_errors_total", { operation: "ListParts", code: "InternalError" })).toBe(3);
-    const logged = app.logs.filter((line) => line.level === "error" && line.msg === "API request failed").at(-1);
+    const logged = app.logs
+      .filter((line) => line.level === "warn" && line.msg === "API request failed: dependency unavailable")
+      .at(-1);
+    expect(logged?.dependency).toBe("storage");
     expect((logged?.err as { stack?: string } | undefined)?.stack).toMatch(/InternalError[\s\S]*\n\s+at /);
   });
 
