@@ -72,7 +72,7 @@ test.describe("the app's log", () => {
       level: "info",
       parts,
       partSize: E2E_PART_MIB * 1024 * 1024,
-      contentType: "video/mp4",
+      contentType: "video/webm", // the suite's test videos are real WebM clips
     });
     const uploadId = created!.uploadId;
     const events = appLog().filter((line) => line.uploadId === uploadId);

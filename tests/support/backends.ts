@@ -148,6 +148,8 @@ export async function startSharedBackends(options: { databaseUrl?: string } = {}
         DATABASE_URL: databaseUrl,
         S3_ENDPOINT: s3Url,
         S3_BUCKET: SHARED_BUCKET,
+        // An external S3 must let the app's origin upload (checked at start): each instance adds its rule.
+        S3_PREPARE_BUCKET: "true",
         S3_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
         S3_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
         // Every instance must share the session secret: a cookie from one is valid at all of them.
