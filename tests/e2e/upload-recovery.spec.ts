@@ -151,7 +151,10 @@ test.describe("an upload gets over what storage and the app throw at it, by itse
     query,
     s3,
     videoFile,
+    consoleErrors,
   }) => {
+    // The refused signing is logged by the browser: the test's one expected console error.
+    consoleErrors.allow(/status of 403 \(Forbidden\) \[.*\/api\/uploads\/[^/]+\/parts\]/);
     const file = videoFile(24);
     const login = "recover-refused";
     // The app refuses the first signing of part 5 after a part was recorded. Storage refuses part 5's first
