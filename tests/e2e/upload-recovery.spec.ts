@@ -214,7 +214,10 @@ test.describe("an upload gets over what storage and the app throw at it, by itse
     query,
     s3,
     videoFile,
+    consoleErrors,
   }) => {
+    // The API calls answered 401 while signed out are logged by the browser: expected here.
+    consoleErrors.allow(/status of 401 \(Unauthorized\)/);
     const file = videoFile(24);
     await s3.setFaults([{ op: "UploadPart", fault: "throttle", bytesPerSecond: MiB }]);
     await signIn("recover-session");
