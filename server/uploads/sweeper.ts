@@ -79,7 +79,7 @@ export function startSweeper(services: Services): () => void {
     running = true;
     sweepExclusively(services)
       .then((outcome) => {
-        if (!outcome.swept) services.log.debug({ component: "uploads" }, "sweep skipped: another instance is sweeping");
+        if (!outcome.swept) services.log.info({ component: "uploads" }, "sweep skipped: another instance is sweeping");
       })
       // A failed sweep is logged and counted where it fails; the next interval tries again.
       .catch(() => undefined)

@@ -93,7 +93,7 @@ test("both sweepers run at once: one sweeps, the other skips, and each abandoned
   const [sweeper, skipper] = aborted(since.a) > 0 ? [since.a, since.b] : [since.b, since.a];
   expect(aborted(sweeper)).toBe(4);
   expect(aborted(skipper)).toBe(0);
-  expect(skipper).toContain("uploads: sweep skipped: another instance is sweeping");
+  expect(skipper).toContain("sweep skipped: another instance is sweeping");
   // Nothing was aborted twice in S3.
   expect((await backends.stats()).AbortMultipartUpload?.requests).toBe(4);
 });
