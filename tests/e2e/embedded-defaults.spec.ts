@@ -51,6 +51,9 @@ test("a fresh start needs no configuration, and a second start finds the same da
     await expect(page.getByRole("heading", { name: "No posts yet" })).toBeVisible();
     const before = await (await page.request.get(`${url}/api/me`)).json();
 
+    // The page leaves first: Remix fetches route manifests for links as they come into view,
+    // and those requests would fail while the app is down.
+    await page.goto("about:blank");
     // Ctrl-C: the conventional 130 (128 + SIGINT) after a complete shutdown, PostgreSQL included.
     first.child.kill("SIGINT");
     expect(await first.exit).toBe(130);
