@@ -1,16 +1,29 @@
 /**
+/**
  * Renders pages (Remix's Node entry, with a Content-Security-Policy nonce): every document gets a
- * fresh nonce for its scripts and the page headers (server/http/document-headers.ts).
+ * fresh nonce for its scripts and the page headers (server/http/document-headers.ts). Errors are logged
+ * through the app's logger; a 404 or other 4xx is an answer, not an error, and is not logged here.
  */
 import { PassThrough } from "node:stream";
-import { createReadableStreamFromReadable, type AppLoadContext, type EntryContext } from "@remix-run/node";
-import { RemixServer } from "@remix-run/react";
+import {
+  createReadableStreamFromReadable,
+  type AppLoadContext,
+  type EntryContext,
+  type HandleErrorFunction,
+} from "@remix-run/node";
+import { RemixServer, isRouteErrorResponse } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { applyDocumentHeaders, createNonce } from "../server/http/document-headers";
 import { NonceContext } from "./nonce";
 
 const ABORT_DELAY = 5_000;
+
+export const handleError: HandleErrorFunction = (error, { request, context }) => {
+  if (request.signal.aborted) return;
+  if (isRouteErrorResponse(error) && error.status < 500) return;
+  context.services.log.error({ err: error, path: new URL(request.url).pathname }, "request failed");
+};
 
 export default function handleRequest(
   request: Request,
@@ -46,7 +59,7 @@ export default function handleRequest(
         onError(error: unknown) {
           status = 500;
           // Errors while rendering the shell are logged by Remix when the promise rejects.
-          if (shellRendered) console.error(error);
+          if (shellRendered) loadContext.services.log.error({ err: error }, "streaming render failed");
         },
       },
     );

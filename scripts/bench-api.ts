@@ -8,7 +8,7 @@ import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { startApp } from "./bench-support.js";
+import { percentile, startApp } from "./bench-support.js";
 import { DIGEST_BYTES } from "../app/shared/checksum-mode.js";
 import type { UploadView } from "../app/shared/uploads.js";
 
@@ -17,9 +17,6 @@ const { values } = parseArgs({
 });
 const batches = Number(values.batches);
 const warmup = Number(values.warmup);
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 async function main() {
   const dir = await mkdtemp(join(tmpdir(), "bench-api-"));

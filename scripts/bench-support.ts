@@ -16,6 +16,10 @@ import { waitForHttp } from "../tests/support/wait.js";
 
 export const MiB = 1024 * 1024;
 
+/** The value below which `p` percent of `sorted` (ascending) lie: the nearest-rank percentile. */
+export const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+
 /** The middle value (the mean of the two middle ones for an even count). */
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -25,15 +29,16 @@ export function median(values: number[]): number {
 
 /**
  * Writes a `sizeMiB` file (a multiple of 8) that passes the app's MP4 sniffing, with bytes that differ from
- * chunk to chunk; returns its SHA-256 (hex), to check what storage ends up holding.
+ * chunk to chunk (and from seed to seed); returns its SHA-256 (hex), to check what storage ends up holding.
  */
-export async function writeVideo(path: string, sizeMiB: number): Promise<string> {
+export async function writeVideo(path: string, sizeMiB: number, seed = 0): Promise<string> {
   const file = await open(path, "w");
   const hash = createHash("sha256");
   const chunk = Buffer.alloc(8 * MiB);
   for (let j = 0; j < chunk.length; j += 4) chunk.writeUInt32LE((j * 2654435761) >>> 0, j);
   for (let i = 0; i < sizeMiB / 8; i += 1) {
     chunk.writeUInt32LE(i, 64);
+    chunk.writeUInt32LE(seed, 68); // files of different seeds differ in every chunk
     if (i === 0) Buffer.from("\u0000\u0000\u0000\u0018ftypmp42", "latin1").copy(chunk, 0);
     hash.update(chunk);
     await file.write(chunk);

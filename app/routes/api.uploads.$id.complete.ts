@@ -7,7 +7,9 @@ import { completeUpload } from "../../server/uploads/complete";
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const user = await requireApiUser(request, context.services);
   if (request.method !== "POST") return methodNotAllowed(["POST"]);
-  return handleApi(async () => resultResponse(await completeUpload(context.services, user, params.id ?? "")));
+  return handleApi(context.services, async () =>
+    resultResponse(await completeUpload(context.services, user, params.id ?? "")),
+  );
 }
 
 export async function loader() {

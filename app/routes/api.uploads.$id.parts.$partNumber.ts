@@ -1,18 +1,14 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { requireApiUser } from "../../server/auth/guards";
-import { readJsonBody } from "../../server/http/body";
-import { handleApi, methodNotAllowed, resultResponse } from "../../server/http/responses";
+import { jsonBodyAction } from "../../server/http/json-action";
+import { methodNotAllowed, resultResponse } from "../../server/http/responses";
 import { recordPart } from "../../server/uploads/service";
 import { recordPartSchema } from "../../server/uploads/schemas";
 
 /** PUT /api/uploads/:id/parts/:partNumber: records a part the browser finished sending. */
-export async function action({ request, context, params }: ActionFunctionArgs) {
-  const user = await requireApiUser(request, context.services);
-  if (request.method !== "PUT") return methodNotAllowed(["PUT"]);
-  const body = await readJsonBody(request, recordPartSchema, context.services.config.api.bodyLimitBytes);
-  if (!body.ok) return body.response;
-  return handleApi(async () =>
-    resultResponse(await recordPart(context.services, user, params.id ?? "", params.partNumber ?? "", body.value)),
+export async function action(args: ActionFunctionArgs) {
+  const { params } = args;
+  return jsonBodyAction(args, "PUT", recordPartSchema, async (user, body) =>
+    resultResponse(await recordPart(args.context.services, user, params.id ?? "", params.partNumber ?? "", body)),
   );
 }
 

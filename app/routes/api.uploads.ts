@@ -9,7 +9,9 @@ import { createUploadSchema } from "../../server/uploads/schemas";
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireApiUser(request, context.services);
   const cursor = new URL(request.url).searchParams.get("cursor");
-  return handleApi(async () => resultResponse(await listUnfinishedUploads(context.services, user, cursor)));
+  return handleApi(context.services, async () =>
+    resultResponse(await listUnfinishedUploads(context.services, user, cursor)),
+  );
 }
 
 /** POST /api/uploads: starts an upload, or returns the unfinished one for the same file. */
@@ -18,7 +20,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (request.method !== "POST") return methodNotAllowed(["GET", "POST"]);
   const body = await readJsonBody(request, createUploadSchema, context.services.config.api.bodyLimitBytes);
   if (!body.ok) return body.response;
-  return handleApi(async () => {
+  return handleApi(context.services, async () => {
     const result = await createUpload(context.services, user, body.value);
     if (!result.ok) return resultResponse(result);
     return json(result.value.upload, { status: result.value.created ? 201 : 200 });

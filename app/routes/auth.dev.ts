@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
+import { LOCAL_LOGIN_PATTERN, LOCAL_LOGIN_RULE } from "~/shared/sign-in";
 import { commitSignIn } from "../../server/auth/guards";
 import { safeReturnTo } from "../../server/http/safe-redirect";
 import { findOrCreateLocalUser } from "../../server/auth/users";
@@ -10,10 +11,14 @@ const devSignInSchema = z.object({
   login: z
     .string()
     .trim()
-    .regex(/^[A-Za-z0-9-]{1,39}$/, "Use 1 to 39 letters, digits or hyphens."),
+    .regex(new RegExp(`^(?:${LOCAL_LOGIN_PATTERN})$`, "v"), LOCAL_LOGIN_RULE),
 });
 
-/** "Continue as a local user": only outside production and when no GitHub app is configured. */
+/**
+ * "Continue as a local user": only outside production and when no GitHub app is configured. The sign-in
+ * page posts here through its own route (which re-exports this action), so a refused name re-renders
+ * the form with the field's error.
+ */
 export async function action({ request, context }: ActionFunctionArgs) {
   const { services } = context;
   if (!services.config.devSignIn) throw notFound("Development sign-in");

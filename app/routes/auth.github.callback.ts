@@ -13,7 +13,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   } catch (error) {
     if (error instanceof Response) throw error;
     // A missing or tampered state, a refused code or an unreachable GitHub: sign-in fails, nothing is kept.
-    console.warn(`GitHub sign-in refused: ${error instanceof Error ? error.message : String(error)}`);
+    services.log.warn({ err: error }, "GitHub sign-in refused");
     return redirect("/login?error=github");
   }
 }

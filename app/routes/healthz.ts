@@ -1,8 +1,8 @@
 import { json, type LoaderFunctionArgs } from "@remix-run/node";
-import { sql } from "kysely";
+import { checkHealth } from "../../server/observability/health";
 
-/** Liveness and database reachability, for start-up scripts and load balancers. */
+/** Database and storage reachability, for start-up scripts and load balancers: 503 when either is down. */
 export async function loader({ context }: LoaderFunctionArgs) {
-  await sql`select 1`.execute(context.services.db);
-  return json({ ok: true }, { headers: { "Cache-Control": "no-store" } });
+  const health = await checkHealth(context.services);
+  return json(health, { status: health.status === "ok" ? 200 : 503, headers: { "Cache-Control": "no-store" } });
 }

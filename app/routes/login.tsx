@@ -1,7 +1,12 @@
 import { json, redirect, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, useLoaderData } from "@remix-run/react";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import type { ApiErrorBody } from "~/shared/api-error";
+import { LOCAL_LOGIN_PATTERN, LOCAL_LOGIN_RULE } from "~/shared/sign-in";
 import { getSessionUser } from "../../server/auth/guards";
 import { safeReturnTo } from "../../server/http/safe-redirect";
+
+// The development sign-in's form posts to this page, so a refused name comes back as a field error here.
+export { action } from "./auth.dev";
 
 export const meta: MetaFunction = () => [{ title: "Sign in · Feedup" }];
 
@@ -21,6 +26,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export default function Login() {
   const { returnTo, github, devSignIn, error } = useLoaderData<typeof loader>();
+  const refused = (useActionData() as ApiErrorBody | undefined)?.error;
+  const loginError = refused ? (refused.fields?.login?.[0] ?? refused.message) : null;
   return (
     <main className="flex min-h-screen items-center justify-center bg-gradient-to-b from-indigo-50 to-slate-50 p-6">
       <div className="w-full max-w-sm rounded-2xl border border-slate-200 bg-white p-8 shadow-sm">
@@ -51,7 +58,7 @@ export default function Login() {
           </Form>
         ) : null}
         {devSignIn ? (
-          <Form method="post" action="/auth/dev" className="space-y-3">
+          <Form method="post" className="space-y-3">
             <div className="rounded-lg border border-amber-200 bg-amber-50 px-3 py-2 text-xs text-amber-800">
               <strong>Development sign-in.</strong> No GitHub OAuth app is configured, so you can continue as a local
               user. This does not exist in production.
@@ -64,10 +71,20 @@ export default function Login() {
               id="login"
               name="login"
               defaultValue="local-dev"
-              pattern="[A-Za-z0-9-]{1,39}"
+              pattern={LOCAL_LOGIN_PATTERN}
+              title={LOCAL_LOGIN_RULE}
               required
+              aria-invalid={loginError ? true : undefined}
+              aria-describedby="login-rule"
               className="w-full rounded-lg border border-slate-300 px-3 py-2 text-sm focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-200"
             />
+            <p
+              id="login-rule"
+              className={`text-xs ${loginError ? "font-medium text-red-700" : "text-slate-500"}`}
+              role={loginError ? "alert" : undefined}
+            >
+              {loginError ?? LOCAL_LOGIN_RULE}
+            </p>
             <button
               type="submit"
               className="w-full rounded-lg bg-indigo-600 px-4 py-2.5 text-sm font-semibold text-white hover:bg-indigo-500"

@@ -25,6 +25,15 @@ export const CHECKSUM_MODE: Record<ChecksumModeName, ChecksumMode> = {
   sha256: { algorithm: "SHA256", type: "COMPOSITE" },
 };
 
+/** The name (as UPLOAD_CHECKSUM spells it) of an upload's mode. */
+export function checksumModeName(mode: ChecksumMode): ChecksumModeName {
+  const name = CHECKSUM_MODES.find(
+    (n) => CHECKSUM_MODE[n].algorithm === mode.algorithm && CHECKSUM_MODE[n].type === mode.type,
+  );
+  if (!name) throw new Error(`no checksum mode is ${mode.algorithm} ${mode.type}`);
+  return name;
+}
+
 /** A part's checksum as the API carries it. */
 export interface PartChecksum {
   algorithm: PartChecksumAlgorithm;

@@ -1,7 +1,14 @@
 /** The upload API's JSON shapes, shared by the server (which produces them) and the browser uploader. */
 import type { ChecksumMode } from "./checksum-mode";
 
-export type UploadStatus = "uploading" | "completed" | "aborted" | "failed";
+/** 'deleted': completed, then its object was deleted before any post used it (by its owner, or the sweeper). */
+export type UploadStatus = "uploading" | "completed" | "aborted" | "failed" | "deleted";
+
+/**
+ * What an upload is for: a file the person chose ("media", the default), or a video's poster frame the
+ * page captured ("poster": a small image, never listed for resuming).
+ */
+export type UploadPurpose = "media" | "poster";
 
 export interface PartView {
   partNumber: number;
@@ -58,4 +65,23 @@ export interface UnfinishedUploadsPage {
 export interface SignedParts {
   expiresAt: string;
   parts: Array<{ partNumber: number; size: number; url: string; headers: Record<string, string> }>;
+}
+
+/** A completed upload that no post uses yet: it counts toward the quota and is deleted at `deletesAt`. */
+export interface UnpostedUpload {
+  id: string;
+  fileName: string;
+  size: number;
+  contentType: string;
+  completedAt: string;
+  /** When the sweeper deletes it unless a post uses it first (UPLOAD_ORPHAN_AFTER after completion). */
+  deletesAt: string;
+  /** A short-lived URL of the image itself, for a thumbnail; null for videos. */
+  previewUrl: string | null;
+}
+
+/** GET /api/uploads/unposted: a page of them, most recently finished first; `nextCursor` continues it. */
+export interface UnpostedUploadsPage {
+  uploads: UnpostedUpload[];
+  nextCursor: string | null;
 }

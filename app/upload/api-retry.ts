@@ -2,7 +2,7 @@ import { ApiError } from "./api";
 import { classifyApiError, type RetryPolicy } from "./retry";
 import type { RunControl } from "./run-control";
 import type { SignInWait } from "./sign-in-wait";
-import type { RetryEvent } from "./upload-state";
+import type { CallEntry, WaitEntry } from "./attempt-log";
 import type { WaitingRoom } from "./waiting";
 
 export interface ApiRetryOptions {
@@ -15,8 +15,8 @@ export interface ApiRetryOptions {
   signIn: SignInWait;
   /** A call got no answer (status 0). */
   onNetworkFailure: () => void;
-  /** A call failed and will be made again (or is waited out): for the retry timeline. */
-  onRetry: (event: RetryEvent) => void;
+  /** For the retry timeline: a call failed (and what followed), and the waits before it was made again. */
+  log: (entry: CallEntry | WaitEntry) => void;
 }
 
 /** Makes one API call (named for the timeline) with retries; `ignoreCancel` for aborting a cancelled upload. */
@@ -41,22 +41,13 @@ export function apiCaller(options: ApiRetryOptions): ApiCaller {
       } catch (error) {
         if (!(error instanceof ApiError)) throw error;
         const decision = classifyApiError(error.status, attempt, options.policy(), options.online(), options.random);
-        if (decision.action === "give-up" || (ignoreCancel && decision.action !== "retry")) throw error;
+        const gives = decision.action === "give-up" || (ignoreCancel && decision.action !== "retry");
         const reason = error.status === 0 ? "no answer from the app" : `the app answered ${error.status}`;
-        const delayMs = decision.action === "retry" ? decision.delayMs : 0;
-        const outcome = decision.action === "retry" ? "retry" : "wait";
-        const at = options.now();
-        options.onRetry({
-          at,
-          partNumber: null,
-          call: name,
-          attempt,
-          durationMs: at - startedAt,
-          outcome,
-          reason,
-          delayMs,
-          resigned: false,
-        });
+        const next = gives ? "fatal" : decision.action === "retry" ? "retry" : "wait";
+        const durationMs = options.now() - startedAt;
+        options.log({ kind: "call", call: name, attempt, startedAt, durationMs, outcome: "failed", reason, next });
+        if (gives) throw error;
+        const waitStarted = options.now();
         if (decision.action === "signed-out") {
           await options.signIn.untilSignedIn();
           probing = false;
@@ -68,6 +59,9 @@ export function apiCaller(options: ApiRetryOptions): ApiCaller {
           probing = false;
         }
         if (!probing) await control.untilRunnable(ignoreCancel);
+        const why = decision.action === "retry" ? "backoff" : decision.action === "wait" ? "waiting" : "held";
+        const waitedMs = options.now() - waitStarted;
+        if (waitedMs > 0) options.log({ kind: "wait", part: null, startedAt: waitStarted, durationMs: waitedMs, why });
       }
     }
   };

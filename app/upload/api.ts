@@ -2,7 +2,9 @@ import { fileFingerprint } from "./hash";
 import type { Failure } from "./retry";
 import type { ApiErrorBody } from "../shared/api-error";
 import type { PartChecksum } from "../shared/checksum-mode";
+import { appDuration } from "../shared/server-timing";
 import type { SignedParts, UploadView } from "../shared/uploads";
+import type { UploadSummary } from "../shared/upload-summary";
 
 export interface CreateUploadInput {
   fileName: string;
@@ -29,6 +31,8 @@ export interface UploadApi {
   get(id: string): Promise<UploadView>;
   /** The signed-in user's id, or null when the session has expired. */
   signedInAs(): Promise<string | null>;
+  /** Reports how a run of the upload went (for the operators' metrics and the upload's ledger row). */
+  reportSummary(id: string, summary: UploadSummary): Promise<void>;
 }
 
 /** An API call that failed: HTTP errors carry the server's code and message; network errors have status 0. */
@@ -50,26 +54,51 @@ export class ApiError extends Error {
   }
 }
 
-/** The browser's client for /api/uploads (same origin, session cookie). */
-export function createHttpUploadApi(baseUrl = ""): UploadApi {
-  async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+/** The calls of the upload API, by name (for observers such as benchmarks). */
+export type ApiCallName = "create" | "get" | "sign" | "record" | "complete" | "abort" | "summary" | "me";
+
+export interface HttpUploadApiOptions {
+  /** Headers sent with every call (outside a browser: the session cookie). */
+  headers?: Record<string, string>;
+  /** Hears each call's name, duration in ms, HTTP status (0: no answer) and the app's own time (Server-Timing). */
+  onCall?: (name: ApiCallName, ms: number, status: number, appMs?: number) => void;
+}
+
+/**
+ * The browser's client for /api/uploads (same origin, session cookie). `baseUrl` may be a function, so a
+ * client outside the browser can spread its calls over several app instances.
+ */
+export function createHttpUploadApi(
+  baseUrl: string | (() => string) = "",
+  options: HttpUploadApiOptions = {},
+): UploadApi {
+  const base = typeof baseUrl === "string" ? () => baseUrl : baseUrl;
+  async function request<T>(name: ApiCallName, method: string, path: string, body?: unknown): Promise<T> {
+    const started = performance.now();
     let response: Response;
     try {
-      response = await fetch(`${baseUrl}${path}`, {
+      response = await fetch(`${base()}${path}`, {
         method,
-        headers: body === undefined ? {} : { "Content-Type": "application/json" },
+        headers: { ...options.headers, ...(body === undefined ? {} : { "Content-Type": "application/json" }) },
         body: body === undefined ? undefined : JSON.stringify(body),
         credentials: "same-origin",
       });
     } catch {
+      options.onCall?.(name, performance.now() - started, 0);
       throw new ApiError(0, "network", "The connection to the server was lost.");
     }
     const text = await response.text().catch(() => "");
+    options.onCall?.(
+      name,
+      performance.now() - started,
+      response.status,
+      appDuration(response.headers.get("Server-Timing")),
+    );
     let json: unknown;
     try {
       json = text ? JSON.parse(text) : undefined;
     } catch {
-      json = undefined;
+      json = undefined; // a proxy's or the framework's plain-text error
     }
     if (!response.ok) {
       const error = (json as ApiErrorBody | undefined)?.error;
@@ -83,19 +112,22 @@ export function createHttpUploadApi(baseUrl = ""): UploadApi {
     return json as T;
   }
   return {
-    create: (input) => request("POST", "/api/uploads", input),
-    signParts: (id, parts) => request("POST", `/api/uploads/${id}/parts`, { parts }),
+    create: (input) => request("create", "POST", "/api/uploads", input),
+    signParts: (id, parts) => request("sign", "POST", `/api/uploads/${id}/parts`, { parts }),
     recordPart: async (id, partNumber, etag, checksum) => {
-      await request("PUT", `/api/uploads/${id}/parts/${partNumber}`, { etag, checksum });
+      await request("record", "PUT", `/api/uploads/${id}/parts/${partNumber}`, { etag, checksum });
     },
-    complete: (id) => request("POST", `/api/uploads/${id}/complete`),
+    complete: (id) => request("complete", "POST", `/api/uploads/${id}/complete`),
     abort: async (id) => {
-      await request("DELETE", `/api/uploads/${id}`);
+      await request("abort", "DELETE", `/api/uploads/${id}`);
     },
-    get: (id) => request("GET", `/api/uploads/${id}`),
+    get: (id) => request("get", "GET", `/api/uploads/${id}`),
+    reportSummary: async (id, summary) => {
+      await request("summary", "POST", `/api/uploads/${id}/summary`, summary);
+    },
     signedInAs: async () => {
       try {
-        return (await request<{ id: string }>("GET", "/api/me")).id;
+        return (await request<{ id: string }>("me", "GET", "/api/me")).id;
       } catch (error) {
         if (error instanceof ApiError && error.status === 401) return null;
         throw error;

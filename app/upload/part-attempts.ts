@@ -4,9 +4,10 @@ import type { Connectivity } from "./connectivity";
 import type { Clock } from "./environment";
 import { UploadFailedError, isAbort, partFailureOf } from "./errors";
 import type { PartPipeline } from "./part-pipeline";
-import { decide, streakKey, type Decision, type Failure, type PartHistory, type RetryPolicy } from "./retry";
+import { retryReasonOf, type AttemptEntry, type WaitEntry } from "./attempt-log";
+import { decide, streakKey, type Failure, type PartHistory, type RetryPolicy } from "./retry";
 import type { RunControl } from "./run-control";
-import type { UploadStateStore } from "./upload-state";
+import { HOLD_PHASES, type UploadStateStore } from "./upload-state";
 import type { WaitingRoom } from "./waiting";
 
 export interface PartAttemptsDeps {
@@ -30,6 +31,12 @@ interface Tally extends PartHistory {
   lastKey?: string;
 }
 
+/** A PUT of a part that went out: when, and as which attempt. */
+interface Sent {
+  attempt: number;
+  startedAt: number;
+}
+
 /**
  * Sends one part until it is stored: each attempt hashes, signs, PUTs and has the server record it;
  * each failure is classified (`decide`) and retried, waited out (the waiting phase, where this part's
@@ -37,6 +44,9 @@ interface Tally extends PartHistory {
  * recorded, and the part's square always shows what happened to it.
  */
 export class PartAttempts {
+  /** Parts whose PUT is out (or ended and not yet logged). */
+  private readonly sent = new Map<number, Sent>();
+
   constructor(private readonly deps: PartAttemptsDeps) {}
 
   async upload(n: number): Promise<void> {
@@ -44,16 +54,19 @@ export class PartAttempts {
     let tally: Tally = { attempt: 0, streak: 0 };
     let probing = false;
     for (;;) {
-      if (!probing) await control.untilRunnable();
-      const startedAt = this.deps.clock.now();
+      // The waiting phase's probe goes at once; a held part (offline, paused, signed out) logs its wait.
+      if (!probing && HOLD_PHASES.includes(state.current.phase))
+        await this.timed(n, "held", () => control.untilRunnable());
+      else if (!probing) await control.untilRunnable();
       try {
         await this.send(n, tally.attempt + 1);
         this.deps.waiting.succeeded();
         return;
       } catch (error) {
-        control.throwIfStopped();
-        if (isAbort(error)) {
-          // Interrupted (connection lost): not this part's fault; it goes again when the upload can.
+        if (isAbort(error) || control.stopped) {
+          // Interrupted (connection lost, paused): not this part's fault; it goes again when the upload can.
+          this.logAttempt(n, { outcome: "interrupted" });
+          control.throwIfStopped();
           state.updatePart(n, { phase: "pending", sentBytes: 0 });
           probing = false;
           continue;
@@ -62,7 +75,7 @@ export class PartAttempts {
         if (error instanceof UploadFailedError) throw this.fatal(n, error.message, error.gone);
         const failure = partFailureOf(error);
         tally = this.tallied(tally, failure);
-        probing = await this.afterFailure(n, failure, tally, startedAt, probing);
+        probing = await this.afterFailure(n, failure, tally, probing);
         if (!probing && tally.attempt >= this.deps.policy().maxAttempts) tally = { ...tally, attempt: 0 };
       }
     }
@@ -70,7 +83,7 @@ export class PartAttempts {
 
   /** One attempt at part `n`: hash, sign, send, and have the server record it. */
   private async send(n: number, attempt: number): Promise<void> {
-    const { state, parts, control } = this.deps;
+    const { state, parts, control, clock } = this.deps;
     const signal = control.attemptSignal;
     state.updatePart(n, { phase: "hashing" });
     const checksum = await parts.checksum(n);
@@ -78,12 +91,36 @@ export class PartAttempts {
     const signed = await parts.urlFor(n);
     // Interrupted while hashing or signing: send nothing now.
     if (signal.aborted) throw new DOMException("Interrupted", "AbortError");
+    this.sent.set(n, { attempt, startedAt: clock.now() });
     state.partSending(n, attempt);
     const { etag } = await parts.put(n, signed, signal, (sent) => state.partProgress(n, sent));
     await this.deps.record(n, etag, checksum);
     this.deps.connectivity.succeeded();
+    this.logAttempt(n, { outcome: "stored" });
     state.partDone(n);
     this.deps.onDone(n);
+  }
+
+  /** Logs the end of part `n`'s PUT, if one went out (a failure while hashing or signing sent none). */
+  private logAttempt(n: number, end: Pick<AttemptEntry, "outcome" | "reason" | "category" | "next">): void {
+    const sent = this.sent.get(n);
+    if (!sent) return;
+    this.sent.delete(n);
+    const part = this.deps.state.current.parts[n - 1]!;
+    const durationMs = this.deps.clock.now() - sent.startedAt;
+    const sentBytes = end.outcome === "stored" ? part.size : part.sentBytes;
+    this.deps.state.logEntry({ kind: "attempt", part: n, ...sent, durationMs, sentBytes, ...end });
+  }
+
+  /** Runs `wait` and logs the time part `n` spent in it (when it spent any). */
+  private async timed<T>(n: number, why: WaitEntry["why"], wait: () => Promise<T>): Promise<T> {
+    const startedAt = this.deps.clock.now();
+    try {
+      return await wait();
+    } finally {
+      const durationMs = this.deps.clock.now() - startedAt;
+      if (durationMs > 0) this.deps.state.logEntry({ kind: "wait", part: n, startedAt, durationMs, why });
+    }
   }
 
   private tallied(tally: Tally, failure: Failure): Tally {
@@ -91,41 +128,29 @@ export class PartAttempts {
     return { attempt: tally.attempt + 1, streak: key === tally.lastKey ? tally.streak + 1 : 1, lastKey: key };
   }
 
-  /** Records the failure and waits out what follows it; returns whether the next attempt is the waiting phase's probe. */
-  private async afterFailure(n: number, failure: Failure, tally: Tally, startedAt: number, probing: boolean) {
+  /** Logs the failure and waits out what follows it; returns whether the next attempt is the waiting phase's probe. */
+  private async afterFailure(n: number, failure: Failure, tally: Tally, probing: boolean) {
     const { state, control, connectivity } = this.deps;
     const phase = state.current.phase;
     const online = this.deps.online() && phase !== "offline" && phase !== "reconnecting";
     const decision = decide(failure, tally, this.deps.policy(), online, this.deps.random);
-    this.record(n, tally, decision, startedAt);
+    const next = decision.action === "retry" ? "retry" : decision.action === "wait" ? "wait" : "fatal";
+    this.logAttempt(n, { outcome: "failed", reason: decision.reason, category: retryReasonOf(failure), next });
     if (decision.action === "give-up") throw this.fatal(n, decision.reason, decision.gone);
     // While the connection is known to be down, network failures wait for it instead of using up attempts.
     if (decision.action === "retry" && !decision.countsAsAttempt) tally.attempt -= 1;
     state.partFailed(n, decision.reason);
     this.deps.parts.forget(n, decision);
     if (failure.type === "network" || failure.type === "stall") connectivity.networkFailed();
-    if (decision.action === "wait") return this.deps.waiting.wait("storage", decision.reason, probing);
-    await control.sleep(decision.delayMs);
+    if (decision.action === "wait")
+      return this.timed(n, "waiting", () => this.deps.waiting.wait("storage", decision.reason, probing));
+    await this.timed(n, "backoff", () => control.sleep(decision.delayMs));
     return false;
-  }
-
-  private record(n: number, tally: Tally, decision: Decision, startedAt: number): void {
-    const at = this.deps.clock.now();
-    const outcome = decision.action === "retry" ? "retry" : decision.action === "wait" ? "wait" : "fatal";
-    this.deps.state.recordRetry({
-      at,
-      partNumber: n,
-      attempt: tally.attempt,
-      durationMs: at - startedAt,
-      outcome,
-      reason: decision.reason,
-      delayMs: decision.action === "retry" ? decision.delayMs : 0,
-      resigned: decision.action !== "give-up" && decision.resign,
-    });
   }
 
   /** Part `n` failed in a way no retry fixes: its square says so, and the upload fails with `reason`. */
   private fatal(n: number, reason: string, gone: boolean): UploadFailedError {
+    this.logAttempt(n, { outcome: "failed", reason, next: "fatal" });
     this.deps.state.partFailed(n, reason, true);
     return new UploadFailedError(reason, gone);
   }

@@ -14,6 +14,8 @@ export interface PartPipelineDeps {
   signParts: (parts: Array<{ partNumber: number; checksum: PartChecksum }>) => Promise<SignedParts>;
   /** Whether part `n` is done: then it is neither hashed nor signed ahead. */
   isDone: (n: number) => boolean;
+  /** Part `n` got a new URL after having had one (for the retry timeline). */
+  onResigned?: (n: number, reason: string) => void;
 }
 
 /**
@@ -45,6 +47,7 @@ export class PartPipeline {
       now: deps.now,
       sign: (parts) => deps.signParts(parts.map((n) => ({ partNumber: n, checksum: this.checksumOf(n) }))),
       candidates: () => this.upcoming((n) => this.digests.has(n)),
+      onResigned: deps.onResigned,
     });
   }
 
@@ -87,8 +90,8 @@ export class PartPipeline {
   }
 
   /** Storage refused an attempt at part `n`: the next one signs again, and hashes again if `rehash`. */
-  forget(n: number, { resign, rehash }: { resign: boolean; rehash: boolean }): void {
-    if (resign) this.signer.forget(n);
+  forget(n: number, { resign, rehash, reason }: { resign: boolean; rehash: boolean; reason: string }): void {
+    if (resign) this.signer.forget(n, `after: ${reason}`);
     if (rehash) this.digests.forget(n);
   }
 

@@ -49,6 +49,7 @@ export class UploadRun {
         now: () => clock.now(),
         signParts: (parts) => withApiRetry("sign", () => api.signParts(view.id, parts)),
         isDone: (n) => state.current.parts[n - 1]?.phase === "done",
+        onResigned: (n, reason) => state.logEntry({ kind: "resign", part: n, at: clock.now(), reason }),
       },
       earlier,
     );

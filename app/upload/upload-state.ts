@@ -1,6 +1,7 @@
 import type { ChecksumMode } from "../shared/checksum-mode";
 import { partRange, type PartPlan } from "../shared/plan";
 import type { UploadView } from "../shared/uploads";
+import { AttemptLog, type TimelineEntry } from "./attempt-log";
 import type { Clock } from "./environment";
 import { EmitCoalescer, ProgressMeter, QUIET_MS, sampleOnTimer, type ProgressFigures } from "./progress";
 
@@ -36,23 +37,6 @@ export interface PartState {
   failure?: string;
 }
 
-/** One failed attempt and what followed it: the record a retry timeline is drawn from. */
-export interface RetryEvent {
-  /** When the attempt ended. */
-  at: number;
-  /** The part, or null for a call to the app's API (`call` names it). */
-  partNumber: number | null;
-  call?: string;
-  attempt: number;
-  durationMs: number;
-  /** retry: tried again after `delayMs`; wait: the upload waited; fatal: the upload failed. */
-  outcome: "retry" | "wait" | "fatal";
-  reason: string;
-  delayMs: number;
-  /** The next attempt used a freshly signed URL. */
-  resigned: boolean;
-}
-
 /** What a waiting or reconnecting upload waits for, and when it tries again. */
 export interface WaitInfo {
   for: "storage" | "app" | "network";
@@ -79,8 +63,10 @@ export interface UploadState extends ProgressFigures {
   /** Bytes in parts that S3 has and the server recorded. */
   confirmedBytes: number;
   parts: PartState[];
-  /** The most recent failed attempts, newest last. */
-  retries: RetryEvent[];
+  /** Every attempt, wait, re-sign and failed call of this upload in this page (nothing dropped). */
+  timeline: AttemptLog;
+  /** The timeline's length: a new entry makes a new state. */
+  timelineSize: number;
   /** Parts that were already on the server when this upload (re)started. */
   resumedParts: number;
   wait?: WaitInfo;
@@ -91,8 +77,6 @@ export interface UploadState extends ProgressFigures {
   /** The completed upload (phase "done"). */
   result?: UploadView;
 }
-
-const MAX_RETRY_EVENTS = 200;
 
 /** Phases in which work waits instead of running. */
 export const HOLD_PHASES: readonly UploadPhase[] = ["paused", "offline", "reconnecting", "waiting", "signed-out"];
@@ -116,6 +100,8 @@ export type StateChanges = Partial<Omit<UploadState, keyof ProgressFigures>>;
  * that waits for the phase to change (paused, offline) sleeps on `phaseChange()`.
  */
 export class UploadStateStore {
+  /** The retry timeline, kept whole; the state refers to it. */
+  readonly log = new AttemptLog();
   private state: UploadState;
   private readonly listeners = new Set<(state: UploadState) => void>();
   private changed = deferred();
@@ -136,7 +122,8 @@ export class UploadStateStore {
       fileName: file.name,
       ...empty,
       ...this.meter.figures(empty, 0, now),
-      retries: [],
+      timeline: this.log,
+      timelineSize: 0,
       resumedParts: 0,
       resumable: false,
     };
@@ -254,8 +241,10 @@ export class UploadStateStore {
     this.patch({ parts: this.state.parts.map((p) => (unfinished(p) ? { ...p, phase: "pending", sentBytes: 0 } : p)) });
   }
 
-  recordRetry(event: RetryEvent): void {
-    this.patch({ retries: [...this.state.retries, event].slice(-MAX_RETRY_EVENTS) });
+  /** Adds an entry to the retry timeline. */
+  logEntry(entry: TimelineEntry): void {
+    this.log.add(entry);
+    this.patch({ timelineSize: this.log.size }, { quiet: entry.kind === "wait" });
   }
 
   /** Sending parts that moved no byte for a while show as "stalled" (until progress or the stall timeout). */

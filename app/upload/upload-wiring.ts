@@ -82,7 +82,7 @@ export function buildMachinery(file: File, deps: UploaderDeps, policy: () => Ret
     now: () => clock.now(),
     online: () => deps.online.isOnline(),
     onNetworkFailure: () => connectivity.networkFailed(),
-    onRetry: (event) => state.recordRetry(event),
+    log: (entry) => state.logEntry(entry),
   });
   return { state, clock, control, alarm, connectivity, waiting, withApiRetry };
 }

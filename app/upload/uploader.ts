@@ -1,8 +1,11 @@
+import { checksumModeName } from "../shared/checksum-mode";
+import { partRange } from "../shared/plan";
 import { UPLOAD_DEFAULTS } from "../shared/upload-defaults";
 import type { UploadView } from "../shared/uploads";
 import { ApiError, createUploadInput } from "./api";
 import type { ApiCaller } from "./api-retry";
 import type { Alarm } from "./alarm";
+import { summarize } from "./attempt-log";
 import type { Connectivity } from "./connectivity";
 import type { Clock } from "./environment";
 import { UploadFailedError, failureMessage, isAbort } from "./errors";
@@ -16,7 +19,7 @@ import { isActivePhase, type UploadState, type UploadStateStore } from "./upload
 import { buildMachinery, type UploadOptions, type UploaderDeps } from "./upload-wiring";
 import type { WaitingRoom } from "./waiting";
 
-export type { PartPhase, PartState, RetryEvent, UploadPhase, UploadState } from "./upload-state";
+export type { PartPhase, PartState, UploadPhase, UploadState } from "./upload-state";
 export type { UploaderDeps, UploadOptions } from "./upload-wiring";
 
 /** How long after the last change a changed caption is written to the resume record. */
@@ -49,6 +52,8 @@ export class FileUpload {
   private unsubscribeOnline: () => void = () => undefined;
   private running?: Promise<UploadState>;
   private captionSave?: Promise<void>;
+  /** When the current run started: its summary covers the timeline from then on. */
+  private runStartedAt = 0;
 
   constructor(
     readonly file: File,
@@ -129,6 +134,24 @@ export class FileUpload {
     }
   }
 
+  /**
+   * Removes a finished upload that no post will use: it is deleted on the server, its stored file
+   * with it, at once rather than by the sweeper. False when the server could not be told; the
+   * upload then stays among the person's unposted uploads, to delete there (or be swept).
+   */
+  async removeFinished(): Promise<boolean> {
+    const { phase, result } = this.state.current;
+    const uploadId = result?.id ?? this.view?.id;
+    if (phase !== "done" || !uploadId) return true;
+    try {
+      await this.withApiRetry("delete", () => this.deps.api.abort(uploadId), true);
+    } catch {
+      return false;
+    }
+    this.forget(uploadId);
+    return true;
+  }
+
   /** A new run once the previous one has wound down. */
   private restart(): void {
     const previous = this.running ?? Promise.resolve();
@@ -140,6 +163,7 @@ export class FileUpload {
   }
 
   private async run(): Promise<UploadState> {
+    this.runStartedAt = this.clock.now();
     const stopSampling = this.state.sampleWhileActive();
     try {
       this.control.throwIfStopped();
@@ -205,8 +229,31 @@ export class FileUpload {
         ? error.final
         : error instanceof ApiError && FINAL_API_STATUSES.includes(error.status);
     if (error instanceof UploadFailedError && error.gone && this.view) this.deps.store.remove(this.view.id);
-    this.state.setPhase("failed", { error: failureMessage(error), resumable: !final });
+    const message = failureMessage(error);
+    this.state.setPhase("failed", { error: message, resumable: !final });
+    this.reportSummary("failed", message);
     return this.state.current;
+  }
+
+  /**
+   * Tells the server how this run went, from the timeline since it started. Best effort: the report
+   * is sent once, and whatever becomes of it changes nothing for the upload.
+   */
+  private reportSummary(outcome: "completed" | "failed", failureReason?: string): void {
+    const view = this.view;
+    if (!view || this.state.current.parts.length === 0) return;
+    const plan = { fileSize: view.size, partSize: view.partSize, partCount: view.partCount };
+    const summary = summarize(this.state.log.since(this.runStartedAt), {
+      outcome,
+      partSize: view.partSize,
+      concurrency: view.concurrency,
+      checksum: checksumModeName(view.checksumMode),
+      startedAt: this.runStartedAt,
+      endedAt: this.clock.now(),
+      partBytes: (n) => partRange(plan, n).size,
+      failureReason,
+    });
+    this.deps.api.reportSummary(view.id, summary).catch(() => undefined);
   }
 
   /** Sends the parts the server lacks, then completes: the run's main work. */
@@ -241,6 +288,7 @@ export class FileUpload {
     const completed = await this.upload.uploadAndComplete();
     this.forget(completed.id);
     this.state.setPhase("done", { result: completed, error: undefined });
+    this.reportSummary("completed");
     return this.state.current;
   }
 

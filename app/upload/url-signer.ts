@@ -22,6 +22,8 @@ export interface UrlSignerOptions {
   sign: (partNumbers: number[]) => Promise<SignedParts>;
   /** Parts that may join a sign call, in upload order: hashed and not done yet. */
   candidates: () => Iterable<number>;
+  /** Part `n` got a new URL after having had one, and why (for the retry timeline). */
+  onResigned?: (n: number, reason: string) => void;
 }
 
 /**
@@ -32,6 +34,9 @@ export interface UrlSignerOptions {
 export class UrlSigner {
   private readonly urls = new Map<number, SignedUrl>();
   private readonly signing = new Map<number, Promise<void>>();
+  /** Parts signed at least once, and why a part's URL was dropped. */
+  private readonly signedBefore = new Set<number>();
+  private readonly dropped = new Map<number, string>();
   private readonly marginMs: number;
 
   constructor(private readonly options: UrlSignerOptions) {
@@ -52,9 +57,10 @@ export class UrlSigner {
     }
   }
 
-  /** Drops part `n`'s URL (storage refused it): the next request signs it again. */
-  forget(n: number): void {
+  /** Drops part `n`'s URL (storage refused it, or connections to it failed): the next request signs it again. */
+  forget(n: number, reason: string): void {
     this.urls.delete(n);
+    this.dropped.set(n, reason);
   }
 
   private fresh(n: number): SignedUrl | undefined {
@@ -76,8 +82,13 @@ export class UrlSigner {
     const request = this.options.sign(batch).then((signed) => {
       // The sooner of the two: a browser clock behind the server's must not make a URL look longer-lived.
       const expiresAt = Math.min(Date.parse(signed.expiresAt), this.options.now() + this.options.ttlSeconds * 1000);
-      for (const part of signed.parts)
-        this.urls.set(part.partNumber, { url: part.url, headers: part.headers, expiresAt });
+      for (const part of signed.parts) {
+        const n = part.partNumber;
+        this.urls.set(n, { url: part.url, headers: part.headers, expiresAt });
+        if (this.signedBefore.has(n)) this.options.onResigned?.(n, this.dropped.get(n) ?? "link about to expire");
+        this.signedBefore.add(n);
+        this.dropped.delete(n);
+      }
     });
     const settled = request.finally(() => batch.forEach((p) => this.signing.delete(p)));
     const waiting = settled.catch(() => undefined);

@@ -16,7 +16,9 @@ const cookieSession = (request: Request, services: Services) =>
 /** The user the request's session signs in: its record must exist and be neither expired nor idle. */
 export async function getSessionUser(request: Request, services: Services): Promise<User | undefined> {
   const token = (await cookieSession(request, services)).get("sessionToken");
-  return token ? findSessionUser(services.db, token, services.config.session, services.now()) : undefined;
+  const user = token ? await findSessionUser(services.db, token, services.config.session, services.now()) : undefined;
+  if (user && services.request) services.request.userId = user.id;
+  return user;
 }
 
 /** For pages: the signed-in user, or a redirect to sign-in that comes back here afterwards. */

@@ -114,12 +114,21 @@ export const envSchema = z.object({
   /** The origin people use to reach the app; OAuth redirects and the bucket's CORS rule are built from it. */
   APP_URL: url.optional(),
   DATA_DIR: z.string().min(1).default(".data"),
-  LOG_LEVEL: z.enum(["silent", "info", "debug"]).default("info"),
+  /** pino's levels: each prints itself and the levels above it. */
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Unset: JSON lines in production, readable lines otherwise. */
+  LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
 
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
     .optional(),
+  /** Connections each app instance opens at most; N instances open up to N times this. */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
+  /** How long a query may run before PostgreSQL cancels it (migrations are exempt). */
+  DATABASE_STATEMENT_TIMEOUT: duration("30s", 100),
+  /** How long a request waits for a connection (a new one, or a free one from a full pool). */
+  DATABASE_CONNECT_TIMEOUT: duration("5s", 100),
 
   S3_ENDPOINT: url.optional(),
   S3_PUBLIC_ENDPOINT: url.optional(),
@@ -131,6 +140,12 @@ export const envSchema = z.object({
   S3_ACCESS_KEY_ID: z.string().min(1).optional(),
   S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   S3_FORCE_PATH_STYLE: bool.default(true),
+  /** The server's own S3 calls (presigned URLs are not calls): connect, whole request, attempts. */
+  S3_CONNECT_TIMEOUT: duration("5s", 100),
+  S3_REQUEST_TIMEOUT: duration("30s", 1_000),
+  S3_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  /** Create the bucket and add the app's CORS rule at start (an external S3 is otherwise only checked). */
+  S3_PREPARE_BUCKET: bool.default(false),
   /** Unset: the port the embedded local S3 had last time (kept under DATA_DIR), a free one on first start. */
   LOCAL_S3_PORT: z.coerce.number().int().min(0).max(65535).optional(),
 
@@ -151,6 +166,7 @@ export const envSchema = z.object({
   UPLOAD_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
   UPLOAD_URL_TTL: duration("15m", 10_000, 7 * 86_400_000),
   UPLOAD_ABANDON_AFTER: duration("24h", 60_000),
+  UPLOAD_ORPHAN_AFTER: duration("24h", 60_000),
   UPLOAD_SWEEP_INTERVAL: duration("1h", 1_000),
   UPLOAD_QUOTA: bytes("20GiB"),
   UPLOAD_MAX_UNFINISHED: z.coerce.number().int().min(1).max(10_000).default(20),
@@ -165,9 +181,17 @@ export const envSchema = z.object({
   UPLOAD_STALL_TIMEOUT: duration(`${UPLOAD_DEFAULTS.stallTimeoutMs}ms`, 1_000),
   MEDIA_URL_TTL: duration("1h", 60_000, 7 * 86_400_000),
   FEED_PAGE_SIZE: z.coerce.number().int().min(1).max(100).default(10),
-  /** Where pages may load images from besides the app and the bucket: avatars. */
-  CSP_IMG_SOURCES: origins("https://avatars.githubusercontent.com https://www.gravatar.com"),
+  /** Off: no page asks a third party for an avatar (people without a GitHub avatar get initials). */
+  AVATAR_GRAVATAR: bool.default(false),
+  /** Where pages may load images from besides the app and the bucket: avatars (Gravatar's is added when AVATAR_GRAVATAR is on). */
+  CSP_IMG_SOURCES: origins("https://avatars.githubusercontent.com"),
   POST_RATE_LIMIT: rate("10/1m"),
+
+  /** Unset: /metrics answers anyone who reaches it; set: only `Authorization: Bearer <token>`. */
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  /** Unset: /metrics is served on PORT; set: only on this port (and METRICS_HOST), not on PORT. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  METRICS_HOST: z.string().min(1).default("127.0.0.1"),
 });
 
 export type Env = z.output<typeof envSchema>;

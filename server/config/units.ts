@@ -30,3 +30,16 @@ export function parseDuration(text: string): number | undefined {
 }
 
 export { formatBytes } from "../../app/shared/format.js";
+
+/** Milliseconds as the shortest duration setting that says them: 900000 → "15m", 1500 → "1.5s". */
+export function formatDurationSetting(ms: number): string {
+  for (const [unit, size] of [
+    ["d", 86_400_000],
+    ["h", 3_600_000],
+    ["m", 60_000],
+    ["s", 1000],
+  ] as const) {
+    if (ms >= size && Number.isInteger((ms / size) * 10)) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
+}

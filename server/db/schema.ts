@@ -1,6 +1,7 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
 import type { ChecksumType, PartChecksumAlgorithm } from "../../app/shared/checksum-mode.js";
-import type { UploadStatus } from "../../app/shared/uploads.js";
+import type { UploadSummary } from "../../app/shared/upload-summary.js";
+import type { UploadPurpose, UploadStatus } from "../../app/shared/uploads.js";
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
@@ -15,7 +16,7 @@ export interface UsersTable {
   updated_at: Timestamp;
 }
 
-export type { UploadStatus };
+export type { UploadPurpose, UploadStatus };
 
 export interface UploadsTable {
   id: Generated<string>;
@@ -28,6 +29,8 @@ export interface UploadsTable {
   part_size: number;
   part_count: number;
   fingerprint: string;
+  /** 'poster' for a video's poster frame the browser captured; 'media' for files people chose. */
+  purpose: Generated<UploadPurpose>;
   status: Generated<UploadStatus>;
   /** How the upload's bytes are checked: each part's algorithm, and the object checksum's type. */
   checksum_algorithm: Generated<PartChecksumAlgorithm>;
@@ -39,6 +42,11 @@ export interface UploadsTable {
   created_at: Timestamp;
   last_activity_at: Timestamp;
   completed_at: Timestamp | null;
+  /** When a completed upload's object was deleted (status 'deleted'): by its owner or the sweeper. */
+  deleted_at: Timestamp | null;
+  /** The browser's report of its latest run (written as JSON text, read back parsed). */
+  client_summary: ColumnType<UploadSummary | null, string | null | undefined, string | null>;
+  client_summary_at: Timestamp | null;
 }
 
 export interface UploadPartsTable {
@@ -69,6 +77,9 @@ export interface MediaTable {
   width: number | null;
   height: number | null;
   duration_seconds: number | null;
+  /** The video's poster frame (an upload with purpose 'poster') and its object, or both null. */
+  poster_upload_id: string | null;
+  poster_s3_key: string | null;
 }
 
 export interface SessionsTable {

@@ -3,6 +3,10 @@ import type { ServerBuild } from "@remix-run/node";
 import express, { type RequestHandler } from "express";
 import type { Services } from "../services.js";
 import { isCrossSiteMutation } from "./csrf.js";
+import { serverTiming } from "./server-timing.js";
+import { withOutageAnswers } from "./unavailable.js";
+import { requestLogging } from "./request-log.js";
+import { routePatterns } from "./route-pattern.js";
 
 declare module "@remix-run/node" {
   interface AppLoadContext {
@@ -28,9 +32,22 @@ export function createHttpApp(options: {
   const appOrigin = new URL(services.config.appUrl).origin;
   const app = express();
   app.disable("x-powered-by");
+  // Route patterns come from the build, recomputed when development swaps it.
+  let patterns: { build: ServerBuild; of: (pathname: string) => string | undefined } | undefined;
+  const routeOf = (pathname: string) => {
+    const build = options.build();
+    if (patterns?.build !== build) patterns = { build, of: routePatterns(build.routes) };
+    return patterns.of(pathname);
+  };
+  app.use(requestLogging(services, routeOf));
   app.use(securityHeaders);
-  app.use("/build", express.static(`${options.publicDir}/build`, { immutable: true, maxAge: "1y" }));
-  app.use(express.static(options.publicDir, { maxAge: "1h" }));
+  app.use("/api", serverTiming);
+  const markStatic = (res: express.Response) => (res.locals.static = true);
+  app.use(
+    "/build",
+    express.static(`${options.publicDir}/build`, { immutable: true, maxAge: "1y", setHeaders: markStatic }),
+  );
+  app.use(express.static(options.publicDir, { maxAge: "1h", setHeaders: markStatic }));
   app.use((req, res, next) => {
     const headers = { get: (name: string) => req.get(name) ?? null };
     if (isCrossSiteMutation(req.method, headers, appOrigin)) {
@@ -48,7 +65,11 @@ export function createHttpApp(options: {
     if (current?.build !== build) {
       current = {
         build,
-        handler: createRequestHandler({ build, mode: options.mode, getLoadContext: () => ({ services }) }),
+        handler: createRequestHandler({
+          build: withOutageAnswers(build),
+          mode: options.mode,
+          getLoadContext: (_req, res) => ({ services: (res.locals.services as Services | undefined) ?? services }),
+        }),
       };
     }
     return current.handler(req, res, next);

@@ -7,14 +7,20 @@
 import { randomBytes } from "node:crypto";
 import type { HeadersFunction } from "@remix-run/node";
 import type { AppConfig } from "../config/app-config.js";
+import { GRAVATAR_ORIGIN } from "../posts/avatars.js";
 import { browserBucketUrl } from "../storage/s3.js";
 
 /** A fresh nonce for one page: its inline and module scripts carry it, and nothing else runs. */
 export const createNonce = () => randomBytes(18).toString("base64");
 
 /** The policy for one page, as a header value. */
-export function contentSecurityPolicy(config: Pick<AppConfig, "s3" | "github" | "contentSecurity">, nonce: string) {
+export function contentSecurityPolicy(
+  config: Pick<AppConfig, "s3" | "github" | "contentSecurity" | "feed">,
+  nonce: string,
+) {
   const bucket = browserBucketUrl(config.s3).origin;
+  // Gravatar only when the operator turned it on (AVATAR_GRAVATAR): otherwise no page may ask it.
+  const avatarSources = config.feed.gravatar ? [GRAVATAR_ORIGIN] : [];
   const directives: Record<string, string[]> = {
     "default-src": ["'self'"],
     // 'wasm-unsafe-eval': the uploader's CRC is a WebAssembly module (it compiles bytes, it evaluates no text).
@@ -24,8 +30,9 @@ export function contentSecurityPolicy(config: Pick<AppConfig, "s3" | "github" | 
     "style-src": ["'self'"],
     // React writes style attributes (an avatar's size, a progress bar's scale); attributes cannot run code.
     "style-src-attr": ["'unsafe-inline'"],
-    // blob: the composer's preview of the chosen file.
-    "img-src": ["'self'", "blob:", bucket, ...config.contentSecurity.imgSources],
+    // blob: the composer's preview of the chosen file, and the probe's detached <video>/<img>; the
+    // bucket: media and poster frames through presigned URLs.
+    "img-src": ["'self'", "blob:", bucket, ...config.contentSecurity.imgSources, ...avatarSources],
     "media-src": ["'self'", "blob:", bucket],
     // Parts go straight to the bucket.
     "connect-src": ["'self'", bucket],

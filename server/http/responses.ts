@@ -2,6 +2,8 @@ import { json } from "@remix-run/node";
 import type { ZodError } from "zod";
 import type { ApiErrorBody } from "../../app/shared/api-error.js";
 import type { DomainError, Result } from "../result.js";
+import type { Services } from "../services.js";
+import { unavailableDependency, unavailableResponse } from "./unavailable.js";
 
 /** The one shape every API error has: `{ error: { code, message, fields? } }` with its HTTP status. */
 export function apiError(status: number, code: string, message: string, fields?: Record<string, string[]>) {
@@ -46,15 +48,22 @@ export const methodNotAllowed = (allowed: string[]) => {
 };
 
 /**
- * Runs an API handler: thrown Responses (401s, redirects) pass through; anything else unexpected
- * (storage down, a bug) becomes a 500 JSON error instead of an HTML error page, and is logged.
+ * Runs an API handler: thrown Responses (401s, redirects) pass through; the database or storage being
+ * unreachable becomes a 503, anything else unexpected (a bug) a 500 JSON error instead of an HTML error
+ * page; both are logged.
  */
-export async function handleApi(handler: () => Promise<Response>): Promise<Response> {
+export async function handleApi(services: Pick<Services, "log">, handler: () => Promise<Response>): Promise<Response> {
   try {
     return await handler();
   } catch (thrown) {
     if (thrown instanceof Response) throw thrown;
-    console.error("API error:", thrown);
+    const dependency = unavailableDependency(thrown);
+    if (dependency) {
+      // Not a bug: the call may succeed again once the dependency is back, so a warning, with the cause.
+      services.log.warn({ err: thrown, dependency }, "API request failed: dependency unavailable");
+      return unavailableResponse(dependency);
+    }
+    services.log.error({ err: thrown }, "API request failed");
     return apiError(500, "internal", "Something went wrong on our side. Please try again.");
   }
 }

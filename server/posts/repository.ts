@@ -9,6 +9,7 @@ export async function listFeed(db: Executor, limit: number, after?: Position) {
     .selectFrom("posts")
     .innerJoin("users", "users.id", "posts.author_id")
     .leftJoin("media", (join) => join.onRef("media.post_id", "=", "posts.id").on("media.position", "=", 0))
+    .leftJoin("uploads as poster", "poster.id", "media.poster_upload_id")
     .select([
       "posts.id",
       "posts.text",
@@ -23,6 +24,8 @@ export async function listFeed(db: Executor, limit: number, after?: Position) {
       "media.width",
       "media.height",
       "media.duration_seconds",
+      "media.poster_s3_key",
+      "poster.content_type as poster_content_type",
       cursorTimestamp("posts.created_at").as("cursor_at"),
     ])
     .orderBy("posts.created_at", "desc")
@@ -32,9 +35,13 @@ export async function listFeed(db: Executor, limit: number, after?: Position) {
   return query.execute();
 }
 
-/** Whether a post already shows this upload (an upload belongs to one post at most). */
+/** Whether a post already shows this upload, as its media or its poster (an upload belongs to one post at most). */
 export async function isUploadPosted(db: Executor, uploadId: string): Promise<boolean> {
-  const row = await db.selectFrom("media").select("id").where("upload_id", "=", uploadId).executeTakeFirst();
+  const row = await db
+    .selectFrom("media")
+    .select("id")
+    .where((eb) => eb.or([eb("upload_id", "=", uploadId), eb("poster_upload_id", "=", uploadId)]))
+    .executeTakeFirst();
   return row !== undefined;
 }
 
@@ -52,6 +59,7 @@ export async function insertMedia(
   media: {
     postId: string;
     upload: { id: string; s3_key: string; content_type: string; size: number };
+    poster: { id: string; s3_key: string } | null;
     width: number | null;
     height: number | null;
     durationSeconds: number | null;
@@ -68,20 +76,22 @@ export async function insertMedia(
       width: media.width,
       height: media.height,
       duration_seconds: media.durationSeconds,
+      poster_upload_id: media.poster?.id ?? null,
+      poster_s3_key: media.poster?.s3_key ?? null,
     })
     .execute();
 }
 
 /**
- * Deletes the author's post, its media rows and the uploads they came from; returns the objects
- * left to delete from S3, or undefined when the author has no such post. The post's row stays
- * locked until the transaction ends, so two deletes of one post take turns.
+ * Deletes the author's post, its media rows and the uploads they came from (posters included); returns
+ * the objects left to delete from S3, or undefined when the author has no such post. The post's row
+ * stays locked until the transaction ends, so two deletes of one post take turns.
  */
 export async function deletePostWithMedia(
   trx: Transaction<Database>,
   authorId: string,
   postId: string,
-): Promise<Array<{ s3_key: string }> | undefined> {
+): Promise<string[] | undefined> {
   const post = await trx
     .selectFrom("posts")
     .select("id")
@@ -90,17 +100,14 @@ export async function deletePostWithMedia(
     .forUpdate()
     .executeTakeFirst();
   if (!post) return undefined;
-  const media = await trx.selectFrom("media").select(["upload_id", "s3_key"]).where("post_id", "=", postId).execute();
+  const media = await trx
+    .selectFrom("media")
+    .select(["upload_id", "s3_key", "poster_upload_id", "poster_s3_key"])
+    .where("post_id", "=", postId)
+    .execute();
   await trx.deleteFrom("posts").where("id", "=", postId).execute();
-  if (media.length > 0)
-    await trx
-      .deleteFrom("uploads")
-      .where(
-        "id",
-        "in",
-        media.map((m) => m.upload_id),
-      )
-      .where("user_id", "=", authorId)
-      .execute();
-  return media;
+  const uploadIds = media.flatMap((m) => (m.poster_upload_id ? [m.upload_id, m.poster_upload_id] : [m.upload_id]));
+  if (uploadIds.length > 0)
+    await trx.deleteFrom("uploads").where("id", "in", uploadIds).where("user_id", "=", authorId).execute();
+  return media.flatMap((m) => (m.poster_s3_key ? [m.s3_key, m.poster_s3_key] : [m.s3_key]));
 }

@@ -1,4 +1,4 @@
-import { CreateBucketCommand, HeadBucketCommand, PutBucketCorsCommand, S3Client } from "@aws-sdk/client-s3";
+import { S3Client } from "@aws-sdk/client-s3";
 
 export interface StorageSettings {
   endpoint?: string;
@@ -8,6 +8,10 @@ export interface StorageSettings {
   region: string;
   credentials?: { accessKeyId: string; secretAccessKey: string };
   forcePathStyle: boolean;
+  /** S3_CONNECT_TIMEOUT, S3_REQUEST_TIMEOUT, S3_MAX_ATTEMPTS: a dead S3 fails calls in bounded time. */
+  connectTimeoutMs: number;
+  requestTimeoutMs: number;
+  maxAttempts: number;
 }
 
 export interface Storage {
@@ -48,6 +52,12 @@ function client(settings: StorageSettings, endpoint: string | undefined): S3Clie
     ...(endpoint ? { endpoint } : {}),
     ...(settings.credentials ? { credentials: settings.credentials } : {}),
     forcePathStyle: settings.forcePathStyle,
+    maxAttempts: settings.maxAttempts,
+    requestHandler: {
+      connectionTimeout: settings.connectTimeoutMs,
+      requestTimeout: settings.requestTimeoutMs,
+      throwOnRequestTimeout: true,
+    },
   });
 }
 
@@ -67,29 +77,4 @@ export function createStorage(settings: StorageSettings): Storage {
       if (presign !== main) presign.destroy();
     },
   };
-}
-
-/** Creates the bucket if it is missing and lets the app's origin upload to it from browsers. */
-export async function prepareBucket(storage: Storage, appOrigin: string): Promise<void> {
-  const exists = await storage.client.send(new HeadBucketCommand({ Bucket: storage.bucket })).then(
-    () => true,
-    () => false,
-  );
-  if (!exists) await storage.client.send(new CreateBucketCommand({ Bucket: storage.bucket }));
-  await storage.client.send(
-    new PutBucketCorsCommand({
-      Bucket: storage.bucket,
-      CORSConfiguration: {
-        CORSRules: [
-          {
-            AllowedOrigins: [appOrigin],
-            AllowedMethods: ["GET", "HEAD", "PUT"],
-            AllowedHeaders: ["*"],
-            ExposeHeaders: ["ETag", "x-amz-checksum-sha256"],
-            MaxAgeSeconds: 3000,
-          },
-        ],
-      },
-    }),
-  );
 }

@@ -7,6 +7,7 @@ import { completeMultipartUpload, listAllParts, type StoredPart } from "../stora
 import { deleteObject, headObject, type ObjectInfo } from "../storage/objects.js";
 import { contentMatchesType } from "./content-check.js";
 import { notFound } from "./errors.js";
+import { uploadCompleted, uploadFailed, type FailureKind } from "./events.js";
 import { failGone, ledgerView, planOf, reconcileLedger } from "./ledger.js";
 import * as repo from "./repository.js";
 import type { UploadView } from "./views.js";
@@ -42,6 +43,7 @@ export async function completeUpload(services: Services, user: User, id: string)
       checksum: object.value.checksum ?? null,
       completed_at: new Date(),
     });
+    uploadCompleted(services, completed);
     return ok(await ledgerView(trx, settings, completed));
   });
 }
@@ -56,7 +58,7 @@ async function assemble(trx: Trx, services: Services, upload: Upload): Promise<R
   if (stored === "gone") {
     // An object in place means an earlier completion reached S3 but not the database.
     const object = await headObject(storage, upload.s3_key);
-    return object ? ok(object) : failGone(trx, upload);
+    return object ? ok(object) : failGone(trx, services, upload);
   }
   const { missing, wrongSize } = partsToResend(upload, stored);
   if (missing.length > 0 || wrongSize.length > 0) {
@@ -74,7 +76,7 @@ async function assemble(trx: Trx, services: Services, upload: Upload): Promise<R
   const mode = { algorithm: upload.checksum_algorithm, type: upload.checksum_type };
   const outcome = await completeMultipartUpload(storage, upload.s3_key, upload.s3_upload_id, parts, mode);
   const object = await headObject(storage, upload.s3_key);
-  return outcome === "gone" && !object ? failGone(trx, upload) : ok(object);
+  return outcome === "gone" && !object ? failGone(trx, services, upload) : ok(object);
 }
 
 /** Planned parts S3 does not hold, and those it holds with another size than planned. */
@@ -105,19 +107,26 @@ async function verifyObject(
   object: ObjectInfo | undefined,
 ): Promise<Result<ObjectInfo>> {
   if (!object || object.size !== upload.size) {
-    await refuse(trx, services, upload, `Storage holds ${object?.size ?? 0} bytes, not ${upload.size}.`);
+    await refuse(
+      trx,
+      services,
+      upload,
+      "size_mismatch",
+      `Storage holds ${object?.size ?? 0} bytes, not ${upload.size}.`,
+    );
     return fail(422, "size_mismatch", "The stored file does not have the declared size; it was deleted.");
   }
   if (!(await contentMatchesType(services.storage, upload.s3_key, upload.content_type, upload.size))) {
     const reason = `The file's content is not ${upload.content_type}.`;
-    await refuse(trx, services, upload, reason);
+    await refuse(trx, services, upload, "content_mismatch", reason);
     return fail(422, "content_mismatch", `${reason} It was refused and deleted.`);
   }
   return ok(object);
 }
 
 /** Deletes the object and marks the upload failed with `reason`. */
-async function refuse(trx: Trx, services: Services, upload: Upload, reason: string): Promise<void> {
+async function refuse(trx: Trx, services: Services, upload: Upload, kind: FailureKind, reason: string): Promise<void> {
   await deleteObject(services.storage, upload.s3_key);
-  await repo.updateUpload(trx, upload.id, { status: "failed", failure_reason: reason });
+  const failed = await repo.updateUpload(trx, upload.id, { status: "failed", failure_reason: reason });
+  uploadFailed(services, failed, kind, reason);
 }

@@ -10,6 +10,7 @@ import type { Result } from "../result.js";
 import type { Services } from "../services.js";
 import { listAllParts, type StoredPart } from "../storage/multipart.js";
 import { goneFromStorage } from "./errors.js";
+import { uploadFailed } from "./events.js";
 import * as repo from "./repository.js";
 import { uploadView, type PartView, type UploadView } from "./views.js";
 
@@ -47,17 +48,19 @@ export async function reconcileLedger(db: Executor, upload: Upload, stored: Stor
   return good;
 }
 
+type Observers = Pick<Services, "log" | "metrics">;
+
 /** Marks the upload failed because S3 no longer knows it. */
-async function markGone(db: Executor, upload: Upload): Promise<Upload> {
-  return repo.updateUpload(db, upload.id, {
-    status: "failed",
-    failure_reason: "The upload no longer exists in storage.",
-  });
+async function markGone(db: Executor, services: Observers, upload: Upload): Promise<Upload> {
+  const reason = "The upload no longer exists in storage.";
+  const failed = await repo.updateUpload(db, upload.id, { status: "failed", failure_reason: reason });
+  uploadFailed(services, failed, "gone_from_storage", reason);
+  return failed;
 }
 
 /** Marks the upload failed because S3 no longer knows it, and answers 409. */
-export async function failGone(db: Executor, upload: Upload): Promise<Result<never>> {
-  await markGone(db, upload);
+export async function failGone(db: Executor, services: Observers, upload: Upload): Promise<Result<never>> {
+  await markGone(db, services, upload);
   return goneFromStorage();
 }
 
@@ -74,13 +77,13 @@ export async function ledgerView(db: Executor, settings: UploadSettings, upload:
 /** The upload as it is now: an unfinished one is reconciled with S3's part list first. */
 export async function currentView(
   db: Executor,
-  services: Pick<Services, "storage" | "config">,
+  services: Pick<Services, "storage" | "config" | "log" | "metrics">,
   upload: Upload,
 ): Promise<UploadView> {
   const settings = services.config.uploads;
   if (upload.status !== "uploading") return ledgerView(db, settings, upload);
   const stored = await listAllParts(services.storage, upload.s3_key, upload.s3_upload_id);
-  if (stored === "gone") return uploadView(settings, await markGone(db, upload), []);
+  if (stored === "gone") return uploadView(settings, await markGone(db, services, upload), []);
   const parts = await reconcileLedger(db, upload, stored);
   return uploadView(settings, upload, parts.map(toPartView));
 }

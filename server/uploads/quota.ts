@@ -3,10 +3,13 @@ import { formatBytes } from "../config/units.js";
 import type { Executor } from "../db/connection.js";
 import { fail, ok, type Result } from "../result.js";
 import { unfinishedTotals } from "./repository.js";
+import { unpostedTotals } from "./unposted-repository.js";
 
 /**
  * Whether the user may start another upload of `size` bytes: every per-user quota is checked here,
- * and only here (UPLOAD_MAX_UNFINISHED uploads, UPLOAD_QUOTA declared bytes of unfinished uploads).
+ * and only here. UPLOAD_MAX_UNFINISHED counts uploads in progress; UPLOAD_QUOTA counts the bytes the
+ * user holds outside posts: the declared sizes of unfinished uploads plus completed uploads that no
+ * post uses (they stay in storage until posted, deleted, or swept after UPLOAD_ORPHAN_AFTER).
  * Call it holding the user's upload lock, so two starts cannot both fit in the last room.
  */
 export async function checkUploadQuota(
@@ -15,14 +18,18 @@ export async function checkUploadQuota(
   userId: string,
   size: number,
 ): Promise<Result<void>> {
-  const used = await unfinishedTotals(db, userId);
+  const unfinished = await unfinishedTotals(db, userId);
+  const unposted = await unpostedTotals(db, userId);
+  const usedBytes = unfinished.bytes + unposted.bytes;
   const details = {
     quotaBytes: settings.quotaBytes,
-    usedBytes: used.bytes,
+    usedBytes,
+    unfinishedBytes: unfinished.bytes,
+    unpostedBytes: unposted.bytes,
     maxUnfinished: settings.maxUnfinished,
-    unfinished: used.count,
+    unfinished: unfinished.count,
   };
-  if (used.count >= settings.maxUnfinished) {
+  if (unfinished.count >= settings.maxUnfinished) {
     return fail(
       400,
       "quota_exceeded",
@@ -30,11 +37,13 @@ export async function checkUploadQuota(
       { details },
     );
   }
-  if (used.bytes + size > settings.quotaBytes) {
+  if (usedBytes + size > settings.quotaBytes) {
     return fail(
       400,
       "quota_exceeded",
-      `Unfinished uploads may add up to ${formatBytes(settings.quotaBytes)}; you have ${formatBytes(used.bytes)} in progress. Finish or cancel some first.`,
+      `Your uploads not in a post may add up to ${formatBytes(settings.quotaBytes)}; you have ${formatBytes(usedBytes)} ` +
+        `(${formatBytes(unfinished.bytes)} still uploading, ${formatBytes(unposted.bytes)} finished but not posted). ` +
+        "Post them, cancel unfinished ones, or delete unposted ones (Unposted uploads, in your account menu) first.",
       { details },
     );
   }

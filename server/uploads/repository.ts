@@ -2,6 +2,7 @@ import { sql, type Transaction } from "kysely";
 import type { Executor } from "../db/connection.js";
 import { cursorTimestamp, olderThan, type Position } from "../db/cursor.js";
 import { isUuid } from "../db/ids.js";
+import type { UploadSummary } from "../../app/shared/upload-summary.js";
 import type { Database, NewUpload, Upload, UploadPart } from "../db/schema.js";
 
 /** The user's unfinished uploads: the resume list, the quota, one per file fingerprint. */
@@ -52,14 +53,17 @@ export async function findUnfinishedByFingerprint(
   return unfinishedOf(db, userId).selectAll().where("fingerprint", "=", fingerprint).executeTakeFirst();
 }
 
-/** The user's unfinished uploads, newest first, each with how many parts and bytes the ledger holds. */
-/** A page of the user's unfinished uploads after `after`, newest first, with the parts and bytes done. */
+/**
+ * A page of the user's unfinished uploads of files they chose after `after`, newest first, with the
+ * parts and bytes done. Posters are left out: the page made them, so no one can choose them again.
+ */
 export async function listUnfinishedWithProgress(
   db: Executor,
   userId: string,
   page: { limit: number; after?: Position },
 ): Promise<Array<Upload & { completed_parts: number; completed_bytes: number; cursor_at: string }>> {
   let query = unfinishedOf(db, userId)
+    .where("uploads.purpose", "=", "media")
     .leftJoin("upload_parts", "upload_parts.upload_id", "uploads.id")
     .selectAll("uploads")
     .select([
@@ -153,6 +157,15 @@ export async function updateUpload(
     .where("id", "=", uploadId)
     .returningAll()
     .executeTakeFirstOrThrow();
+}
+
+/** Keeps the browser's report of its latest run on the upload's row. */
+export async function saveClientSummary(db: Executor, uploadId: string, summary: UploadSummary): Promise<void> {
+  await db
+    .updateTable("uploads")
+    .set({ client_summary: JSON.stringify(summary), client_summary_at: sql`now()` })
+    .where("id", "=", uploadId)
+    .execute();
 }
 
 /** Uploads with no activity since `before`, oldest first: the sweeper's work list (any user). */

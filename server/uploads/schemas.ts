@@ -41,6 +41,7 @@ export const createUploadSchema = z.strictObject({
   contentType: z.string().trim().min(1, "is required").max(255),
   lastModified: z.number().int().nonnegative(),
   fingerprint: z.string().min(1, "is required").max(1024),
+  purpose: z.enum(["media", "poster"]).default("media"),
 });
 
 export type CreateUploadInput = z.infer<typeof createUploadSchema>;

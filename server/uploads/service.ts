@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { partRange, planParts, S3_LIMITS } from "../../app/shared/plan.js";
+import { POSTER } from "../../app/shared/posts.js";
 import type { SignedParts, UnfinishedUpload, UnfinishedUploadsPage } from "../../app/shared/uploads.js";
 import type { UploadSettings } from "../config/app-config.js";
 import { formatBytes } from "../config/units.js";
@@ -12,10 +13,12 @@ import type { Services } from "../services.js";
 import { abortUntilGone, createMultipartUpload, findPart } from "../storage/multipart.js";
 import { presignUploadParts } from "../storage/presign.js";
 import { notFound, notUploading } from "./errors.js";
+import { partRecorded, partsSigned, uploadAborted, uploadCreated, type AbortKind } from "./events.js";
 import { attachmentDisposition, sanitizeFileName } from "./file-names.js";
-import { currentView, failGone, planOf, toPartView } from "./ledger.js";
+import { currentView, failGone, ledgerView, planOf, toPartView } from "./ledger.js";
 import { checkUploadQuota } from "./quota.js";
 import * as repo from "./repository.js";
+import { DELETED_BY_OWNER, deleteCompleted } from "./unposted.js";
 import { partNumberParam, type CreateUploadInput, type RecordPartInput, type SignPartsInput } from "./schemas.js";
 import { uploadView, type PartView, type UploadView } from "./views.js";
 
@@ -31,7 +34,9 @@ export async function createUpload(
     contentType: input.contentType.toLowerCase(),
     fileName: sanitizeFileName(input.fileName),
   };
-  const refused = refuseTypeOrSize(settings, request.contentType, request.size);
+  const refused =
+    refuseTypeOrSize(settings, request.contentType, request.size) ??
+    (request.purpose === "poster" ? refusePoster(request.contentType, request.size) : undefined);
   if (refused) return refused;
 
   // One user at a time: the quota check, the fingerprint check and the insert must not interleave.
@@ -39,9 +44,14 @@ export async function createUpload(
     await repo.lockUserUploads(trx, user.id);
     const existing = await repo.findUnfinishedByFingerprint(trx, user.id, request.fingerprint);
     if (existing) {
-      if (existing.size !== request.size || existing.content_type !== request.contentType) {
-        return fail(409, "conflict", "An unfinished upload with this fingerprint has another size or type.");
+      if (
+        existing.size !== request.size ||
+        existing.content_type !== request.contentType ||
+        existing.purpose !== request.purpose
+      ) {
+        return fail(409, "conflict", "An unfinished upload with this fingerprint has another size, type or purpose.");
       }
+      uploadCreated(services, existing, true);
       return ok({ upload: await currentView(trx, services, existing), created: false });
     }
     const quota = await checkUploadQuota(trx, settings, user.id, request.size);
@@ -50,6 +60,7 @@ export async function createUpload(
     const token = await takeRateToken(trx, `uploads:${user.id}`, settings.createRate, services.now(), "new uploads");
     if (!token.ok) return token;
     const upload = await startUpload(trx, services, user, request);
+    uploadCreated(services, upload, false);
     return ok({ upload: uploadView(settings, upload, []), created: true });
   });
 }
@@ -73,6 +84,19 @@ function refuseTypeOrSize(settings: UploadSettings, contentType: string, size: n
       { fields: { size: [`must be at most ${maxSize} bytes`] } },
     );
   }
+  return undefined;
+}
+
+/** A poster is a small still: WebP or JPEG, a few hundred KB at most. */
+function refusePoster(contentType: string, size: number): Result<never> | undefined {
+  if (!POSTER.types.includes(contentType))
+    return fail(400, "unsupported_type", `A poster must be ${POSTER.types.join(" or ")}.`, {
+      fields: { contentType: ["is not a poster type"] },
+    });
+  if (size > POSTER.maxBytes)
+    return fail(400, "too_large", `A poster can be up to ${formatBytes(POSTER.maxBytes)}.`, {
+      fields: { size: [`must be at most ${POSTER.maxBytes} bytes`] },
+    });
   return undefined;
 }
 
@@ -105,6 +129,7 @@ async function startUpload(db: Executor, services: Services, user: User, request
     fingerprint: request.fingerprint,
     checksum_algorithm: services.config.uploads.checksum.algorithm,
     checksum_type: services.config.uploads.checksum.type,
+    purpose: request.purpose,
   });
   if (!upload) throw new Error("upload insert conflicted while holding the user's lock");
   return upload;
@@ -116,7 +141,7 @@ export async function getUpload(services: Services, user: User, id: string): Pro
   return ok(await currentView(services.db, services, upload));
 }
 
-/** A page of the user's unfinished uploads, newest first, from the ledger (cheap: no S3 call per upload). */
+/** A page of the user's unfinished uploads of files they chose (not posters), newest first, from the ledger (cheap: no S3 call per upload). */
 export async function listUnfinishedUploads(
   services: Services,
   user: User,
@@ -151,6 +176,7 @@ export async function signParts(
   id: string,
   input: SignPartsInput,
 ): Promise<Result<SignedParts>> {
+  const started = performance.now();
   const numbers = input.parts.map((p) => p.partNumber);
   const duplicates = [...new Set(numbers.filter((n, i) => numbers.indexOf(n) !== i))];
   if (duplicates.length > 0) {
@@ -183,6 +209,7 @@ export async function signParts(
     signingDate,
   );
   await repo.touchUpload(services.db, upload.id);
+  partsSigned(services, upload, numbers, (performance.now() - started) / 1000);
   return ok({
     expiresAt: new Date(signingDate.getTime() + ttl * 1000).toISOString(),
     parts: signed.map((s) => ({ ...s, size: partRange(plan, s.partNumber).size })),
@@ -213,7 +240,7 @@ export async function recordPart(
   }
   if (upload.status !== "uploading") return notUploading(upload);
   const stored = await findPart(services.storage, upload.s3_key, upload.s3_upload_id, number.data);
-  if (stored === "gone") return failGone(services.db, upload);
+  if (stored === "gone") return failGone(services.db, services, upload);
   const { etag: sentEtag, checksum } = input;
   if (checksum && checksum.algorithm !== upload.checksum_algorithm) return wrongAlgorithm(upload, checksum.algorithm);
   const etag = sentEtag.startsWith('"') ? sentEtag : `"${sentEtag}"`;
@@ -234,6 +261,7 @@ export async function recordPart(
   }
   await repo.upsertParts(services.db, upload.id, [stored]);
   await repo.touchUpload(services.db, upload.id);
+  partRecorded(services, upload, number.data, stored.size);
   return ok(toPartView(stored));
 }
 
@@ -247,26 +275,39 @@ function wrongAlgorithm(upload: Upload, algorithm: string): Result<never> {
   );
 }
 
-/** Aborts in S3 (until S3 confirms) and marks the upload aborted. Idempotent; a completed upload is 409. */
+/** Why an upload is discarded: the metric label, and the reason kept on the ledger row when there is one. */
+export interface AbortCause {
+  kind: AbortKind;
+  reason?: string;
+}
+
+/**
+ * Discards an upload: an unfinished one is aborted in S3 (until S3 confirms) and marked aborted; a
+ * completed one that no post uses has its object deleted and is marked deleted (409 when a post
+ * uses it). Idempotent.
+ */
 export async function abortUpload(
   services: Services,
   user: Pick<User, "id">,
   id: string,
-  reason?: string,
+  cause: AbortCause = { kind: "user" },
 ): Promise<Result<UploadView>> {
   const settings = services.config.uploads;
   return services.db.transaction().execute(async (trx): Promise<Result<UploadView>> => {
     const upload = await repo.lockUpload(trx, user.id, id);
     if (!upload) return notFound();
-    if (upload.status === "completed")
-      return fail(409, "conflict", "This upload is completed; delete the post that uses it instead.");
-    if (upload.status === "aborted") return ok(uploadView(settings, upload, []));
+    if (upload.status === "completed") {
+      const deleted = await deleteCompleted(trx, services, upload, cause.reason ?? DELETED_BY_OWNER);
+      return deleted.ok ? ok(await ledgerView(trx, settings, deleted.value)) : deleted;
+    }
+    if (upload.status === "aborted" || upload.status === "deleted") return ok(uploadView(settings, upload, []));
     await abortUntilGone(services.storage, upload.s3_key, upload.s3_upload_id);
     await repo.deleteAllParts(trx, upload.id);
     const aborted = await repo.updateUpload(trx, upload.id, {
       status: "aborted",
-      ...(reason ? { failure_reason: reason } : {}),
+      ...(cause.reason ? { failure_reason: cause.reason } : {}),
     });
+    uploadAborted(services, aborted, cause.kind);
     return ok(uploadView(settings, aborted, []));
   });
 }

@@ -1,11 +1,19 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, openSync, writeSync, closeSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { GetObjectCommand, ListMultipartUploadsCommand, S3Client } from "@aws-sdk/client-s3";
-import { test as base, expect, type BrowserContext, type BrowserContextOptions, type Page } from "@playwright/test";
+import { ListMultipartUploadsCommand, S3Client } from "@aws-sdk/client-s3";
+import {
+  test as base,
+  expect,
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type Page,
+} from "@playwright/test";
 import pg from "pg";
 import type { FaultRuleInput, Stats } from "../../server/local-s3/index.js";
-import { TEST_CREDENTIALS } from "../support/local-s3.js";
+import { TEST_CREDENTIALS, objectSha256 } from "../support/local-s3.js";
+import { makeClip, padWebm } from "./media.js";
 
 export interface LocalS3Control {
   setFaults(rules: FaultRuleInput[], seed?: number): Promise<void>;
@@ -21,10 +29,23 @@ export interface TestFile {
   sha256: string;
 }
 
+/** Console errors and page errors a test causes on purpose (e.g. storage faults it injects). */
+export interface ConsoleErrors {
+  /** Lets messages matching `pattern` through; any other error still fails the test. */
+  allow(pattern: RegExp): void;
+  /** Watches the pages of another context too (the newContext fixture does this for its contexts). */
+  watch(context: BrowserContext): void;
+}
+
 export interface Fixtures {
+  /** Every page of the test is watched: a console.error or an uncaught page error fails it. */
+  consoleErrors: ConsoleErrors;
   /** The local S3 the app stores into: fault rules, counters, and the stored bytes. */
   s3: LocalS3Control;
-  /** A file on disk that looks like an MP4 video (valid magic bytes), made once per size. */
+  /**
+   * A real WebM video of `sizeMiB` MiB that plays in a browser (a 3-second clip padded with a Void
+   * element players skip), made once per size.
+   */
   videoFile: (sizeMiB: number) => TestFile;
   /** Signs in through the (fake) GitHub OAuth flow as `login` and waits for the feed. */
   signIn: (login: string, page?: Page) => Promise<void>;
@@ -39,24 +60,35 @@ export interface Fixtures {
   cspViolations: string[];
 }
 
+interface WorkerFixtures {
+  /** A 3-second 640×360 WebM clip made with WebCodecs, once per worker. */
+  clip: Buffer;
+}
+
 const MiB = 1024 * 1024;
 
-function makeVideo(sizeMiB: number): TestFile {
+function makeVideo(clip: Buffer, sizeMiB: number): TestFile {
   const dir = join("test-results", "files");
   mkdirSync(dir, { recursive: true });
-  const path = join(dir, `video-${sizeMiB}mib.mp4`);
-  const hash = createHash("sha256");
-  const chunk = Buffer.alloc(MiB);
-  const fd = existsSync(path) ? undefined : openSync(path, "w");
-  for (let i = 0; i < sizeMiB; i += 1) {
-    for (let j = 0; j < MiB; j += 4) chunk.writeUInt32LE(((i * MiB + j) * 2654435761 + sizeMiB) >>> 0, j);
-    if (i === 0) Buffer.from("\u0000\u0000\u0000\u0018ftypmp42", "latin1").copy(chunk, 0);
-    hash.update(chunk);
-    if (fd !== undefined) writeSync(fd, chunk);
-  }
-  if (fd !== undefined) closeSync(fd);
-  return { path, size: sizeMiB * MiB, sha256: hash.digest("hex") };
+  const path = join(dir, `video-${sizeMiB}mib.webm`);
+  if (!existsSync(path) || statSync(path).size !== sizeMiB * MiB) writeFileSync(path, padWebm(clip, sizeMiB * MiB));
+  const sha256 = createHash("sha256").update(readFileSync(path)).digest("hex");
+  return { path, size: sizeMiB * MiB, sha256 };
 }
+
+/** Makes the clip on a page of the app's origin: WebCodecs needs a secure context, and localhost is one. */
+async function clipFrom(browser: Browser): Promise<Buffer> {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.goto(`${process.env.E2E_APP_URL}/login`);
+    return await makeClip(page);
+  } finally {
+    await context.close();
+  }
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** Reports every CSP violation in `context`'s pages to `violations`. */
 async function watchContentSecurity(context: BrowserContext, violations: string[]): Promise<void> {
@@ -74,7 +106,7 @@ async function watchContentSecurity(context: BrowserContext, violations: string[
   });
 }
 
-export const test = base.extend<Fixtures>({
+export const test = base.extend<Fixtures, WorkerFixtures>({
   cspViolations: async ({}, use) => {
     const violations: string[] = [];
     await use(violations);
@@ -84,17 +116,46 @@ export const test = base.extend<Fixtures>({
     await watchContentSecurity(context, cspViolations);
     await use(context);
   },
-  newContext: async ({ browser, cspViolations }, use) => {
+  // Contexts a test opens itself (a second person, a fresh start) are watched like the first.
+  newContext: async ({ browser, cspViolations, consoleErrors }, use) => {
     const opened: BrowserContext[] = [];
     await use(async (options) => {
       const context = await browser.newContext(options);
       opened.push(context);
       await watchContentSecurity(context, cspViolations);
+      consoleErrors.watch(context);
       return context;
     });
     for (const context of opened) await context.close();
   },
-  s3: async ({}, use) => {
+  consoleErrors: [
+    async ({ context }, use) => {
+      const seen: string[] = [];
+      const allowed: RegExp[] = [];
+      const watchPage = (page: Page) => {
+        page.on("console", (message) => {
+          // The resource a "Failed to load resource" is about is the message's location.
+          const from = message.location().url;
+          if (message.type() === "error")
+            seen.push(`console.error at ${page.url()}: ${message.text()}${from ? ` [${from}]` : ""}`);
+        });
+        page.on("pageerror", (error) => seen.push(`page error at ${page.url()}: ${error.message}`));
+      };
+      const watch = (watched: BrowserContext) => {
+        watched.pages().forEach(watchPage);
+        watched.on("page", watchPage);
+      };
+      watch(context);
+      await use({ allow: (pattern) => void allowed.push(pattern), watch });
+      expect(
+        seen.filter((message) => !allowed.some((pattern) => pattern.test(message))),
+        "console errors and page errors",
+      ).toEqual([]);
+    },
+    { auto: true },
+  ],
+  clip: [async ({ browser }, use) => use(await clipFrom(browser)), { scope: "worker" }],
+  s3: async ({ consoleErrors }, use) => {
     const url = process.env.E2E_S3_URL!;
     const client = new S3Client({
       endpoint: url,
@@ -104,6 +165,8 @@ export const test = base.extend<Fixtures>({
     });
     const control: LocalS3Control = {
       async setFaults(rules, seed = 1) {
+        // Requests to storage that the test makes fail are logged by the browser: those are expected.
+        if (rules.length > 0) consoleErrors.allow(new RegExp(`Failed to load resource: .*\\[${escapeRegExp(url)}/`));
         const response = await fetch(`${url}/_local/faults`, { method: "PUT", body: JSON.stringify({ rules, seed }) });
         if (!response.ok) throw new Error(await response.text());
       },
@@ -111,12 +174,7 @@ export const test = base.extend<Fixtures>({
       async resetStats() {
         await fetch(`${url}/_local/stats`, { method: "DELETE" });
       },
-      async objectSha256(key) {
-        const object = await client.send(new GetObjectCommand({ Bucket: process.env.E2E_S3_BUCKET, Key: key }));
-        const hash = createHash("sha256");
-        for await (const chunk of object.Body as AsyncIterable<Uint8Array>) hash.update(chunk);
-        return hash.digest("hex");
-      },
+      objectSha256: (key) => objectSha256(client, process.env.E2E_S3_BUCKET!, key),
       async unfinishedMultipartKeys() {
         const result = await client.send(new ListMultipartUploadsCommand({ Bucket: process.env.E2E_S3_BUCKET }));
         return (result.Uploads ?? []).map((u) => u.Key!);
@@ -128,9 +186,9 @@ export const test = base.extend<Fixtures>({
     await control.setFaults([]);
     client.destroy();
   },
-  videoFile: async ({}, use) => {
+  videoFile: async ({ clip }, use) => {
     const made = new Map<number, TestFile>();
-    await use((sizeMiB) => made.get(sizeMiB) ?? made.set(sizeMiB, makeVideo(sizeMiB)).get(sizeMiB)!);
+    await use((sizeMiB) => made.get(sizeMiB) ?? made.set(sizeMiB, makeVideo(clip, sizeMiB)).get(sizeMiB)!);
   },
   signIn: async ({ page }, use) => {
     await use(async (login, target = page) => {

@@ -35,8 +35,11 @@ async function storedObjectSha256(s3Url: string, dataDir: string): Promise<strin
 test("the app, with its embedded S3 and default settings, stopped at about 30% and started 90 s later: the page continues by itself", async ({
   page,
   videoFile,
+  consoleErrors,
 }) => {
   test.setTimeout(600_000);
+  // While the app and its storage are down, the browser logs each refused connection: the drill's point.
+  consoleErrors.allow(/Failed to load resource: net::ERR_CONNECTION_REFUSED/);
   const dataDir = await mkdtemp(join(tmpdir(), "feedup-restart-"));
   await chmod(dataDir, 0o755);
   const port = await freePort();

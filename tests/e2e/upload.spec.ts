@@ -34,8 +34,11 @@ test.describe("uploading from the browser", () => {
     query,
     s3,
     videoFile,
+    consoleErrors,
   }) => {
     const file = videoFile(64);
+    // Chromium logs each connection the storage resets on purpose.
+    consoleErrors.allow(/Failed to load resource: net::ERR_CONNECTION_RESET/);
     await s3.setFaults([{ op: "UploadPart", fault: "reset", probability: 0.2, afterBytes: 256 * 1024 }], 20);
     await signIn("uploader-resets");
     await choose(page, file);
@@ -50,8 +53,11 @@ test.describe("uploading from the browser", () => {
     query,
     s3,
     videoFile,
+    consoleErrors,
   }) => {
     const file = videoFile(64);
+    // Requests that meet the dropped connection are logged by Chromium.
+    consoleErrors.allow(/Failed to load resource: net::ERR_INTERNET_DISCONNECTED/);
     // About 8 s of uploading, so that the connection drops mid-way.
     await s3.setFaults([{ op: "UploadPart", fault: "throttle", bytesPerSecond: 2 * MiB }]);
     await signIn("uploader-offline");
@@ -70,7 +76,7 @@ test.describe("uploading from the browser", () => {
     const file = videoFile(64);
     await signIn("uploader-reload");
     await reloadPartWay(page, s3, file, { bytesPerSecond: 4 * MiB, percent: 50 });
-    await expect(page.getByTestId("unfinished-uploads")).toContainText("video-64mib.mp4");
+    await expect(page.getByTestId("unfinished-uploads")).toContainText("video-64mib.webm");
     await s3.setFaults([]);
     await choose(page, file);
     await expect(page.getByTestId("upload-status")).not.toHaveText("Preparing…");
@@ -92,12 +98,12 @@ test.describe("uploading from the browser", () => {
     await signIn("uploader-continue");
     await reloadPartWay(page, s3, file, { bytesPerSecond: 2 * MiB, percent: 30 });
     const unfinished = page.getByTestId("unfinished-uploads");
-    await expect(unfinished).toContainText("video-24mib.mp4");
-    const continueWith = page.getByLabel("Continue uploading video-24mib.mp4");
+    await expect(unfinished).toContainText("video-24mib.webm");
+    const continueWith = page.getByLabel("Continue uploading video-24mib.webm");
 
     await continueWith.setInputFiles(videoFile(8).path);
     await expect(unfinished.getByRole("alert")).toContainText(
-      "“video-8mib.mp4” is not the file this upload came from: choose “video-24mib.mp4”",
+      "“video-8mib.webm” is not the file this upload came from: choose “video-24mib.webm”",
     );
     await expect(page.getByRole("progressbar")).toHaveCount(0);
 

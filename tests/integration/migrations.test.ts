@@ -13,7 +13,7 @@ let drop: () => Promise<void>;
 
 beforeAll(async () => {
   const database = await createDatabaseFromTemplate(inject("pgAdminUrl"), `mig_${randomBytes(6).toString("hex")}`);
-  db = createDb(database.url, 2);
+  db = createDb(database.url, { poolSize: 2 });
   drop = database.drop;
 });
 afterAll(async () => {

@@ -58,7 +58,8 @@ describe("posts", () => {
       author: { login: "author" },
       media: { contentType: "video/mp4", width: 640, height: 360, durationSeconds: 2.5, size: upload.file.length },
     });
-    expect(shown.author.avatarUrl).toMatch(/^https:\/\/www\.gravatar\.com\/avatar\/[0-9a-f]{32}\?d=identicon/);
+    // No GitHub avatar and Gravatar off: the page draws initials, and no URL points at a third party.
+    expect(shown.author.avatarUrl).toBeNull();
     const media = await fetch(shown.media!.url);
     expect(media.status).toBe(200);
     // Nothing in the URL or the response names the author.
@@ -80,14 +81,62 @@ describe("posts", () => {
     expect(response.status).toBe(201);
   });
 
-  it("refuses empty and too long texts", async () => {
+  it("refuses a post with neither text nor media, and texts over 2,000 characters", async () => {
     const before = await app.db.selectFrom("posts").select("id").execute();
-    for (const text of ["", "   ", "x".repeat(2001)]) {
-      const response = await post(author, { text });
+    for (const [body, message] of [
+      [{ text: "" }, "Write something or attach a video or photo."],
+      [{ text: "   " }, "Write something or attach a video or photo."],
+      [{}, "Write something or attach a video or photo."],
+      [{ text: "x".repeat(2001) }, "1 character over the limit"],
+      [{ text: "🎉".repeat(2003) }, "3 characters over the limit"],
+    ] as const) {
+      const response = await post(author, body);
       expect(response.status).toBe(400);
-      expect(await errorCode(response)).toBe("invalid_input");
+      expect(await response.json()).toMatchObject({
+        error: { code: "invalid_input", message, fields: { text: [message] } },
+      });
     }
     expect(await app.db.selectFrom("posts").select("id").execute()).toEqual(before);
+  });
+
+  it("counts characters as code points, like the page and PostgreSQL: 2,000 🎉 fit", async () => {
+    const party = "🎉".repeat(2000); // 4,000 UTF-16 units
+    const response = await post(author, { text: ` ${party}\n` });
+    expect(response.status).toBe(201);
+    const { id } = (await response.json()) as { id: string };
+    const row = await app.db.selectFrom("posts").select("text").where("id", "=", id).executeTakeFirstOrThrow();
+    expect(row.text).toBe(party);
+    // Two code points each (a hand and a skin tone): 1,001 of them are over.
+    const toned = await post(author, { text: "👍🏽".repeat(1001) });
+    expect(await toned.json()).toMatchObject({ error: { message: "2 characters over the limit" } });
+  });
+
+  it("takes media without a caption; the feed shows it with empty text", async () => {
+    const upload = await completedUpload(author, 6);
+    const response = await post(author, { text: "  ", uploadId: upload.id });
+    expect(response.status).toBe(201);
+    const { id } = (await response.json()) as { id: string };
+    const shown = (await feed(reader)).posts.find((p) => p.id === id)!;
+    expect(shown).toMatchObject({ text: "", media: { contentType: "video/mp4" } });
+  });
+
+  it("shows GitHub's avatar when the author has one, and Gravatar only when the operator turns it on", async () => {
+    await app.db
+      .updateTable("users")
+      .set({ avatar_url: "https://avatars.example/u/1" })
+      .where("login", "=", "reader")
+      .execute();
+    const { id: readersPost } = (await (await post(reader, { text: "with avatar" })).json()) as { id: string };
+    const { id: authorsPost } = (await (await post(author, { text: "without" })).json()) as { id: string };
+    const avatars = async (services: typeof app.services) => {
+      const response = await call(feedLoader, services, "/api/posts", { cookie: reader });
+      const page = (await response.json()) as FeedPage;
+      return [readersPost, authorsPost].map((id) => page.posts.find((p) => p.id === id)!.author.avatarUrl);
+    };
+    expect(await avatars(app.services)).toEqual(["https://avatars.example/u/1", null]);
+    const [github, gravatar] = await avatars(app.withEnv({ AVATAR_GRAVATAR: "true" }));
+    expect(github).toBe("https://avatars.example/u/1");
+    expect(gravatar).toMatch(/^https:\/\/www\.gravatar\.com\/avatar\/[0-9a-f]{32}\?d=identicon/);
   });
 
   it("refuses another user's upload exactly like an unknown one", async () => {

@@ -14,7 +14,7 @@ let bob: string;
 
 beforeAll(async () => {
   const database = await createDatabaseFromTemplate(inject("pgAdminUrl"), `repo_${randomBytes(6).toString("hex")}`);
-  db = createDb(database.url, 4);
+  db = createDb(database.url, { poolSize: 4 });
   drop = database.drop;
   alice = (await findOrCreateLocalUser(db, "alice")).id;
   bob = (await findOrCreateLocalUser(db, "bob")).id;

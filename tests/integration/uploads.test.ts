@@ -28,7 +28,8 @@ let app: TestApp;
 let alice: string;
 
 beforeAll(async () => {
-  app = await startTestApp({ UPLOAD_PART_SIZE: "5MiB", UPLOAD_QUOTA: "40MiB" });
+  // Completed uploads in no post count toward the quota, and this file leaves many unposted.
+  app = await startTestApp({ UPLOAD_PART_SIZE: "5MiB", UPLOAD_QUOTA: "1GiB" });
   alice = await signInAs(app.services, "alice");
 });
 afterAll(async () => app.close());
@@ -117,7 +118,7 @@ describe("the upload flow", () => {
     const first = await createUpload(app.services, alice, createBody(file));
     // Part 2 reaches S3 unrecorded: resuming must write it to the ledger.
     await sendParts(app.services, alice, first.upload, file, [2], false);
-    const single = createServices(app.services.config, createDb(app.services.config.databaseUrl, 1));
+    const single = createServices(app.services.config, createDb(app.services.config.databaseUrl, { poolSize: 1 }));
     try {
       const again = await createUpload(single, alice, createBody(file));
       expect([again.status, again.upload.id]).toEqual([200, first.upload.id]);
@@ -232,13 +233,7 @@ describe("the upload flow", () => {
     expect((await createUpload(app.services, alice, createBody(file))).status).toBe(201);
   });
 
-  it("refuses to abort a completed upload", async () => {
-    const file = mp4Bytes(1000, 7);
-    const { upload } = await createUpload(app.services, alice, createBody(file));
-    await sendParts(app.services, alice, upload, file, [1]);
-    expect((await complete(app.services, alice, upload.id)).status).toBe(200);
-    expect((await abort(upload.id)).status).toBe(409);
-  });
+  // DELETE on a completed upload (its object goes unless a post uses it): unposted-uploads.test.ts.
 });
 
 describe("the sweeper", () => {

@@ -10,6 +10,9 @@ import { createDatabaseFromTemplate, startTestCluster } from "./postgres.js";
 import { waitForHttp } from "./wait.js";
 import { E2E_PART_MIB } from "./e2e-settings.js";
 
+/** Everything the app prints: JSON lines (LOG_FORMAT=json). */
+const APP_LOG = "test-results/e2e-app.log";
+
 /**
  * Starts what the end-to-end suite runs against: PostgreSQL, the local S3 (with its fault and stats
  * endpoints), the fake GitHub and the app itself as its own process. Workers find them through E2E_* variables.
@@ -51,6 +54,11 @@ export default async function globalSetup() {
     CSP_IMG_SOURCES: `${github.url} https://avatars.githubusercontent.com https://www.gravatar.com`,
     // Short-lived part URLs: a throttled upload in the suite outlives them and must re-sign.
     UPLOAD_URL_TTL: "10s",
+    // The bucket exists but has no CORS rule of its own: the app adds it, as in a MinIO-style setup.
+    S3_PREPARE_BUCKET: "true",
+    // JSON lines at debug into test-results/e2e-app.log, which the logging tests read.
+    LOG_FORMAT: "json",
+    LOG_LEVEL: "debug",
     // S3's smallest parts and short backoffs, so the retry drills take seconds: a part's attempts are
     // spent in well under a second, after which the waiting phase probes (within 5 s at first). The
     // stall timeout stays at its default; the restart drill runs its own app on all defaults.
@@ -60,7 +68,7 @@ export default async function globalSetup() {
     UPLOAD_RETRY_ATTEMPTS: "4",
   };
   await mkdir("test-results", { recursive: true });
-  const log = createWriteStream("test-results/e2e-app.log");
+  const log = createWriteStream(APP_LOG);
   const app = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
     env,
     stdio: ["ignore", "pipe", "pipe"],
@@ -72,6 +80,7 @@ export default async function globalSetup() {
 
   Object.assign(process.env, {
     E2E_APP_URL: appUrl,
+    E2E_APP_LOG: APP_LOG,
     E2E_DATABASE_URL: database.url,
     E2E_S3_URL: s3.url,
     E2E_S3_BUCKET: "feedup-e2e",

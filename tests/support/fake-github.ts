@@ -48,7 +48,7 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
         res,
         200,
         "text/html",
-        `<!doctype html><title>Fake GitHub</title><h1>Authorize Feedup (fake GitHub)</h1>
+        `<!doctype html><title>Fake GitHub</title><link rel="icon" href="data:,"><h1>Authorize Feedup (fake GitHub)</h1>
 <form method="post" action="/login/oauth/authorize">
 <input type="hidden" name="state" value="${escapeHtml(state)}"><input type="hidden" name="redirect_uri" value="${escapeHtml(redirectUri)}">
 <label>GitHub login <input name="login" value="octocat"></label><button type="submit">Authorize</button></form>`,

@@ -10,6 +10,7 @@ import type { OnlineSignal, UploadLocks, WakeLocker } from "~/upload/environment
 import { partRange, planParts } from "~/shared/plan";
 import { PartFailure, abortError, type PartRequest, type PartTransport } from "~/upload/transport";
 import type { UploadView } from "~/shared/uploads";
+import type { UploadSummary } from "~/shared/upload-summary";
 import type { Failure } from "~/upload/retry";
 import type { HandleStore, KeptHandle } from "~/upload/file-handles";
 import type { TabChannel, TabNews } from "~/upload/tab-presence";
@@ -129,11 +130,19 @@ export class FakeUploadBackend {
     },
     abort: async () => {
       this.calls.abort += 1;
+      this.refuse("abort");
       this.aborted = true;
     },
     get: async () => ({ ...this.view!, completedParts: this.completedParts() }),
     signedInAs: async () => (this.signedIn ? "user-1" : null),
+    reportSummary: async (_id, summary) => {
+      this.refuse("reportSummary");
+      this.summaries.push(summary);
+    },
   };
+
+  /** The summaries the uploader reported, in order. */
+  readonly summaries: UploadSummary[] = [];
 
   /** Whether the session is valid: the API answers 401 otherwise. */
   signedIn = true;

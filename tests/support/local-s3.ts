@@ -5,6 +5,7 @@ import { join } from "node:path";
 import {
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
+  GetObjectCommand,
   S3Client,
   S3ServiceException,
   UploadPartCommand,
@@ -24,6 +25,14 @@ export interface TestS3 {
 
 export function s3Client(url: string, credentials = TEST_CREDENTIALS): S3Client {
   return new S3Client({ endpoint: url, region: "us-east-1", forcePathStyle: true, credentials, maxAttempts: 1 });
+}
+
+/** SHA-256 (hex) of a stored object, read as a stream: objects may be far larger than memory allows. */
+export async function objectSha256(client: S3Client, bucket: string, key: string): Promise<string> {
+  const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  const hash = createHash("sha256");
+  for await (const chunk of object.Body as AsyncIterable<Uint8Array>) hash.update(chunk);
+  return hash.digest("hex");
 }
 
 /** A local S3 on a free port with its own temporary data directory. */

@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { spawnNodeInGroup } from "./processes.js";
 
 export interface StartedApp {
   child: ChildProcess;
@@ -21,30 +22,15 @@ export function npmStart(env: Record<string, string>): StartedApp {
     NODE_ENV: "development",
     ...env,
   } as NodeJS.ProcessEnv;
-  const child = spawn(process.execPath, ["scripts/start.mjs"], {
-    env: clean,
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
-  let output = "";
-  child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
-  child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
-  const exit = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  const signalGroup = (signal: NodeJS.Signals) => {
-    try {
-      process.kill(-child.pid!, signal);
-    } catch {
-      // The group is gone already.
-    }
-  };
+  const started = spawnNodeInGroup(["scripts/start.mjs"], clean);
   return {
-    child,
-    output: () => output,
-    exit,
+    child: started.child,
+    output: started.output,
+    exit: started.exited,
     stop: () => {
-      child.kill("SIGINT");
-      return exit;
+      started.child.kill("SIGINT");
+      return started.exited;
     },
-    kill: () => signalGroup("SIGKILL"),
+    kill: started.kill,
   };
 }

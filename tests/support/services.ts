@@ -4,8 +4,9 @@ import { buildAppConfig, type AppConfig } from "../../server/config/app-config.j
 import { parseEnv } from "../../server/config/env.js";
 import { createDb, type DB } from "../../server/db/connection.js";
 import { closeServices, createServices, type Services } from "../../server/services.js";
-import { prepareBucket } from "../../server/storage/s3.js";
+import { prepareBucket } from "../../server/storage/bucket.js";
 import { TEST_CREDENTIALS, startTestS3, type TestS3 } from "./local-s3.js";
+import { captureLogs, type LogRecord } from "./logs.js";
 import { createDatabaseFromTemplate } from "./postgres.js";
 
 export const TEST_APP_URL = "http://app.test";
@@ -14,6 +15,8 @@ export const TEST_APP_URL = "http://app.test";
 export interface TestClock {
   now(): Date;
   advance(ms: number): void;
+  /** From now on only `advance` moves it: for tests that count to a boundary, on a machine of any speed. */
+  stop(): void;
 }
 
 export interface TestApp {
@@ -21,6 +24,8 @@ export interface TestApp {
   clock: TestClock;
   db: DB;
   s3: TestS3;
+  /** Every line the app logged (debug and up), parsed. */
+  logs: LogRecord[];
   /** The same app with other settings (e.g. production), sharing the database and storage. */
   withEnv(env: Record<string, string>): Services;
   close(): Promise<void>;
@@ -33,7 +38,7 @@ export interface TestApp {
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const database = await createDatabaseFromTemplate(inject("pgAdminUrl"), `test_${randomBytes(6).toString("hex")}`);
   const s3 = await startTestS3({ buckets: ["feedup-media"] });
-  const db = createDb(database.url, 4);
+  const db = createDb(database.url, { poolSize: 4 });
   const configFor = (extra: Record<string, string>): AppConfig =>
     buildAppConfig(
       parseEnv({
@@ -53,21 +58,25 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
         appUrl: TEST_APP_URL,
       },
     );
+  const { log, records } = captureLogs();
   let offsetMs = 0;
+  let stoppedAt: number | undefined;
   const clock: TestClock = {
-    now: () => new Date(Date.now() + offsetMs),
+    now: () => new Date((stoppedAt ?? Date.now()) + offsetMs),
     advance: (ms) => void (offsetMs += ms),
+    stop: () => void (stoppedAt ??= Date.now()),
   };
-  const services = createServices(configFor({}), db, { now: clock.now });
-  await prepareBucket(services.storage, TEST_APP_URL);
+  const services = createServices(configFor({}), db, log, { now: clock.now });
+  await prepareBucket(services.storage, TEST_APP_URL, services.config.uploads.checksum.algorithm);
   const extras: Services[] = [];
   return {
     services,
     clock,
     db,
     s3,
+    logs: records,
     withEnv(extra) {
-      const other = createServices(configFor(extra), db, { now: clock.now });
+      const other = createServices(configFor(extra), db, log, { now: clock.now });
       extras.push(other);
       return other;
     },

@@ -1,4 +1,5 @@
 import { expect, vi } from "vitest";
+import type { AttemptEntry, TimelineEntry } from "~/upload/attempt-log";
 import type { SliceHasher } from "~/upload/hash";
 import { MemoryResumeStore } from "~/upload/resume-store";
 import type { TabChannel } from "~/upload/tab-presence";
@@ -104,3 +105,11 @@ export const waitFor = async (condition: () => boolean, stepMs = 50) => {
   for (let i = 0; i < 2000 && !condition(); i += 1) await tick(stepMs);
   expect(condition()).toBe(true);
 };
+
+/** The failed part attempts in an upload's timeline, in order. */
+export const failedAttempts = (state: UploadState) =>
+  state.timeline.entries.filter((e): e is AttemptEntry => e.kind === "attempt" && e.outcome === "failed");
+
+/** The timeline's entries of one kind. */
+export const entriesOf = <K extends TimelineEntry["kind"]>(state: UploadState, kind: K) =>
+  state.timeline.entries.filter((e): e is Extract<TimelineEntry, { kind: K }> => e.kind === kind);

@@ -19,3 +19,16 @@ export async function waitForHttp(
     await sleep(200);
   }
 }
+
+/** Polls `check` until it holds: for state that changes without an event to wait for (another process, the database). */
+export async function poll(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  options: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<void> {
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(options.intervalMs ?? 50);
+  }
+}

@@ -5,7 +5,8 @@ import { apiCaller } from "~/upload/api-retry";
 import { isAbort } from "~/upload/errors";
 import { RunControl } from "~/upload/run-control";
 import { SignInWait } from "~/upload/sign-in-wait";
-import { UploadStateStore, type RetryEvent } from "~/upload/upload-state";
+import type { CallEntry, WaitEntry } from "~/upload/attempt-log";
+import { UploadStateStore } from "~/upload/upload-state";
 import { WaitingRoom } from "~/upload/waiting";
 import { ManualClock, settled } from "../support/manual-clock.js";
 
@@ -26,7 +27,7 @@ function harness(maxAttempts = 3) {
     calls: 0,
     user: "user-1" as string | null,
     sessionChecks: 0,
-    retries: [] as RetryEvent[],
+    timeline: [] as Array<CallEntry | WaitEntry>,
   };
   const random = () => 0.5;
   const waiting = new WaitingRoom({ state, control, alarm, clock, policy, random });
@@ -44,7 +45,7 @@ function harness(maxAttempts = 3) {
     now: () => clock.now(),
     online: () => h.online,
     onNetworkFailure: () => (h.networkFailures += 1),
-    onRetry: (event) => h.retries.push(event),
+    log: (entry) => h.timeline.push(entry),
   });
   /** An API function failing with these statuses in turn, then answering "ok". */
   const failing =
@@ -59,7 +60,7 @@ function harness(maxAttempts = 3) {
 }
 
 describe("API calls with retries", () => {
-  it("retry network failures, 5xx and 429 with backoff, report network failures and record each retry", async () => {
+  it("retry network failures, 5xx and 429 with backoff, report network failures and log each failure and wait", async () => {
     const { h, call, failing, clock } = harness(5);
     const result = call("sign", failing(0, 503, 429));
     await settled();
@@ -71,10 +72,17 @@ describe("API calls with retries", () => {
     await expect(result).resolves.toBe("ok");
     expect(h.calls).toBe(4);
     expect(h.networkFailures).toBe(1);
-    expect(h.retries.map((r) => [r.call, r.partNumber, r.attempt, r.outcome, r.reason, r.delayMs])).toEqual([
-      ["sign", null, 1, "retry", "no answer from the app", 500],
-      ["sign", null, 2, "retry", "the app answered 503", 1000],
-      ["sign", null, 3, "retry", "the app answered 429", 2000],
+    expect(
+      h.timeline.map((e) =>
+        e.kind === "call" ? [e.call, e.attempt, e.next, e.reason] : [e.kind, e.part, e.why, e.durationMs],
+      ),
+    ).toEqual([
+      ["sign", 1, "retry", "no answer from the app"],
+      ["wait", null, "backoff", 500],
+      ["sign", 2, "retry", "the app answered 503"],
+      ["wait", null, "backoff", 1000],
+      ["sign", 3, "retry", "the app answered 429"],
+      ["wait", null, "backoff", 2000],
     ]);
   });
 
@@ -83,6 +91,10 @@ describe("API calls with retries", () => {
     for (const status of [403, 404, 409]) {
       await expect(call("sign", failing(status))).rejects.toMatchObject({ status });
     }
+    // The refusal that failed the call is in the timeline too.
+    expect(h.timeline.map((e) => (e.kind === "call" ? [e.next, e.reason] : e.kind))).toEqual(
+      [403, 404, 409].map((status) => ["fatal", `the app answered ${status}`]),
+    );
     expect(h.calls).toBe(3);
   });
 

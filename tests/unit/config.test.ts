@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { UPLOAD_DEFAULTS } from "~/shared/upload-defaults";
+import { buildAppConfig, logSettings } from "../../server/config/app-config.js";
 import { ConfigError, parseEnv } from "../../server/config/env.js";
 
 function problems(env: Record<string, string>): string[] {
@@ -131,6 +132,63 @@ describe("upload knobs", () => {
   it("leave the local S3's port to the data directory unless one is set", () => {
     expect(parseEnv({}).LOCAL_S3_PORT).toBeUndefined();
     expect(parseEnv({ LOCAL_S3_PORT: "0" }).LOCAL_S3_PORT).toBe(0);
+  });
+});
+
+describe("database and S3 client knobs", () => {
+  it("default to a 10-connection pool, 30 s statements, 5 s to connect, and 3 S3 attempts of at most 30 s", () => {
+    expect(parseEnv({})).toMatchObject({
+      DATABASE_POOL_SIZE: 10,
+      DATABASE_STATEMENT_TIMEOUT: 30_000,
+      DATABASE_CONNECT_TIMEOUT: 5_000,
+      S3_CONNECT_TIMEOUT: 5_000,
+      S3_REQUEST_TIMEOUT: 30_000,
+      S3_MAX_ATTEMPTS: 3,
+    });
+  });
+
+  it("reach the pool and the S3 client settings", () => {
+    const env = parseEnv({ DATABASE_POOL_SIZE: "3", DATABASE_STATEMENT_TIMEOUT: "2s", S3_MAX_ATTEMPTS: "1" });
+    const config = buildAppConfig(env, {
+      dataDir: "/d",
+      databaseUrl: "postgres://x",
+      sessionSecret: "s",
+      appUrl: "http://a",
+    });
+    expect(config.database).toEqual({ poolSize: 3, statementTimeoutMs: 2_000, connectTimeoutMs: 5_000 });
+    expect(config.s3).toMatchObject({ connectTimeoutMs: 5_000, requestTimeoutMs: 30_000, maxAttempts: 1 });
+  });
+
+  it("refuse an empty pool, a zero timeout and more than 10 attempts", () => {
+    const found = problems({ DATABASE_POOL_SIZE: "0", S3_REQUEST_TIMEOUT: "0s", S3_MAX_ATTEMPTS: "11" });
+    expect(found.map((p) => p.split(":")[0]).sort()).toEqual([
+      "DATABASE_POOL_SIZE",
+      "S3_MAX_ATTEMPTS",
+      "S3_REQUEST_TIMEOUT",
+    ]);
+  });
+});
+
+describe("logging and metrics settings", () => {
+  it("take pino's levels, and write JSON lines in production and readable lines elsewhere unless told", () => {
+    expect(parseEnv({ LOG_LEVEL: "warn" }).LOG_LEVEL).toBe("warn");
+    expect(problems({ LOG_LEVEL: "verbose" }).map((p) => p.split(":")[0])).toEqual(["LOG_LEVEL"]);
+    expect(logSettings(parseEnv({}))).toEqual({ level: "info", format: "pretty" });
+    expect(logSettings({ ...parseEnv({}), NODE_ENV: "production" })).toEqual({ level: "info", format: "json" });
+    expect(logSettings(parseEnv({ LOG_FORMAT: "json", LOG_LEVEL: "debug" }))).toEqual({
+      level: "debug",
+      format: "json",
+    });
+  });
+
+  it("refuse a short metrics token and a bad metrics port", () => {
+    expect(
+      problems({ METRICS_TOKEN: "short", METRICS_PORT: "http" })
+        .map((p) => p.split(":")[0])
+        .sort(),
+    ).toEqual(["METRICS_PORT", "METRICS_TOKEN"]);
+    expect(parseEnv({}).METRICS_HOST).toBe("127.0.0.1");
+    expect(parseEnv({ S3_PREPARE_BUCKET: "true" }).S3_PREPARE_BUCKET).toBe(true);
   });
 });
 

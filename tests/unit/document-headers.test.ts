@@ -41,8 +41,14 @@ describe("Content-Security-Policy", () => {
     expect(embedded["connect-src"]).toEqual(["'self'", "http://127.0.0.1:9123"]);
   });
 
-  it("takes image origins from CSP_IMG_SOURCES, GitHub's and Gravatar's avatars by default", () => {
+  it("takes image origins from CSP_IMG_SOURCES, GitHub's avatars by default, Gravatar's only when AVATAR_GRAVATAR is on", () => {
     expect(directives(contentSecurityPolicy(configFor(S3), "n"))["img-src"]).toEqual([
+      "'self'",
+      "blob:",
+      "https://s3.example.com",
+      "https://avatars.githubusercontent.com",
+    ]);
+    expect(directives(contentSecurityPolicy(configFor({ ...S3, AVATAR_GRAVATAR: "true" }), "n"))["img-src"]).toEqual([
       "'self'",
       "blob:",
       "https://s3.example.com",

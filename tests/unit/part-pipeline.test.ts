@@ -99,11 +99,11 @@ describe("part pipeline", () => {
     pipeline.startRound([1]);
     await pipeline.checksum(1);
     await pipeline.urlFor(1);
-    pipeline.forget(1, { resign: true, rehash: false });
+    pipeline.forget(1, { resign: true, rehash: false, reason: "upload link refused" });
     await pipeline.checksum(1);
     await pipeline.urlFor(1);
     expect([signed.length, hashed.length]).toEqual([2, 1]);
-    pipeline.forget(1, { resign: true, rehash: true });
+    pipeline.forget(1, { resign: true, rehash: true, reason: "bytes changed in transit" });
     await pipeline.checksum(1);
     await pipeline.urlFor(1);
     expect([signed.length, hashed.length]).toEqual([3, 2]);

@@ -1,3 +1,4 @@
+import { AttemptLog } from "~/upload/attempt-log";
 import { describe, expect, it } from "vitest";
 import { figuresLine, percentShown, statusLine } from "~/upload/status-text";
 import type { PartState, UploadState } from "~/upload/upload-state";
@@ -26,7 +27,8 @@ function state(changes: Partial<UploadState> = {}): UploadState {
     moving: true,
     updatedAt: NOW,
     parts: [part(1, "done"), part(2, "done"), part(3, "uploading"), part(4, "pending")],
-    retries: [],
+    timeline: new AttemptLog(),
+    timelineSize: 0,
     resumedParts: 0,
     resumable: false,
     ...changes,

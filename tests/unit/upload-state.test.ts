@@ -76,13 +76,16 @@ describe("upload state", () => {
     expect(state.current.parts[2]!.sentBytes).toBe(2);
   });
 
-  it("keeps the 200 most recent retries, each a structured record", () => {
+  it("keeps every timeline entry (nothing dropped), and each one makes a new state", () => {
     const { state } = store();
-    const event = { partNumber: 1, reason: "x", delayMs: 0, durationMs: 5, outcome: "retry" as const, resigned: false };
-    for (let i = 1; i <= 210; i += 1) state.recordRetry({ ...event, attempt: i, at: i });
-    expect(state.current.retries).toHaveLength(200);
-    expect(state.current.retries[0]!.attempt).toBe(11);
-    expect(state.current.retries.at(-1)).toEqual({ ...event, attempt: 210, at: 210 });
+    const seen: number[] = [];
+    state.subscribe((s) => seen.push(s.timelineSize));
+    const entry = { kind: "resign" as const, part: 1, reason: "x" };
+    for (let i = 1; i <= 1000; i += 1) state.logEntry({ ...entry, at: i });
+    expect(state.current.timeline.size).toBe(1000);
+    expect(state.current.timelineSize).toBe(1000);
+    expect(state.current.timeline.entries[0]).toEqual({ ...entry, at: 1 });
+    expect(seen.at(-1)).toBe(1000);
   });
 
   it("shows a sending part that moved no byte for a while as stalled, until it moves again", async () => {

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { CHECKSUM_MODE } from "~/shared/checksum-mode";
 import { checksumOf } from "../support/checksums.js";
 import { bytesOf, memoryHasher } from "../support/fake-upload-backend.js";
-import { MiB, fileOf, harness, settle } from "../support/uploader-harness.js";
+import { MiB, failedAttempts, fileOf, harness, settle } from "../support/uploader-harness.js";
 
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"] });
@@ -44,7 +44,9 @@ describe("integrity, in every checksum mode", () => {
     expect(state.phase).toBe("done");
     // Storage refused the first PUT of part 2 (BadDigest); it was hashed again from the new bytes and sent again.
     expect(h.backend.calls.transport.filter((n) => n === 2)).toHaveLength(2);
-    expect(state.retries.map((r) => [r.partNumber, r.reason])).toEqual([[2, "bytes changed in transit"]]);
+    expect(failedAttempts(state).map((a) => [a.part, a.reason, a.category])).toEqual([
+      [2, "bytes changed in transit", "checksum"],
+    ]);
     expect(state.result?.objectChecksum).toBe(await checksumOf("CRC64NVME", bytes));
   });
 

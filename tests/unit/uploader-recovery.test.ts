@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { MemoryResumeStore } from "~/upload/resume-store";
-import { MiB, fileOf, harness, settle, waitFor } from "../support/uploader-harness.js";
+import { MiB, entriesOf, failedAttempts, fileOf, harness, settle, waitFor } from "../support/uploader-harness.js";
 
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"] });
@@ -22,11 +22,15 @@ describe("the uploader gets over what it can", () => {
     expect(state.phase).toBe("done");
     // Signed once at the start, then once more after each refusal.
     expect(h.backend.calls.sign.filter((batch) => batch.includes(2))).toHaveLength(times + 1);
-    expect(state.retries.map((r) => [r.partNumber, r.outcome, r.resigned, r.reason])).toEqual(
-      Array.from({ length: times }, () => [2, "retry", true, "upload link refused (403 AccessDenied)"]),
+    expect(failedAttempts(state).map((a) => [a.part, a.attempt, a.next, a.reason, a.category])).toEqual(
+      Array.from({ length: times }, (_, i) => [2, i + 1, "retry", "upload link refused (403 AccessDenied)", "other"]),
+    );
+    // Each refusal was followed by a new link for the part, in the timeline too.
+    expect(entriesOf(state, "resign").map((e) => [e.part, e.reason])).toEqual(
+      Array.from({ length: times }, () => [2, "after: upload link refused (403 AccessDenied)"]),
     );
     // The first refusal is re-signed at once, later ones back off.
-    expect(state.retries[0]!.delayMs).toBe(0);
+    expect(entriesOf(state, "wait").filter((w) => w.part === 2 && w.why === "backoff")).toHaveLength(times - 1);
   });
 
   it("re-signs after the second connection failure in a row (the endpoint may have moved)", async () => {
@@ -34,7 +38,16 @@ describe("the uploader gets over what it can", () => {
     const h = harness(file, (b) => b.failures.set(1, [{ type: "network" }, { type: "network" }]));
     const state = await settle(h);
     expect(state.phase).toBe("done");
-    expect(state.retries.map((r) => r.resigned)).toEqual([false, true]);
+    // The timeline: failure, backoff, failure, backoff, a new link, then the part stored.
+    const partOne = state.timeline.entries.filter((e) => "part" in e && e.part === 1);
+    expect(partOne.map((e) => (e.kind === "attempt" ? e.outcome : e.kind))).toEqual([
+      "failed",
+      "wait",
+      "failed",
+      "wait",
+      "resign",
+      "stored",
+    ]);
     expect(h.backend.calls.sign.filter((batch) => batch.includes(1))).toHaveLength(2);
   });
 

@@ -1,9 +1,10 @@
+import { uploadSummarySchema } from "~/shared/upload-summary";
 import { createHash } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createUploadInput } from "~/upload/api";
 import { FakeLocks, memoryHasher } from "../support/fake-upload-backend.js";
 import type { SliceHasher } from "~/upload/hash";
-import { MiB, fileOf, harness, settle, tick, waitFor } from "../support/uploader-harness.js";
+import { MiB, entriesOf, failedAttempts, fileOf, harness, settle, tick, waitFor } from "../support/uploader-harness.js";
 
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"] });
@@ -60,7 +61,7 @@ describe("the uploader", () => {
     expect(h.backend.calls.sign.length).toBeLessThan(12);
   });
 
-  it("retries a failing part with backoff and records each retry", async () => {
+  it("retries a failing part with backoff and logs each attempt and wait", async () => {
     const { file } = fileOf(11 * MiB);
     const h = harness(file, (b) =>
       b.failures.set(2, [{ type: "http", status: 500, code: "InternalError" }, { type: "network" }]),
@@ -68,12 +69,25 @@ describe("the uploader", () => {
     const state = await settle(h);
     expect(state.phase).toBe("done");
     expect(h.backend.calls.transport.filter((n) => n === 2)).toHaveLength(3);
-    expect(state.retries.map((r) => [r.partNumber, r.attempt, r.reason])).toEqual([
-      [2, 1, "storage error 500 InternalError"],
-      [2, 2, "connection lost"],
+    const partTwo = state.timeline.entries.filter((e) => (e.kind === "attempt" || e.kind === "wait") && e.part === 2);
+    expect(
+      partTwo.map((e) =>
+        e.kind === "attempt"
+          ? [e.attempt, e.outcome, e.reason, e.category]
+          : e.kind === "wait"
+            ? [e.why, e.durationMs]
+            : [],
+      ),
+    ).toEqual([
+      [1, "failed", "storage error 500 InternalError", "server_error"],
+      // random() is 0.5: half the ceiling of 1 s, then of 2 s.
+      ["backoff", 500],
+      [2, "failed", "connection lost", "network"],
+      ["backoff", 1000],
+      [3, "stored", undefined, undefined],
     ]);
-    // random() is 0.5: half the ceiling of 1 s, then of 2 s.
-    expect(state.retries.map((r) => r.delayMs)).toEqual([500, 1000]);
+    // Every attempt of every part is there: one per PUT the storage saw.
+    expect(entriesOf(state, "attempt")).toHaveLength(h.backend.calls.transport.length);
   });
 
   it("never gives up on a failure time may cure: after the attempts it waits, probes, and completes", async () => {
@@ -93,8 +107,16 @@ describe("the uploader", () => {
     await waitFor(() => h.upload.getState().phase === "done", 1000);
     expect((await run).phase).toBe("done");
     expect(h.backend.calls.transport.filter((n) => n === 1)).toHaveLength(6);
-    const outcomes = h.upload.getState().retries.map((r) => r.outcome);
-    expect(outcomes).toEqual(["retry", "retry", "wait", "wait", "wait"]);
+    const partOne = <T extends { part: number | null }>(entries: T[]) => entries.filter((e) => e.part === 1);
+    const outcomes = partOne(entriesOf(h.upload.getState(), "attempt")).map((a) => a.next ?? a.outcome);
+    expect(outcomes).toEqual(["retry", "retry", "wait", "wait", "wait", "stored"]);
+    expect(partOne(entriesOf(h.upload.getState(), "wait")).map((w) => w.why)).toEqual([
+      "backoff",
+      "backoff",
+      "waiting",
+      "waiting",
+      "waiting",
+    ]);
     expect(h.backend.calls.abort).toBe(0);
   });
 
@@ -162,7 +184,9 @@ describe("the uploader", () => {
     const state = await settle(h);
     expect(state.phase).toBe("done");
     expect(h.backend.calls.sign.filter((batch) => batch.includes(1)).length).toBeGreaterThanOrEqual(2);
-    expect(state.retries.some((r) => r.reason === "upload link expired")).toBe(true);
+    expect(failedAttempts(state).some((a) => a.reason === "upload link expired" && a.category === "expired")).toBe(
+      true,
+    );
   });
 
   it("re-signs ahead of time a URL about to expire instead of sending it", async () => {
@@ -177,8 +201,11 @@ describe("the uploader", () => {
     });
     const state = await settle(h);
     expect(state.phase).toBe("done");
-    expect(state.retries).toEqual([]);
+    expect(failedAttempts(state)).toEqual([]);
     expect(h.backend.calls.sign.length).toBeGreaterThanOrEqual(2);
+    // The re-signs ahead of expiry are in the timeline, with why.
+    expect(entriesOf(state, "resign").length).toBeGreaterThanOrEqual(1);
+    expect(entriesOf(state, "resign").every((e) => e.reason === "link about to expire")).toBe(true);
   });
 
   it("re-hashes and re-signs after BadDigest", async () => {
@@ -326,6 +353,22 @@ describe("the uploader", () => {
     expect(h.store.records.size).toBe(0);
   });
 
+  it("removes a finished upload: deletes it on the server, once; says so when the server cannot be told", async () => {
+    const { file } = fileOf(6 * MiB);
+    const h = harness(file);
+    await h.upload.start();
+    expect(h.upload.getState().phase).toBe("done");
+    expect(await h.upload.removeFinished()).toBe(true);
+    expect(h.backend.calls.abort).toBe(1);
+    expect(h.backend.aborted).toBe(true);
+
+    const other = harness(fileOf(6 * MiB, 2).file);
+    await other.upload.start();
+    other.backend.apiFailures.push({ call: "abort", status: 403 });
+    expect(await other.upload.removeFinished()).toBe(false);
+    expect(other.backend.aborted).toBe(false);
+  });
+
   it("lets only one tab drive an upload", async () => {
     const { file } = fileOf(6 * MiB);
     const locks = new FakeLocks();
@@ -355,5 +398,45 @@ describe("the uploader", () => {
     const record = h.store.records.get("11111111-2222-4333-8444-555555555555")!;
     expect(record.userId).toBe("user-1");
     expect(Object.keys(record.parts).length).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe("the summary the uploader reports", () => {
+  it("at completion: attempts per part, retries by reason and bytes sent again, from the timeline", async () => {
+    const { file } = fileOf(11 * MiB);
+    const h = harness(file, (b) => b.failures.set(2, [{ type: "http", status: 503, code: "SlowDown" }]));
+    expect((await settle(h)).phase).toBe("done");
+    expect(h.backend.summaries).toHaveLength(1);
+    const summary = h.backend.summaries[0]!;
+    expect(summary).toMatchObject({
+      outcome: "completed",
+      partSize: 5 * MiB,
+      concurrency: 3,
+      checksum: "sha256",
+      attemptsPerPart: { "1": 2, "2": 1 },
+      retries: { throttled: 1 },
+    });
+    expect(summary.waitingMs).toBeGreaterThan(0);
+    expect(summary.waitingMs).toBeLessThanOrEqual(summary.durationMs);
+    expect(uploadSummarySchema.safeParse(summary).success).toBe(true);
+  });
+
+  it("on failure, with the reason; a refused report changes nothing for the upload", async () => {
+    const { file } = fileOf(6 * MiB);
+    const h = harness(file, (b) => {
+      b.failures.set(1, [{ type: "http", status: 400, code: "InvalidArgument", message: "Bad argument" }]);
+      b.apiFailures.push({ call: "reportSummary", status: 500 });
+    });
+    const state = await settle(h);
+    expect(state).toMatchObject({ phase: "failed", error: "Bad argument", resumable: true });
+    // The one report was refused (500) and not sent again: best effort.
+    expect(h.backend.summaries).toEqual([]);
+    const ok = harness(fileOf(6 * MiB, 2).file, (b) =>
+      b.failures.set(1, [{ type: "http", status: 400, code: "InvalidArgument", message: "Bad argument" }]),
+    );
+    await settle(ok);
+    expect(ok.backend.summaries).toHaveLength(1);
+    expect(ok.backend.summaries[0]).toMatchObject({ outcome: "failed", failureReason: "Bad argument" });
+    expect(uploadSummarySchema.safeParse(ok.backend.summaries[0]).success).toBe(true);
   });
 });

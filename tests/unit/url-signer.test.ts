@@ -16,13 +16,14 @@ interface Harness {
   serverTtlMs?: number;
 }
 
-function harness(ttlSeconds = 900): Harness {
+function harness(ttlSeconds = 900, onResigned?: (n: number, reason: string) => void): Harness {
   const clock = new ManualClock();
   const h: Harness = { clock, calls: [], candidates: [], signer: undefined as unknown as UrlSigner };
   h.signer = new UrlSigner({
     ttlSeconds,
     now: () => clock.now(),
     candidates: () => h.candidates,
+    onResigned,
     sign: async (parts): Promise<SignedParts> => {
       h.calls.push(parts);
       const signedAt = clock.now();
@@ -118,11 +119,14 @@ describe("URL signer", () => {
     ]);
   });
 
-  it("signs a forgotten URL again", async () => {
-    const h = harness();
+  it("signs a forgotten URL again, and tells why", async () => {
+    const resigned: Array<[number, string]> = [];
+    const h = harness(900, (n, reason) => resigned.push([n, reason]));
     await h.signer.urlFor(1);
-    h.signer.forget(1);
+    expect(resigned).toEqual([]);
+    h.signer.forget(1, "after: upload link refused");
     await h.signer.urlFor(1);
     expect(h.calls).toEqual([[1], [1]]);
+    expect(resigned).toEqual([[1, "after: upload link refused"]]);
   });
 });

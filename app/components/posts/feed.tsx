@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { FeedPage, FeedPost } from "~/shared/posts";
 import { PostCard } from "./post-card";
 
@@ -8,6 +8,22 @@ export function Feed({ first, now }: { first: FeedPage; now: number }) {
   const [cursor, setCursor] = useState(first.nextCursor);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const section = useRef<HTMLElement>(null);
+  // After a delete, focus goes to the post that took its place (or the one before, or the feed), not
+  // to the top of the page with the dialog that had it.
+  const [focusAfterDelete, setFocusAfterDelete] = useState<string | null>(null);
+  useEffect(() => {
+    if (focusAfterDelete === null) return;
+    const next = section.current?.querySelector<HTMLElement>(`[data-post-id="${focusAfterDelete}"]`);
+    (next ?? section.current)?.focus();
+    setFocusAfterDelete(null);
+  }, [focusAfterDelete]);
+  const deleted = (id: string) => {
+    const index = posts.findIndex((p) => p.id === id);
+    const neighbour = posts[index + 1] ?? posts[index - 1];
+    setPosts((current) => current.filter((p) => p.id !== id));
+    setFocusAfterDelete(neighbour?.id ?? "");
+  };
 
   // A new post (the loader revalidates) starts the feed over from the top.
   useEffect(() => {
@@ -30,8 +46,10 @@ export function Feed({ first, now }: { first: FeedPage; now: number }) {
   if (posts.length === 0) {
     return (
       <section
+        ref={section}
+        tabIndex={-1}
         aria-label="Feed"
-        className="rounded-2xl border border-dashed border-slate-300 bg-white p-10 text-center"
+        className="rounded-2xl border border-dashed border-slate-300 bg-white p-10 text-center focus:outline-none"
       >
         <h2 className="text-lg font-semibold">No posts yet</h2>
         <p className="mt-1 text-sm text-slate-500">When people share videos and photos, they will show up here.</p>
@@ -39,14 +57,9 @@ export function Feed({ first, now }: { first: FeedPage; now: number }) {
     );
   }
   return (
-    <section aria-label="Feed" className="space-y-4">
+    <section ref={section} tabIndex={-1} aria-label="Feed" className="space-y-4 focus:outline-none">
       {posts.map((post) => (
-        <PostCard
-          key={post.id}
-          post={post}
-          now={now}
-          onDeleted={(id) => setPosts((current) => current.filter((p) => p.id !== id))}
-        />
+        <PostCard key={post.id} post={post} now={now} onDeleted={deleted} />
       ))}
       {error ? (
         <p role="alert" className="text-center text-sm text-red-700">

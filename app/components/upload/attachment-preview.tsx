@@ -1,22 +1,10 @@
 import { useEffect, useState } from "react";
 
-/** What the browser learns of a video or photo while previewing it. */
-export interface MediaFacts {
-  width?: number;
-  height?: number;
-  durationSeconds?: number;
-}
-
-/** The chosen file, shown as it will appear, with the control that removes it. */
-export function AttachmentPreview({
-  file,
-  onRemove,
-  onMedia,
-}: {
-  file: File;
-  onRemove: () => void;
-  onMedia?: (media: MediaFacts) => void;
-}) {
+/**
+ * The chosen file, shown as it will appear, with the control that removes it. (Its size and length
+ * come from the composer's probe, which ran before the upload started.)
+ */
+export function AttachmentPreview({ file, onRemove }: { file: File; onRemove: () => void }) {
   const [url, setUrl] = useState<string | null>(null);
   // The object URL lives as long as this preview: revoked when the file changes or it unmounts.
   useEffect(() => {
@@ -35,13 +23,6 @@ export function AttachmentPreview({
           controls
           preload="metadata"
           data-testid="attachment-preview"
-          onLoadedMetadata={(e) => {
-            const v = e.currentTarget;
-            onMedia?.({
-              ...(v.videoWidth ? { width: v.videoWidth, height: v.videoHeight } : {}),
-              ...(Number.isFinite(v.duration) && v.duration > 0 ? { durationSeconds: v.duration } : {}),
-            });
-          }}
         />
       ) : (
         <img
@@ -49,7 +30,6 @@ export function AttachmentPreview({
           alt="Attachment preview"
           className="max-h-72 w-full object-contain"
           data-testid="attachment-preview"
-          onLoad={(e) => onMedia?.({ width: e.currentTarget.naturalWidth, height: e.currentTarget.naturalHeight })}
         />
       )}
       <button

@@ -1,4 +1,4 @@
-import { useRef, useState, type DragEvent } from "react";
+import { useEffect, useRef, useState, type DragEvent } from "react";
 import { droppedFile, pickFileWithHandle, picksHandles, type ChosenFile } from "~/upload/file-source";
 import { HiddenFileInput } from "./hidden-file-input";
 
@@ -6,20 +6,29 @@ export interface DropZoneProps {
   accept: string[];
   hint: string;
   onFile: (chosen: ChosenFile) => void;
+  /** Told why a drop was not taken (several files at once). */
+  onRefuse?: (message: string) => void;
   disabled?: boolean;
+  /** Focuses "choose a file" when it appears (after the attachment it replaces was removed). */
+  focusOnMount?: boolean;
 }
 
 /**
  * Drop a file here or choose one. Where the browser hands out file handles (Chromium), both keep the
  * handle with the file, so the upload can continue after a reload without choosing it again.
  */
-export function DropZone({ accept, hint, onFile, disabled }: DropZoneProps) {
+export function DropZone({ accept, hint, onFile, onRefuse, disabled, focusOnMount }: DropZoneProps) {
   const input = useRef<HTMLInputElement>(null);
+  const chooser = useRef<HTMLButtonElement>(null);
   const [dragging, setDragging] = useState(false);
+  useEffect(() => {
+    if (focusOnMount) chooser.current?.focus();
+  }, [focusOnMount]);
   const onDrop = (event: DragEvent) => {
     event.preventDefault();
     setDragging(false);
     if (disabled) return;
+    if (event.dataTransfer.files.length > 1) return onRefuse?.("One attachment per post — drop a single file.");
     // Read during the event: the browser empties the data transfer afterwards.
     void droppedFile(event.dataTransfer).then((chosen) => chosen && onFile(chosen));
   };
@@ -48,6 +57,7 @@ export function DropZone({ accept, hint, onFile, disabled }: DropZoneProps) {
         {dragging ? "Drop to attach" : "Drag a video or photo here, or"}{" "}
         {!dragging ? (
           <button
+            ref={chooser}
             type="button"
             disabled={disabled}
             onClick={choose}

@@ -1,5 +1,5 @@
-import { formatDuration } from "~/shared/format";
-import type { PartState, RetryEvent, UploadState } from "~/upload/uploader";
+import type { PartState, UploadState } from "~/upload/uploader";
+import { RetryTimeline } from "./retry-timeline";
 
 const SQUARE: Record<PartState["phase"], string> = {
   done: "bg-emerald-500",
@@ -11,22 +11,6 @@ const SQUARE: Record<PartState["phase"], string> = {
   failed: "bg-red-600",
   pending: "bg-slate-300",
 };
-
-const time = (at: number) =>
-  new Date(at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
-
-function retryText(r: RetryEvent): string {
-  const what = r.partNumber === null ? `${r.call ?? "API"} call` : `part ${r.partNumber}`;
-  const next =
-    r.outcome === "fatal"
-      ? "failed"
-      : r.outcome === "wait"
-        ? "waiting"
-        : r.delayMs > 0
-          ? `retry in ${formatDuration(r.delayMs / 1000)}`
-          : "retry now";
-  return `${time(r.at)} ${what}, attempt ${r.attempt}: ${r.reason} → ${next}${r.resigned ? " (new link)" : ""}`;
-}
 
 /** Parts that failed their last attempt, with why: the one that failed the upload, and those retrying. */
 function FailingParts({ parts }: { parts: PartState[] }) {
@@ -43,7 +27,7 @@ function FailingParts({ parts }: { parts: PartState[] }) {
   );
 }
 
-/** Every part as a square, what is failing and why, and the latest failed attempts. */
+/** Every part as a square, what is failing and why, and the retry timeline. */
 export function UploadDetails({ state }: { state: UploadState }) {
   const done = state.parts.filter((p) => p.phase === "done").length;
   return (
@@ -64,16 +48,7 @@ export function UploadDetails({ state }: { state: UploadState }) {
         ))}
       </div>
       <FailingParts parts={state.parts} />
-      {state.retries.length > 0 ? (
-        <ul className="max-h-32 space-y-0.5 overflow-auto" aria-label="Retries">
-          {state.retries
-            .slice(-8)
-            .reverse()
-            .map((r) => (
-              <li key={`${r.partNumber}-${r.call}-${r.attempt}-${r.at}`}>{retryText(r)}</li>
-            ))}
-        </ul>
-      ) : null}
+      <RetryTimeline state={state} />
     </div>
   );
 }

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { createHttpUploadApi } from "~/upload/api";
+import { createHttpUploadApi, type UploadApi } from "~/upload/api";
 import { browserOnline, screenWakeLock, webLocks } from "~/upload/environment";
 import { IndexedDbHandleStore } from "~/upload/file-handles";
 import type { ChosenFile } from "~/upload/file-source";
@@ -21,9 +21,9 @@ const probe = () =>
 const partHasher = workerHasher();
 
 /** What an upload uses in the browser. */
-function browserDeps(userId: string): UploaderDeps {
+function browserDeps(userId: string, api: UploadApi | undefined): UploaderDeps {
   return {
-    api: createHttpUploadApi(),
+    api: api ?? createHttpUploadApi(),
     transport: xhrTransport,
     store: LocalResumeStore.fromWindow(),
     handles: IndexedDbHandleStore.fromWindow(),
@@ -37,8 +37,11 @@ function browserDeps(userId: string): UploaderDeps {
   };
 }
 
-/** Runs one FileUpload at a time for the signed-in user; the component only renders its state. */
-export function useFileUpload(userId: string) {
+/**
+ * Runs one FileUpload at a time for the signed-in user; the component only renders its state. `api`
+ * replaces the HTTP client (the composer's poster frames use one that marks their uploads as posters).
+ */
+export function useFileUpload(userId: string, api?: UploadApi) {
   const [state, setState] = useState<UploadState | null>(null);
   const current = useRef<FileUpload | null>(null);
   const unsubscribe = useRef<() => void>(() => undefined);
@@ -46,14 +49,14 @@ export function useFileUpload(userId: string) {
   const start = useCallback(
     ({ file, handle }: ChosenFile, caption: string) => {
       unsubscribe.current();
-      const upload = new FileUpload(file, browserDeps(userId), { handle, caption });
+      const upload = new FileUpload(file, browserDeps(userId, api), { handle, caption });
       current.current = upload;
       unsubscribe.current = upload.subscribe(setState);
       setState(upload.getState());
       void upload.start();
       return upload;
     },
-    [userId],
+    [userId, api],
   );
 
   const reset = useCallback(() => {
@@ -84,6 +87,7 @@ export function useFileUpload(userId: string) {
       continueHere: () => current.current?.continueHere(),
       keepCaption: (caption: string) => current.current?.keepCaption(caption),
       cancel: async () => current.current?.cancel(),
+      removeFinished: async () => (await current.current?.removeFinished()) ?? true,
     }),
     [],
   );
