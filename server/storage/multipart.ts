@@ -88,27 +88,43 @@ export async function listAllParts(storage: Storage, key: string, uploadId: stri
   });
 }
 
-/** One part as S3 holds it (a single ListParts page), or undefined; "gone" when the upload no longer exists. */
-export async function findPart(
+/**
+ * The parts numbered `partNumbers` that S3 holds (a part it lacks is absent from the map), listed from
+ * the lowest number to the highest only: one ListParts page for a batch of nearby parts. "gone" when the
+ * upload no longer exists.
+ */
+export async function findParts(
   storage: Storage,
   key: string,
   uploadId: string,
-  partNumber: number,
-): Promise<StoredPart | undefined | "gone"> {
+  partNumbers: number[],
+): Promise<Map<number, StoredPart> | "gone"> {
+  const wanted = new Set(partNumbers);
+  const last = Math.max(...partNumbers);
   return unlessGone(async () => {
-    const page = await storage.client.send(
-      new ListPartsCommand({
-        Bucket: storage.bucket,
-        Key: key,
-        UploadId: uploadId,
-        PartNumberMarker: String(partNumber - 1),
-        MaxParts: 1,
-      }),
-    );
-    const part = page.Parts?.[0];
-    return part && part.PartNumber === partNumber ? toStoredPart(part) : undefined;
+    const found = new Map<number, StoredPart>();
+    let marker = Math.min(...partNumbers) - 1;
+    while (marker < last) {
+      const page = await storage.client.send(
+        new ListPartsCommand({
+          Bucket: storage.bucket,
+          Key: key,
+          UploadId: uploadId,
+          PartNumberMarker: String(marker),
+          MaxParts: Math.min(LIST_PARTS_PAGE, last - marker),
+        }),
+      );
+      for (const part of page.Parts ?? [])
+        if (wanted.has(part.PartNumber!)) found.set(part.PartNumber!, toStoredPart(part));
+      if (!page.IsTruncated || !page.NextPartNumberMarker) break;
+      marker = Number(page.NextPartNumberMarker);
+    }
+    return found;
   });
 }
+
+/** The most parts S3 lists in one ListParts page. */
+const LIST_PARTS_PAGE = 1000;
 
 /**
  * Completes with each part's checksum; for a full-object upload also with the object's CRC, combined
@@ -162,7 +178,7 @@ export async function abortUntilGone(storage: Storage, key: string, uploadId: st
     } catch (error) {
       if (!isNoSuchUpload(error)) throw error;
     }
-    if ((await findPart(storage, key, uploadId, 1)) === "gone") return true;
+    if ((await findParts(storage, key, uploadId, [1])) === "gone") return true;
     await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
   }
   return false;

@@ -63,5 +63,14 @@ export const recordPartSchema = z.strictObject({
 
 export type RecordPartInput = z.infer<typeof recordPartSchema>;
 
+export const recordPartsSchema = z.strictObject({
+  parts: z
+    .array(recordPartSchema.extend({ partNumber }))
+    .min(1, "record at least one part")
+    .max(100, "record at most 100 parts per call"),
+});
+
+export type RecordPartsInput = z.infer<typeof recordPartsSchema>;
+
 /** A part number as it stands in the URL: digits only ("1e1" is not part 10), 1..10000. */
 export const partNumberParam = z.string().regex(/^\d+$/).transform(Number).pipe(partNumber);

@@ -49,7 +49,7 @@ test("an upload created on one instance takes parts signed and recorded on both 
     const checksum = await partChecksum(view.checksumMode.algorithm, new Uint8Array(body));
     const signed = await signer.signParts(view.id, [{ partNumber: n, checksum }]);
     const etag = await putPart(signed.parts[0]!, new Uint8Array(body));
-    await recorder.recordPart(view.id, n, etag, checksum);
+    await recorder.recordParts(view.id, [{ partNumber: n, etag, checksum }]);
     sent.set(n, etag);
   }
   // The ledger is in PostgreSQL, so each instance sees what the other recorded, and it matches S3.

@@ -43,6 +43,13 @@ function routes(id: string, cookie?: string) {
         json: { etag: '"abc"' },
         params: { id, partNumber: "1" },
       }),
+    recordBatch: () =>
+      call(signAction, app.services, `/api/uploads/${id}/parts`, {
+        ...c,
+        method: "PUT",
+        json: { parts: [{ partNumber: 1, etag: '"abc"' }] },
+        params: { id },
+      }),
     complete: () =>
       call(completeAction, app.services, `/api/uploads/${id}/complete`, { ...c, method: "POST", params: { id } }),
     abort: () => call(deleteAction, app.services, `/api/uploads/${id}`, { ...c, method: "DELETE", params: { id } }),
@@ -67,7 +74,7 @@ describe("sessions", () => {
 describe("ownership", () => {
   it("answers another user's upload exactly like an unknown one, and changes nothing", async () => {
     const before = await snapshot();
-    for (const name of ["get", "sign", "record", "complete", "abort"] as const) {
+    for (const name of ["get", "sign", "record", "recordBatch", "complete", "abort"] as const) {
       const theirs = await routes(upload.id, other)[name]();
       const unknown = await routes(UNKNOWN, other)[name]();
       expect(theirs.status, name).toBe(404);
@@ -84,7 +91,7 @@ describe("ownership", () => {
 
   it("answers a 36-character id that is not a uuid like an unknown one on every route", async () => {
     const before = await snapshot();
-    for (const name of ["get", "sign", "record", "complete", "abort"] as const) {
+    for (const name of ["get", "sign", "record", "recordBatch", "complete", "abort"] as const) {
       const malformed = await routes("-".repeat(36), owner)[name]();
       const unknown = await routes(UNKNOWN, owner)[name]();
       expect(malformed.status, name).toBe(404);

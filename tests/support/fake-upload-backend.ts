@@ -34,7 +34,7 @@ export class FakeUploadBackend {
   readonly calls = {
     create: 0,
     sign: [] as number[][],
-    record: [] as number[],
+    record: [] as number[][],
     complete: 0,
     abort: 0,
     transport: [] as number[],
@@ -114,10 +114,11 @@ export class FakeUploadBackend {
         })),
       };
     },
-    recordPart: async (_id, partNumber, etag) => {
-      this.refuse("recordPart");
-      this.calls.record.push(partNumber);
-      if (this.parts.get(partNumber)?.etag !== etag) throw new ApiError(400, "unknown_part", "no such part");
+    recordParts: async (_id, parts) => {
+      this.refuse("recordParts");
+      this.calls.record.push(parts.map((p) => p.partNumber));
+      if (parts.some((p) => this.parts.get(p.partNumber)?.etag !== p.etag))
+        throw new ApiError(400, "unknown_part", "no such part");
     },
     complete: async () => {
       this.refuse("complete");
