@@ -43,7 +43,7 @@ import {
   startApp,
   startServer,
   stopServer,
-  writeVideo,
+  writePlayableVideo,
   type CpuByKind,
   type RunningApp,
 } from "./bench-support.js";
@@ -344,8 +344,7 @@ function summarise(all: RunFigures[]): void {
 async function main() {
   const dir = await mkdtemp(join(tmpdir(), "bench-peers-"));
   await chmod(dir, 0o755);
-  const videoPath = join(dir, "bench.mp4");
-  const videoSha256 = await writeVideo(videoPath, sizeMiB);
+  const videoPath = join(dir, "bench.webm");
   const app = await startApp({
     dataDir: join(dir, "data"),
     env: { UPLOAD_PART_SIZE: `${partMiB}MiB`, UPLOAD_CONCURRENCY: String(concurrency), S3_BUCKET: BUCKET },
@@ -384,6 +383,7 @@ async function main() {
       }),
     );
     browser = await launchChromium();
+    const videoSha256 = await writePlayableVideo(browser, app.url, videoPath, sizeMiB);
     const signedIn = await browser.newContext();
     await signIn(await signedIn.newPage(), app.url);
     const setup: Setup = {

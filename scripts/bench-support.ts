@@ -11,6 +11,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "@playwright/test";
 import { freePort } from "../server/db/embedded.js";
+import { makeClip, webmPadding } from "../tests/e2e/media.js";
 import { chromiumLaunchOptions } from "../tests/support/chromium.js";
 import { waitForHttp } from "../tests/support/wait.js";
 
@@ -43,6 +44,48 @@ export async function writeVideo(path: string, sizeMiB: number, seed = 0): Promi
     hash.update(chunk);
     await file.write(chunk);
     if (i === 0) chunk.fill(0, 0, 12);
+  }
+  await file.close();
+  return hash.digest("hex");
+}
+
+/**
+ * A video the app's upload page accepts (its playability check decodes the file's start): a real WebM
+ * clip, made in a page of the app (WebCodecs needs its secure origin), grown to `sizeMiB` with a Void
+ * element of the same filler as writeVideo's. Returns the file's SHA-256 (hex).
+ */
+export async function writePlayableVideo(
+  browser: Browser,
+  appUrl: string,
+  path: string,
+  sizeMiB: number,
+  seed = 0,
+): Promise<string> {
+  const context = await browser.newContext();
+  let clip: Buffer;
+  try {
+    const page = await context.newPage();
+    await page.goto(`${appUrl}/login`);
+    // tsx compiles with esbuild's keepNames, which wraps the functions makeClip sends to the page in __name().
+    await page.evaluate("globalThis.__name ??= (fn) => fn");
+    clip = await makeClip(page);
+  } finally {
+    await context.close();
+  }
+  const { head, fillerLength } = webmPadding(clip, sizeMiB * MiB);
+  const file = await open(path, "w");
+  const hash = createHash("sha256");
+  const write = async (bytes: Buffer) => {
+    hash.update(bytes);
+    await file.write(bytes);
+  };
+  await write(head);
+  const chunk = Buffer.alloc(8 * MiB);
+  for (let j = 0; j < chunk.length; j += 4) chunk.writeUInt32LE((j * 2654435761) >>> 0, j);
+  chunk.writeUInt32LE(seed, 68);
+  for (let i = 0, left = fillerLength; left > 0; i += 1, left -= chunk.length) {
+    chunk.writeUInt32LE(i, 64); // every chunk differs
+    await write(chunk.subarray(0, Math.min(left, chunk.length)));
   }
   await file.close();
   return hash.digest("hex");

@@ -16,14 +16,14 @@ const sizeMiB = Number(values["size-mib"]);
 async function main() {
   const dir = await mkdtemp(join(tmpdir(), "bench-upload-"));
   await chmod(dir, 0o755);
-  const videoPath = join(dir, "bench.mp4");
-  await bench.writeVideo(videoPath, sizeMiB);
+  const videoPath = join(dir, "bench.webm");
   const cpuProfDir = process.env.BENCH_CPU_PROF;
   const app = await bench.startApp({
     dataDir: join(dir, "data"),
     nodeArgs: cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${cpuProfDir}`] : [],
   });
   const browser = await bench.launchChromium();
+  await bench.writePlayableVideo(browser, app.url, videoPath, sizeMiB);
   try {
     const page = await browser.newPage();
     await bench.signIn(page, app.url);

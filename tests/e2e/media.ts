@@ -98,6 +98,15 @@ function sizeField(value: number): Buffer {
  * compresses or repeats.
  */
 export function padWebm(clip: Buffer, totalBytes: number): Buffer {
+  const { head, fillerLength } = webmPadding(clip, totalBytes);
+  return Buffer.concat([head, randomBytes(fillerLength)]);
+}
+
+/**
+ * padWebm in two pieces, for files too large to build in memory: the bytes before the filler (the
+ * clip with its Segment grown, and the Void's header), and how many filler bytes must follow them.
+ */
+export function webmPadding(clip: Buffer, totalBytes: number): { head: Buffer; fillerLength: number } {
   if (clip.readUInt32BE(0) !== EBML_ID) throw new Error("not a WebM file");
   const header = readVint(clip, 4);
   const segmentAt = 4 + header.length + header.value;
@@ -109,16 +118,16 @@ export function padWebm(clip: Buffer, totalBytes: number): Buffer {
   // The Segment's size is rewritten as 8 bytes; the Void is its ID, an 8-byte size and the filler.
   const fillerLength = totalBytes - (segmentAt + 4 + 8 + body.length + 1 + 8);
   if (fillerLength < 0) throw new Error(`the clip is already ${clip.length} bytes`);
-  const padded = Buffer.concat([
+  const head = Buffer.concat([
     clip.subarray(0, segmentAt + 4),
     sizeField(body.length + 1 + 8 + fillerLength),
     body,
     Buffer.from([0xec]),
     sizeField(fillerLength),
-    randomBytes(fillerLength),
   ]);
-  if (padded.length !== totalBytes) throw new Error(`padded to ${padded.length} bytes, not ${totalBytes}`);
-  return padded;
+  if (head.length + fillerLength !== totalBytes)
+    throw new Error(`padded to ${head.length + fillerLength} bytes, not ${totalBytes}`);
+  return { head, fillerLength };
 }
 
 /** A file that starts like an MP4 (a valid "ftyp" box) and is random bytes after it: no browser plays it. */
