@@ -4,6 +4,8 @@ import { isAbort } from "./errors";
 export interface PartRecorderOptions {
   /** Records a batch on the server (with the API's retries); rejects when it cannot be recorded. */
   record: (parts: RecordedPart[]) => Promise<void>;
+  /** The same once the run has stopped (paused, failed): one try, no waiting. */
+  recordAfterStop: (parts: RecordedPart[]) => Promise<void>;
   /** Waits `ms`; rejects when the run ends (its pending parts are then left to storage's own list). */
   sleep: (ms: number) => Promise<void>;
   /** A batch could not be recorded: the upload cannot go on as it is. Called once, for the first. */
@@ -54,6 +56,17 @@ export class PartRecorder {
     this.send();
     await this.sending;
     if (this.failure) throw this.failure.error;
+  }
+
+  /**
+   * After the run stopped (paused, or failed for another reason than recording): what is still pending
+   * goes in one last call, best effort, so the ledger lists every part storage has.
+   */
+  async flushAfterStop(): Promise<void> {
+    const batch = this.pending.splice(0);
+    await this.sending;
+    if (batch.length === 0 || this.failure) return;
+    await this.options.recordAfterStop(batch).catch(() => undefined);
   }
 
   private send(): void {

@@ -108,6 +108,9 @@ export class UploadRun {
         () => control.halt(),
       );
     } catch (error) {
+      // Cancelled, or the upload is gone: there is nothing left to record parts on.
+      const gone = control.cancelSignal.aborted || (error instanceof UploadFailedError && error.gone);
+      if (!gone) await recorder.flushAfterStop();
       throw recorder.failed ? recordingError(recorder.failed.error) : error;
     }
     await recorder.flush().catch((error: unknown) => {
@@ -121,6 +124,7 @@ export class UploadRun {
     const { state, control, withApiRetry, api } = this.deps;
     return new PartRecorder({
       record: (parts) => withApiRetry("record", () => api.recordParts(this.view.id, parts)),
+      recordAfterStop: (parts) => withApiRetry("record", () => api.recordParts(this.view.id, parts), true),
       sleep: (ms) => control.sleep(ms),
       onFailure: (error, partNumbers) => {
         const reason = error instanceof Error ? error.message : String(error);

@@ -14,6 +14,7 @@ function recorder() {
   const timers: Array<{ fire: () => void; cancel: () => void }> = [];
   const answers: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
   const failures: Array<[unknown, number[]]> = [];
+  const afterStop: number[][] = [];
   let answerAtOnce = true;
   const r = new PartRecorder({
     record: (parts) => {
@@ -25,6 +26,7 @@ function recorder() {
       new Promise<void>((resolve, reject) =>
         timers.push({ fire: resolve, cancel: () => reject(new DOMException("Stopped", "AbortError")) }),
       ),
+    recordAfterStop: async (parts) => void afterStop.push(parts.map((p) => p.partNumber)),
     onFailure: (error, parts) => failures.push([error, parts]),
     batchSize: 3,
     maxDelayMs: 1000,
@@ -35,6 +37,7 @@ function recorder() {
     timers,
     answers,
     failures,
+    afterStop,
     holdAnswers: () => void (answerAtOnce = false),
   };
 }
@@ -106,6 +109,31 @@ describe("recording stored parts in the background", () => {
     await t.r.flush();
     expect(t.failures).toEqual([]);
     expect(t.r.failed).toBeUndefined();
+  });
+
+  it("after the run stops, what is pending goes in one last call once the call in flight has answered", async () => {
+    const t = recorder();
+    t.holdAnswers();
+    for (const n of [1, 2, 3, 4, 5]) t.r.add(part(n));
+    t.timers[0]!.cancel();
+    let done = false;
+    const flushing = t.r.flushAfterStop().then(() => (done = true));
+    await settled();
+    expect(done).toBe(false);
+    t.answers[0]!.resolve();
+    await flushing;
+    expect(t.batches).toEqual([[1, 2, 3]]);
+    expect(t.afterStop).toEqual([[4, 5]]);
+  });
+
+  it("after a refused batch, nothing more is recorded, not even after the stop", async () => {
+    const t = recorder();
+    t.holdAnswers();
+    for (const n of [1, 2, 3, 4]) t.r.add(part(n));
+    await settled();
+    t.answers[0]!.reject(new ApiError(400, "unknown_part", "no"));
+    await t.r.flushAfterStop();
+    expect(t.afterStop).toEqual([]);
   });
 
   it("a timer cancelled by the end of the run sends nothing, and a later part arms a new one", async () => {

@@ -69,3 +69,31 @@ describe("recording stored parts", () => {
     expect(calls.map((e) => e.kind === "call" && e.reason)).toEqual(["the app answered 503"]);
   });
 });
+
+describe("recording when a run stops", () => {
+  it("parts stored before the upload fails are recorded all the same", async () => {
+    const { file } = fileOf(16 * MiB);
+    const h = harness(file, (b) => {
+      b.concurrency = 1;
+      // Part 3 is refused for good: the run fails after parts 1 and 2 are stored, before a batch is full.
+      b.failures.set(3, [{ type: "http", status: 400, code: "InvalidRequest" }]);
+    });
+    const state = await settle(h);
+    expect(state.phase).toBe("failed");
+    expect(h.backend.calls.record.flat().sort()).toEqual([1, 2]);
+  });
+
+  it("a paused upload records what it stored before the pause", async () => {
+    const { file } = fileOf(16 * MiB);
+    const h = harness(file, (b) => (b.concurrency = 1));
+    // The person pauses while part 3 is on its way: parts 1 and 2 are stored, and no batch is full yet.
+    h.backend.onTransfer = async (n) => {
+      if (n === 3) h.upload.pause();
+    };
+    void h.upload.start();
+    await waitFor(() => h.upload.getState().phase === "paused");
+    await waitFor(() => h.backend.calls.record.flat().length >= 2);
+    expect(h.backend.calls.record.flat().sort()).toEqual([1, 2]);
+    expect(h.backend.calls.complete).toBe(0);
+  });
+});
