@@ -9,6 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { percentile, startApp } from "./bench-support.js";
+import { DIGEST_BYTES } from "../app/shared/checksum-mode.js";
+import type { UploadView } from "../app/shared/uploads.js";
 
 const { values } = parseArgs({
   options: { batches: { type: "string", default: "300" }, warmup: { type: "string", default: "20" } },
@@ -44,16 +46,18 @@ async function main() {
         fingerprint: `bench-${Date.now()}`,
       }),
     });
-    const upload = (await created.json()) as { id: string; partCount: number; partSize: number };
+    const upload = (await created.json()) as UploadView;
     if (!created.ok) throw new Error(`create failed: ${JSON.stringify(upload)}`);
-    const checksum = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
+    // Well-formed for the upload's algorithm; signing never reads the bytes.
+    const { algorithm } = upload.checksumMode;
+    const checksum = { algorithm, value: Buffer.alloc(DIGEST_BYTES[algorithm]).toString("base64") };
     const latencies: number[] = [];
     let urls = 0;
     let started = 0;
     for (let i = 0; i < warmup + batches; i += 1) {
       if (i === warmup) started = performance.now();
       const first = ((i * 100) % (upload.partCount - 100)) + 1;
-      const parts = Array.from({ length: 100 }, (_, k) => ({ partNumber: first + k, checksumSha256: checksum }));
+      const parts = Array.from({ length: 100 }, (_, k) => ({ partNumber: first + k, checksum }));
       const t0 = performance.now();
       const response = await fetch(`${url}/api/uploads/${upload.id}/parts`, {
         method: "POST",

@@ -138,9 +138,10 @@ export async function startRuntime(options: {
     const services = createServices(config, db, log);
     stops.push(() => closeServices(services));
     const appOrigin = new URL(appUrl).origin;
-    if (config.prepareBucket) await prepareBucket(services.storage, appOrigin);
+    const { algorithm } = config.uploads.checksum;
+    if (config.prepareBucket) await prepareBucket(services.storage, appOrigin, algorithm);
     else {
-      const warning = await requireReadyBucket(services.storage, appOrigin);
+      const warning = await requireReadyBucket(services.storage, appOrigin, algorithm);
       if (warning) log.warn({ component: "storage" }, warning);
     }
     if (options.sweep !== false) {

@@ -1,16 +1,35 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { jsonBodyAction } from "../../server/http/json-action";
 import { methodNotAllowed, resultResponse } from "../../server/http/responses";
-import { signParts } from "../../server/uploads/service";
-import { signPartsSchema } from "../../server/uploads/schemas";
+import { recordParts, signParts } from "../../server/uploads/service";
+import { recordPartsSchema, signPartsSchema } from "../../server/uploads/schemas";
 
-/** POST /api/uploads/:id/parts: presigned URLs for up to 100 parts. */
+const METHODS = ["POST", "PUT"];
+
+/**
+ * POST /api/uploads/:id/parts: presigned URLs for up to 100 parts.
+ * PUT /api/uploads/:id/parts: records up to 100 parts the browser finished sending.
+ */
 export async function action(args: ActionFunctionArgs) {
-  return jsonBodyAction(args, "POST", signPartsSchema, async (user, body) =>
-    resultResponse(await signParts(args.context.services, user, args.params.id ?? "", body)),
+  const { services } = args.context;
+  const id = args.params.id ?? "";
+  if (args.request.method === "PUT")
+    return jsonBodyAction(
+      args,
+      "PUT",
+      recordPartsSchema,
+      async (user, body) => resultResponse(await recordParts(services, user, id, body)),
+      METHODS,
+    );
+  return jsonBodyAction(
+    args,
+    "POST",
+    signPartsSchema,
+    async (user, body) => resultResponse(await signParts(services, user, id, body)),
+    METHODS,
   );
 }
 
 export async function loader() {
-  return methodNotAllowed(["POST"]);
+  return methodNotAllowed(METHODS);
 }

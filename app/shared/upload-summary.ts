@@ -4,6 +4,7 @@
  * to its metrics and keeps it on the upload's ledger row. Browser code imports only the types.
  */
 import { z } from "zod";
+import { CHECKSUM_MODES } from "./checksum-mode";
 import { S3_LIMITS } from "./plan";
 
 /**
@@ -36,8 +37,8 @@ export const uploadSummarySchema = z
     /** The part size and concurrency the uploader used (as the server handed them out). */
     partSize: z.number().int().min(1).max(S3_LIMITS.maxPartSize),
     concurrency: z.number().int().min(1).max(64),
-    /** Whether each part was sent with its SHA-256 (signed and checked by S3) or without. */
-    checksum: z.enum(["sha256", "none"]),
+    /** The upload's checksum mode (UPLOAD_CHECKSUM when it was created): how each part was checked. */
+    checksum: z.enum(CHECKSUM_MODES),
     /**
      * How many parts needed how many attempts in this run: { "1": 120, "2": 3 } means 120 parts went
      * through on the first attempt and 3 on the second. Parts already on the server before the run are left out.

@@ -1,4 +1,6 @@
 /** The upload API's JSON shapes, shared by the server (which produces them) and the browser uploader. */
+import type { ChecksumMode } from "./checksum-mode";
+
 /** 'deleted': completed, then its object was deleted before any post used it (by its owner, or the sweeper). */
 export type UploadStatus = "uploading" | "completed" | "aborted" | "failed" | "deleted";
 
@@ -12,7 +14,8 @@ export interface PartView {
   partNumber: number;
   size: number;
   etag: string;
-  checksumSha256: string | null;
+  /** The part's checksum in the upload's algorithm (base64), as storage checked it. */
+  checksum: string | null;
 }
 
 /** What the browser's uploader needs to run (or resume) an upload. */
@@ -30,8 +33,11 @@ export interface UploadView {
   /** Backoff between a part's attempts, the attempts per part, and the cap of the waiting phase's probes. */
   retry: { baseMs: number; capMs: number; attempts: number; waitCapMs: number };
   stallTimeoutMs: number;
+  /** How this upload's bytes are checked: each part's checksum algorithm and the object checksum's type. */
+  checksumMode: ChecksumMode;
   completedParts: PartView[];
-  checksumSha256: string | null;
+  /** The completed object's checksum as storage reports it ("<base64>" full-object, "<base64>-<parts>" composite). */
+  objectChecksum: string | null;
   failureReason: string | null;
   createdAt: string;
   lastActivityAt: string;

@@ -1,6 +1,7 @@
 import { fileFingerprint } from "./hash";
 import type { Failure } from "./retry";
 import type { ApiErrorBody } from "../shared/api-error";
+import type { PartChecksum } from "../shared/checksum-mode";
 import { appDuration } from "../shared/server-timing";
 import type { SignedParts, UploadView } from "../shared/uploads";
 import type { UploadSummary } from "../shared/upload-summary";
@@ -19,11 +20,19 @@ export function createUploadInput(file: File): CreateUploadInput {
   return { fileName, size, contentType, lastModified, fingerprint: fileFingerprint(file) };
 }
 
+/** A part storage has answered for: its number, the ETag storage gave, and the checksum it was sent with. */
+export interface RecordedPart {
+  partNumber: number;
+  etag: string;
+  checksum: PartChecksum;
+}
+
 /** The upload API as the uploader uses it. */
 export interface UploadApi {
   create(input: CreateUploadInput): Promise<UploadView>;
-  signParts(id: string, parts: Array<{ partNumber: number; checksumSha256: string }>): Promise<SignedParts>;
-  recordPart(id: string, partNumber: number, etag: string, checksumSha256: string): Promise<void>;
+  signParts(id: string, parts: Array<{ partNumber: number; checksum: PartChecksum }>): Promise<SignedParts>;
+  /** Has the server check storage for these parts and record them (all or none). */
+  recordParts(id: string, parts: RecordedPart[]): Promise<void>;
   complete(id: string): Promise<UploadView>;
   abort(id: string): Promise<void>;
   /** The upload as the server sees it now. */
@@ -113,8 +122,8 @@ export function createHttpUploadApi(
   return {
     create: (input) => request("create", "POST", "/api/uploads", input),
     signParts: (id, parts) => request("sign", "POST", `/api/uploads/${id}/parts`, { parts }),
-    recordPart: async (id, partNumber, etag, checksumSha256) => {
-      await request("record", "PUT", `/api/uploads/${id}/parts/${partNumber}`, { etag, checksumSha256 });
+    recordParts: async (id, parts) => {
+      await request("record", "PUT", `/api/uploads/${id}/parts`, { parts });
     },
     complete: (id) => request("complete", "POST", `/api/uploads/${id}/complete`),
     abort: async (id) => {

@@ -1,7 +1,7 @@
 import type { PartView, UploadView } from "../shared/uploads";
 import { ApiError } from "./api";
 import { UploadFailedError } from "./errors";
-import { compositeSha256 } from "./hash";
+import { expectedObjectChecksum } from "./hash";
 
 /**
  * Parts the server already had when the upload resumed were sent from some earlier copy of the file:
@@ -18,7 +18,7 @@ export async function mismatchedParts(
   for (const n of partNumbers) {
     const local = await localChecksum(n);
     const known = server.get(n);
-    if (known?.checksumSha256 && known.checksumSha256 !== local) mismatched.push(n);
+    if (known?.checksum && known.checksum !== local) mismatched.push(n);
   }
   return mismatched;
 }
@@ -57,12 +57,18 @@ export async function completeRound(steps: {
   }
 }
 
-/** Checks the completed object's composite checksum against this file's part digests, in part order. */
-export async function checkIntegrity(completed: UploadView, partDigests: Uint8Array[]): Promise<void> {
-  const expected = await compositeSha256(partDigests);
-  if (completed.checksumSha256 !== expected) {
+/**
+ * The end-to-end check: the completed object's checksum, as storage reports it, must be the one this
+ * file's part checksums (in part order, with their sizes) make in the upload's mode.
+ */
+export async function checkIntegrity(
+  completed: UploadView,
+  parts: ReadonlyArray<{ checksum: string; size: number }>,
+): Promise<void> {
+  const expected = await expectedObjectChecksum(completed.checksumMode, parts);
+  if (expected === undefined || completed.objectChecksum !== expected) {
     throw new UploadFailedError(
-      `Integrity check failed: storage reports ${completed.checksumSha256 ?? "no checksum"}, this file hashes to ${expected}.`,
+      `Integrity check failed: storage reports ${completed.objectChecksum ?? "no checksum"}, this file's ${completed.checksumMode.algorithm} is ${expected ?? "unknown"}.`,
       false,
     );
   }

@@ -1,3 +1,4 @@
+import type { PartChecksum } from "../shared/checksum-mode";
 import { ApiError } from "./api";
 import type { Connectivity } from "./connectivity";
 import type { Clock } from "./environment";
@@ -19,8 +20,8 @@ export interface PartAttemptsDeps {
   policy: () => RetryPolicy;
   online: () => boolean;
   random: () => number;
-  /** Has the server record part `n` (with the API's retries). */
-  record: (n: number, etag: string, checksum: string) => Promise<void>;
+  /** Part `n` is stored: the server is to record it (in the background; the slot is free at once). */
+  record: (n: number, etag: string, checksum: PartChecksum) => void;
   /** Part `n` is stored and recorded. */
   onDone: (n: number) => void;
 }
@@ -37,7 +38,7 @@ interface Sent {
 }
 
 /**
- * Sends one part until it is stored: each attempt hashes, signs, PUTs and has the server record it;
+ * Sends one part until it is stored: each attempt hashes, signs and PUTs it, then hands it to be recorded;
  * each failure is classified (`decide`) and retried, waited out (the waiting phase, where this part's
  * attempt may be the probe), or, when nothing can fix it, fails the upload. Every failed attempt is
  * recorded, and the part's square always shows what happened to it.
@@ -80,7 +81,7 @@ export class PartAttempts {
     }
   }
 
-  /** One attempt at part `n`: hash, sign, send, and have the server record it. */
+  /** One attempt at part `n`: hash, sign, send, and hand it to the server's record. */
   private async send(n: number, attempt: number): Promise<void> {
     const { state, parts, control, clock } = this.deps;
     const signal = control.attemptSignal;
@@ -93,7 +94,7 @@ export class PartAttempts {
     this.sent.set(n, { attempt, startedAt: clock.now() });
     state.partSending(n, attempt);
     const { etag } = await parts.put(n, signed, signal, (sent) => state.partProgress(n, sent));
-    await this.deps.record(n, etag, checksum);
+    this.deps.record(n, etag, checksum);
     this.deps.connectivity.succeeded();
     this.logAttempt(n, { outcome: "stored" });
     state.partDone(n);

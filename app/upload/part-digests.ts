@@ -1,6 +1,5 @@
 import { partRange, type PartPlan } from "../shared/plan";
 import { UploadFailedError } from "./errors";
-import { toBase64, type SliceHasher } from "./hash";
 
 /**
  * Browsers refuse to read a file that was moved, deleted or changed after it was chosen
@@ -15,31 +14,27 @@ export function unreadableFileError(fileName: string, error: unknown): unknown {
 }
 
 /**
- * SHA-256 of each part's slice, computed once. Hashing is serialised, so only one slice is in memory at
+ * Each part's checksum (base64, in the upload's algorithm), computed once. Hashing is serialised, so only one slice is in memory at
  * a time, and can run ahead of the parts being sent so that signing takes several parts in one call.
  */
 export class PartDigests {
-  private readonly digests = new Map<number, Uint8Array>();
+  private readonly digests = new Map<number, string>();
   private chain: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly file: Pick<File, "name" | "slice">,
     private readonly plan: PartPlan,
-    private readonly hasher: SliceHasher,
+    /** A slice's checksum in the upload's algorithm. */
+    private readonly hasher: (blob: Blob) => Promise<string>,
   ) {}
 
   has(n: number): boolean {
     return this.digests.has(n);
   }
 
-  /** Part `n`'s digest, if it has been computed. */
-  get(n: number): Uint8Array | undefined {
+  /** Part `n`'s checksum (base64, the form S3's checksum headers take), if it has been computed. */
+  get(n: number): string | undefined {
     return this.digests.get(n);
-  }
-
-  /** Part `n`'s digest in base64 (the form S3's checksum header takes); computed already. */
-  checksum(n: number): string {
-    return toBase64(this.digests.get(n)!);
   }
 
   /** Forgets part `n`'s digest, so that it is hashed again (storage saw other bytes than we hashed). */
@@ -48,7 +43,7 @@ export class PartDigests {
   }
 
   /** Part `n`'s digest, hashing its slice after any hashing already queued. */
-  digest(n: number): Promise<Uint8Array> {
+  digest(n: number): Promise<string> {
     const known = this.digests.get(n);
     if (known) return Promise.resolve(known);
     const range = partRange(this.plan, n);

@@ -1,6 +1,7 @@
 import { partRange, type PartPlan } from "../shared/plan";
+import type { PartChecksum, PartChecksumAlgorithm } from "../shared/checksum-mode";
 import type { SignedParts, UploadView } from "../shared/uploads";
-import { toBase64, type SliceHasher } from "./hash";
+import type { SliceHasher } from "./hash";
 import { PartDigests } from "./part-digests";
 import type { PartResponse, PartTransport } from "./transport";
 import { UrlSigner, type SignedUrl } from "./url-signer";
@@ -10,7 +11,7 @@ export interface PartPipelineDeps {
   transport: PartTransport;
   now: () => number;
   /** One sign call (with the API's retries). */
-  signParts: (parts: Array<{ partNumber: number; checksumSha256: string }>) => Promise<SignedParts>;
+  signParts: (parts: Array<{ partNumber: number; checksum: PartChecksum }>) => Promise<SignedParts>;
   /** Whether part `n` is done: then it is neither hashed nor signed ahead. */
   isDone: (n: number) => boolean;
   /** Part `n` got a new URL after having had one (for the retry timeline). */
@@ -24,6 +25,8 @@ export interface PartPipelineDeps {
  */
 export class PartPipeline {
   readonly plan: PartPlan;
+  /** The algorithm of this upload's part checksums. */
+  readonly algorithm: PartChecksumAlgorithm;
   readonly digests: PartDigests;
   private readonly signer: UrlSigner;
   /** The parts this round sends, in order. */
@@ -37,11 +40,12 @@ export class PartPipeline {
     digests?: PartDigests,
   ) {
     this.plan = { fileSize: view.size, partSize: view.partSize, partCount: view.partCount };
-    this.digests = digests ?? new PartDigests(file, this.plan, deps.hasher);
+    const algorithm = (this.algorithm = view.checksumMode.algorithm);
+    this.digests = digests ?? new PartDigests(file, this.plan, (blob) => deps.hasher(blob, algorithm));
     this.signer = new UrlSigner({
       ttlSeconds: view.urlTtlSeconds,
       now: deps.now,
-      sign: (parts) => deps.signParts(parts.map((n) => ({ partNumber: n, checksumSha256: this.digests.checksum(n) }))),
+      sign: (parts) => deps.signParts(parts.map((n) => ({ partNumber: n, checksum: this.checksumOf(n) }))),
       candidates: () => this.upcoming((n) => this.digests.has(n)),
       onResigned: deps.onResigned,
     });
@@ -52,9 +56,15 @@ export class PartPipeline {
     this.order = order;
   }
 
+  /** Part `n`'s checksum, computed already, as the API carries it. */
+  checksumOf(n: number): PartChecksum {
+    return { algorithm: this.algorithm, value: this.digests.get(n)! };
+  }
+
   /** Part `n`'s checksum (hashing it if need be); then the next parts are hashed in the background. */
-  async checksum(n: number): Promise<string> {
-    const checksum = toBase64(await this.digests.digest(n));
+  async checksum(n: number): Promise<PartChecksum> {
+    await this.digests.digest(n);
+    const checksum = this.checksumOf(n);
     this.digests.hashAhead(
       this.upcoming((m) => m > n),
       this.view.concurrency * 2,

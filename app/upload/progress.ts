@@ -2,8 +2,8 @@ import { ConfirmedRate, etaSeconds } from "./rate";
 
 /** How often the figures are refreshed on a timer (speed falls, countdowns and stalled parts show). */
 export const SPEED_SAMPLE_MS = 500;
-/** Progress events arrive many times a second per request; re-rendering on each costs the browser CPU. */
-export const EMIT_INTERVAL_MS = 100;
+/** Progress events arrive many times a second per request; re-rendering on each costs the browser CPU (4 Hz). */
+export const EMIT_INTERVAL_MS = 250;
 /** With no byte sent or confirmed for this long, nothing is moving: the status says what it waits for. */
 export const QUIET_MS = 5_000;
 
@@ -37,6 +37,8 @@ export class ProgressMeter {
   private readonly rate = new ConfirmedRate();
   private lastMovedAt: number;
   private lastConfirmed = 0;
+  /** Speed and ETA as last told, and when: the text changes at most every SPEED_SAMPLE_MS (2 Hz). */
+  private told?: { at: number; speedBps: number | null; etaSeconds: number | null };
 
   constructor(now: number) {
     this.lastMovedAt = now;
@@ -48,6 +50,7 @@ export class ProgressMeter {
     this.rate.restart(now, confirmedBytes);
     this.lastConfirmed = confirmedBytes;
     this.lastMovedAt = now;
+    this.told = undefined;
   }
 
   /** A request's progress moved from `before` to `after` bytes at `now`. */
@@ -62,12 +65,15 @@ export class ProgressMeter {
     if (next.confirmedBytes > this.lastConfirmed) this.lastMovedAt = now;
     this.lastConfirmed = next.confirmedBytes;
     this.rate.record(now, next.confirmedBytes);
-    const speedBps = this.rate.bytesPerSecond(now);
+    if (!this.told || now - this.told.at >= SPEED_SAMPLE_MS || this.told.speedBps === null) {
+      const speedBps = this.rate.bytesPerSecond(now);
+      this.told = { at: now, speedBps, etaSeconds: etaSeconds(next.totalBytes - next.confirmedBytes, speedBps) };
+    }
     return {
       inFlightBytes,
       displayedBytes,
-      speedBps,
-      etaSeconds: etaSeconds(next.totalBytes - next.confirmedBytes, speedBps),
+      speedBps: this.told.speedBps,
+      etaSeconds: this.told.etaSeconds,
       moving: now - this.lastMovedAt < QUIET_MS,
       updatedAt: now,
     };

@@ -13,7 +13,7 @@ export interface ResumeRecord {
   size: number;
   partSize: number;
   /** Finished parts: part number → ETag and checksum. */
-  parts: Record<number, { etag: string; checksumSha256?: string }>;
+  parts: Record<number, { etag: string; checksum?: string }>;
   /** The post's text as typed so far. */
   caption?: string;
   updatedAt: number;
@@ -42,8 +42,8 @@ export function resumeRecordFor(
   const parts: ResumeRecord["parts"] = {};
   for (const n of doneParts) {
     const known = server.get(n);
-    const checksumSha256 = checksumOf(n) ?? known?.checksumSha256;
-    parts[n] = { etag: known?.etag ?? "", ...(checksumSha256 ? { checksumSha256 } : {}) };
+    const checksum = checksumOf(n) ?? known?.checksum ?? undefined;
+    parts[n] = { etag: known?.etag ?? "", ...(checksum ? { checksum } : {}) };
   }
   const { id: uploadId, fingerprint, fileName, size, partSize } = view;
   return {

@@ -1,3 +1,4 @@
+import type { ChecksumMode } from "../shared/checksum-mode";
 import { partRange, type PartPlan } from "../shared/plan";
 import type { UploadView } from "../shared/uploads";
 import { AttemptLog, type TimelineEntry } from "./attempt-log";
@@ -55,6 +56,8 @@ export interface ElsewhereInfo {
 export interface UploadState extends ProgressFigures {
   phase: UploadPhase;
   uploadId?: string;
+  /** How this upload's bytes are checked (the server's UPLOAD_CHECKSUM when it was created). */
+  checksumMode?: ChecksumMode;
   fileName: string;
   totalBytes: number;
   /** Bytes in parts that S3 has and the server recorded. */

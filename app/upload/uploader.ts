@@ -1,3 +1,4 @@
+import { checksumModeName } from "../shared/checksum-mode";
 import { partRange } from "../shared/plan";
 import { UPLOAD_DEFAULTS } from "../shared/upload-defaults";
 import type { UploadView } from "../shared/uploads";
@@ -189,7 +190,7 @@ export class FileUpload {
   private adopt(view: UploadView): void {
     this.view = view;
     this.policy = retryPolicy(view.retry);
-    this.state.patch({ uploadId: view.id });
+    this.state.patch({ uploadId: view.id, checksumMode: view.checksumMode });
     const { handle } = this.options;
     if (handle && this.deps.handles) {
       const entry = { uploadId: view.id, userId: this.deps.userId, fingerprint: view.fingerprint, handle };
@@ -246,8 +247,7 @@ export class FileUpload {
       outcome,
       partSize: view.partSize,
       concurrency: view.concurrency,
-      // Every part is sent with its SHA-256, which the URL signs and storage checks.
-      checksum: "sha256",
+      checksum: checksumModeName(view.checksumMode),
       startedAt: this.runStartedAt,
       endedAt: this.clock.now(),
       partBytes: (n) => partRange(plan, n).size,
@@ -258,7 +258,10 @@ export class FileUpload {
 
   /** Sends the parts the server lacks, then completes: the run's main work. */
   private async uploadAndComplete(view: UploadView): Promise<UploadState> {
-    const earlier = this.upload?.parts.plan.partSize === view.partSize ? this.upload.parts.digests : undefined;
+    // Checksums from the previous run hold if the parts and their algorithm are the same.
+    const previous = this.upload?.parts;
+    const same = previous?.plan.partSize === view.partSize && previous.algorithm === view.checksumMode.algorithm;
+    const earlier = same ? previous.digests : undefined;
     const random = this.deps.random ?? Math.random;
     this.upload = new UploadRun(
       view,
@@ -298,7 +301,7 @@ export class FileUpload {
   private saveResumeRecord(): void {
     const done = this.state.current.parts.filter((p) => p.phase === "done").map((p) => p.partNumber);
     const { digests } = this.upload!.parts;
-    const checksumOf = (n: number) => (digests.has(n) ? digests.checksum(n) : undefined);
+    const checksumOf = (n: number) => digests.get(n);
     const record = resumeRecordFor(this.view!, this.deps.userId, done, checksumOf, this.clock.now(), this.caption);
     this.deps.store.put(record);
   }

@@ -1,3 +1,4 @@
+import { CHECKSUM_MODE, type ChecksumMode } from "../../app/shared/checksum-mode.js";
 import type { SessionSettings } from "../auth/session.js";
 import type { DatabaseSettings } from "../db/connection.js";
 import type { Rate } from "../limits/rate-limit.js";
@@ -25,6 +26,8 @@ export interface UploadSettings {
   allowedTypes: Record<string, number>;
   retry: { baseMs: number; capMs: number; attempts: number; waitCapMs: number };
   stallTimeoutMs: number;
+  /** How new uploads' bytes are checked (an upload keeps the mode it was created with). */
+  checksum: ChecksumMode;
 }
 
 export interface LogSettings {
@@ -137,6 +140,7 @@ export function buildAppConfig(
         waitCapMs: env.UPLOAD_WAIT_CAP,
       },
       stallTimeoutMs: env.UPLOAD_STALL_TIMEOUT,
+      checksum: CHECKSUM_MODE[env.UPLOAD_CHECKSUM],
     },
     feed: {
       mediaUrlTtlSeconds: Math.round(env.MEDIA_URL_TTL / 1000),

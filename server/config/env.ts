@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { S3_LIMITS } from "../../app/shared/plan.js";
+import { CHECKSUM_MODES } from "../../app/shared/checksum-mode.js";
 import { UPLOAD_DEFAULTS } from "../../app/shared/upload-defaults.js";
 import { formatBytes, parseBytes, parseDuration } from "./units.js";
 
@@ -176,6 +177,7 @@ export const envSchema = z.object({
   UPLOAD_RETRY_CAP: duration(`${UPLOAD_DEFAULTS.retry.capMs}ms`, 1),
   UPLOAD_RETRY_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(UPLOAD_DEFAULTS.retry.attempts),
   UPLOAD_WAIT_CAP: duration(`${UPLOAD_DEFAULTS.retry.waitCapMs}ms`, 1_000),
+  UPLOAD_CHECKSUM: z.enum(CHECKSUM_MODES).default("crc64nvme"),
   UPLOAD_STALL_TIMEOUT: duration(`${UPLOAD_DEFAULTS.stallTimeoutMs}ms`, 1_000),
   MEDIA_URL_TTL: duration("1h", 60_000, 7 * 86_400_000),
   FEED_PAGE_SIZE: z.coerce.number().int().min(1).max(100).default(10),

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
+import type { ChecksumType, PartChecksumAlgorithm } from "../../app/shared/checksum-mode.js";
 import type { UploadSummary } from "../../app/shared/upload-summary.js";
 import type { UploadPurpose, UploadStatus } from "../../app/shared/uploads.js";
 
@@ -31,9 +32,12 @@ export interface UploadsTable {
   /** 'poster' for a video's poster frame the browser captured; 'media' for files people chose. */
   purpose: Generated<UploadPurpose>;
   status: Generated<UploadStatus>;
-  /** The completed object's ETag and composite SHA-256 ("<base64>-<parts>"), as S3 reports them. */
+  /** How the upload's bytes are checked: each part's algorithm, and the object checksum's type. */
+  checksum_algorithm: Generated<PartChecksumAlgorithm>;
+  checksum_type: Generated<ChecksumType>;
+  /** The completed object's ETag and checksum ("<base64>" full-object, "<base64>-<parts>" composite), as S3 reports them. */
   etag: string | null;
-  checksum_sha256: string | null;
+  checksum: string | null;
   failure_reason: string | null;
   created_at: Timestamp;
   last_activity_at: Timestamp;
@@ -50,7 +54,8 @@ export interface UploadPartsTable {
   part_number: number;
   size: number;
   etag: string;
-  checksum_sha256: string | null;
+  /** The part's checksum in the upload's algorithm (base64), as S3 checked it. */
+  checksum: string | null;
   uploaded_at: Timestamp;
 }
 

@@ -23,7 +23,10 @@ export function contentSecurityPolicy(
   const avatarSources = config.feed.gravatar ? [GRAVATAR_ORIGIN] : [];
   const directives: Record<string, string[]> = {
     "default-src": ["'self'"],
-    "script-src": ["'self'", `'nonce-${nonce}'`],
+    // 'wasm-unsafe-eval': the uploader's CRC is a WebAssembly module (it compiles bytes, it evaluates no text).
+    "script-src": ["'self'", `'nonce-${nonce}'`, "'wasm-unsafe-eval'"],
+    // The uploader's checksum worker runs from a blob: URL made by the page's own script.
+    "worker-src": ["'self'", "blob:"],
     "style-src": ["'self'"],
     // React writes style attributes (an avatar's size, a progress bar's scale); attributes cannot run code.
     "style-src-attr": ["'unsafe-inline'"],

@@ -2,14 +2,30 @@ import { normalizeEtag } from "./conditions.js";
 import { errors } from "./errors.js";
 import {
   CHECKSUM_ALGORITHMS,
+  assertChecksumFormat,
+  assertCompositeFormat,
   compositeChecksum,
+  fullObjectChecksum,
   headerName,
   multipartEtag,
   xmlName,
   type ChecksumAlgorithm,
   type Checksums,
+  type ChecksumType,
 } from "./checksums.js";
-import type { CompletedDescription, CompletedPartRef, CompletedUpload, PartMeta, StoredUpload } from "./records.js";
+import type {
+  CompletedDescription,
+  CompletedPartRef,
+  CompletedUpload,
+  PartMeta,
+  StoredUpload,
+  UploadMeta,
+} from "./records.js";
+
+/** The upload's checksum type (uploads recorded before FULL_OBJECT existed here are COMPOSITE). */
+export function checksumTypeOf(meta: UploadMeta): ChecksumType | undefined {
+  return meta.checksumAlgorithm ? (meta.checksumType ?? "COMPOSITE") : undefined;
+}
 
 export const MIN_PART_NUMBER = 1;
 export const MAX_PART_NUMBER = 10_000;
@@ -53,6 +69,11 @@ export function choosePartsToComplete(
     if (!stored || normalizeEtag(stored.etag) !== normalizeEtag(ref.etag)) throw errors.invalidPart(ref.partNumber);
     if (algorithm) {
       const given = ref.checksums[algorithm];
+      // A full-object upload's Complete may leave the part checksums out: the object's is checked instead.
+      if (given === undefined && checksumTypeOf(upload.meta) === "FULL_OBJECT") {
+        chosen.push(stored);
+        continue;
+      }
       if (given === undefined) {
         throw errors.invalidRequest(
           `The upload was created using a ${algorithm.toLowerCase()} checksum. The complete request must include the checksum for each part. It was missing for part ${ref.partNumber} in the request.`,
@@ -89,13 +110,21 @@ export function confirmSameCompletion(listed: CompletedPartRef[], done: Complete
   }
 }
 
-/** The completed object's ETag and composite checksum, computed from its parts as S3 does. */
-export async function describeCompleted(
-  parts: PartMeta[],
-  algorithm: ChecksumAlgorithm | undefined,
-): Promise<CompletedDescription> {
+/**
+ * The completed object's ETag and checksum, computed from its parts as S3 does: composite
+ * ("<checksum of the part checksums>-<parts>") or full-object (the CRC of all its bytes, combined from
+ * the parts' CRCs and sizes).
+ */
+export async function describeCompleted(parts: PartMeta[], meta: UploadMeta): Promise<CompletedDescription> {
+  const algorithm = meta.checksumAlgorithm;
+  const checksumType = checksumTypeOf(meta);
   const checksums: CompletedDescription["checksums"] = {};
-  if (algorithm)
+  if (algorithm && checksumType === "FULL_OBJECT")
+    checksums[algorithm] = fullObjectChecksum(
+      algorithm,
+      parts.map((p) => ({ checksum: p.checksums[algorithm]!, size: p.size })),
+    );
+  else if (algorithm)
     checksums[algorithm] = await compositeChecksum(
       algorithm,
       parts.map((p) => p.checksums[algorithm]!),
@@ -103,9 +132,26 @@ export async function describeCompleted(
   return {
     etag: multipartEtag(parts.map((p) => p.etag)),
     checksums,
-    ...(algorithm ? { checksumType: "COMPOSITE" as const } : {}),
+    ...(checksumType ? { checksumType } : {}),
     partCount: parts.length,
   };
+}
+
+/**
+ * A Complete's x-amz-checksum-type must be the upload's, and the object checksums it states must have
+ * that type's form: "<base64>-<parts>" for COMPOSITE, "<base64>" for FULL_OBJECT.
+ */
+export function checkStatedMode(stated: Checksums, statedType: string | undefined, meta: UploadMeta): void {
+  const type = checksumTypeOf(meta);
+  if (statedType !== undefined && statedType.toUpperCase() !== type) {
+    throw errors.invalidRequest(
+      `The upload was created using the ${type ?? "no"} checksum mode. The complete request must use the same checksum mode.`,
+    );
+  }
+  for (const [algorithm, value] of Object.entries(stated) as Array<[ChecksumAlgorithm, string]>) {
+    if (type === "FULL_OBJECT") assertChecksumFormat(algorithm, value);
+    else assertCompositeFormat(algorithm, value);
+  }
 }
 
 /** Refuses a completion whose stated object checksums (x-amz-checksum-*) differ from those of its parts. */

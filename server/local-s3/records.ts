@@ -1,4 +1,4 @@
-import type { ChecksumAlgorithm, Checksums } from "./checksums.js";
+import type { ChecksumAlgorithm, Checksums, ChecksumType } from "./checksums.js";
 import type { CorsRule } from "./cors.js";
 import type { CompletedUploads } from "./store-completed.js";
 
@@ -29,7 +29,7 @@ export interface ObjectMeta extends StoredHeaders {
   etag: string;
   lastModified: string;
   checksums: Checksums;
-  checksumType?: "COMPOSITE" | "FULL_OBJECT";
+  checksumType?: ChecksumType;
   partCount?: number;
 }
 
@@ -47,6 +47,8 @@ export interface UploadMeta extends StoredHeaders {
   key: string;
   initiated: string;
   checksumAlgorithm?: ChecksumAlgorithm;
+  /** Absent in records from before FULL_OBJECT: COMPOSITE. */
+  checksumType?: ChecksumType;
 }
 
 /** A multipart upload in progress: what CreateMultipartUpload recorded, the parts received, and its folder. */

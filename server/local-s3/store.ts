@@ -246,7 +246,14 @@ export class Store {
       const parts = steps.choose(upload);
       const size = parts.reduce((sum, part) => sum + part.size, 0);
       const described = await steps.describe(parts, upload);
-      const { uploadId: _id, initiated: _at, checksumAlgorithm: _alg, key: _key, ...headers } = upload.meta;
+      const {
+        uploadId: _id,
+        initiated: _at,
+        checksumAlgorithm: _alg,
+        checksumType: _type,
+        key: _key,
+        ...headers
+      } = upload.meta;
       // Part files become the object's segments: completing is a rename, not a copy.
       const files = parts.map((part) => ({ path: join(upload.dir, part.dataFile), size: part.size }));
       const stored = await this.putObject(

@@ -11,13 +11,16 @@ import {
   S3ServiceException,
   type CORSRule,
 } from "@aws-sdk/client-s3";
+import {
+  PART_CHECKSUM_ALGORITHMS,
+  checksumHeaderName,
+  type PartChecksumAlgorithm,
+} from "../../app/shared/checksum-mode.js";
 import { matchCorsRule } from "../local-s3/cors.js";
 import type { Storage } from "./s3.js";
 
-/** What a browser sends with a part: the method and the request headers beyond the simple ones. */
-const PART_PUT = { method: "PUT", headers: ["x-amz-checksum-sha256"] };
-/** Response headers the uploader reads: the part's ETag (required) and its checksum. */
-const EXPOSED = ["ETag", "x-amz-checksum-sha256"];
+/** Response headers the uploader reads: the part's ETag (required) and its checksum, in any mode. */
+const EXPOSED = ["ETag", ...PART_CHECKSUM_ALGORITHMS.map(checksumHeaderName)];
 
 /** The rule the app adds to the bucket: uploads and reads from the app's origin. */
 export function appCorsRule(appOrigin: string): CORSRule {
@@ -31,11 +34,16 @@ export function appCorsRule(appOrigin: string): CORSRule {
 }
 
 /**
- * Why the rules do not let `appOrigin` upload parts and read their ETag, or undefined when they do.
- * S3 answers a request with the first rule that matches its origin, method and headers, so that rule
- * alone must expose the ETag.
+ * Why the rules do not let `appOrigin` upload parts (a PUT with the checksum header of `algorithm`, the
+ * uploads' UPLOAD_CHECKSUM) and read their ETag, or undefined when they do. S3 answers a request with the
+ * first rule that matches its origin, method and headers, so that rule alone must expose the ETag.
  */
-export function corsProblem(rules: CORSRule[], appOrigin: string): string | undefined {
+export function corsProblem(
+  rules: CORSRule[],
+  appOrigin: string,
+  algorithm: PartChecksumAlgorithm,
+): string | undefined {
+  const header = checksumHeaderName(algorithm);
   const matched = matchCorsRule(
     rules.map((rule) => ({
       allowedOrigins: rule.AllowedOrigins ?? [],
@@ -44,10 +52,10 @@ export function corsProblem(rules: CORSRule[], appOrigin: string): string | unde
       exposeHeaders: rule.ExposeHeaders ?? [],
     })),
     appOrigin,
-    PART_PUT.method,
-    PART_PUT.headers,
+    "PUT",
+    [header],
   );
-  if (!matched) return `no CORS rule lets ${appOrigin} send PUT with the header ${PART_PUT.headers.join(", ")}`;
+  if (!matched) return `no CORS rule lets ${appOrigin} send PUT with the header ${header}`;
   if (!matched.exposeHeaders.some((header) => header.toLowerCase() === "etag"))
     return `the CORS rule that lets ${appOrigin} PUT does not expose the ETag header (ExposeHeaders)`;
   return undefined;
@@ -63,7 +71,11 @@ const statusOf = (error: unknown) => (error instanceof S3ServiceException ? erro
  * Checks the bucket without changing it. Storage that cannot say (no permission to read the CORS
  * configuration, or no bucket CORS API at all, as MinIO) is ready with a warning: only a browser can tell.
  */
-export async function inspectBucket(storage: Storage, appOrigin: string): Promise<BucketState> {
+export async function inspectBucket(
+  storage: Storage,
+  appOrigin: string,
+  algorithm: PartChecksumAlgorithm,
+): Promise<BucketState> {
   try {
     await storage.client.send(new HeadBucketCommand({ Bucket: storage.bucket }));
   } catch (error) {
@@ -90,13 +102,17 @@ export async function inspectBucket(storage: Storage, appOrigin: string): Promis
       };
     else throw error;
   }
-  const problem = corsProblem(rules, appOrigin);
+  const problem = corsProblem(rules, appOrigin, algorithm);
   return problem ? { ready: false, missing: "cors", problem } : { ready: true };
 }
 
 /** Creates the bucket if missing and adds the app's CORS rule unless the bucket's rules already suffice. */
-export async function prepareBucket(storage: Storage, appOrigin: string): Promise<void> {
-  const state = await inspectBucket(storage, appOrigin);
+export async function prepareBucket(
+  storage: Storage,
+  appOrigin: string,
+  algorithm: PartChecksumAlgorithm,
+): Promise<void> {
+  const state = await inspectBucket(storage, appOrigin, algorithm);
   if (state.ready) return;
   if (state.missing === "bucket") {
     await storage.client.send(
@@ -140,8 +156,12 @@ export class BucketNotReadyError extends Error {
 }
 
 /** Checks the bucket at start; throws BucketNotReadyError saying what to set. Returns a warning, if any. */
-export async function requireReadyBucket(storage: Storage, appOrigin: string): Promise<string | undefined> {
-  const state = await inspectBucket(storage, appOrigin);
+export async function requireReadyBucket(
+  storage: Storage,
+  appOrigin: string,
+  algorithm: PartChecksumAlgorithm,
+): Promise<string | undefined> {
+  const state = await inspectBucket(storage, appOrigin, algorithm);
   if (!state.ready) throw new BucketNotReadyError(storage, appOrigin, state);
   return state.warning;
 }

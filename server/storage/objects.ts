@@ -1,29 +1,28 @@
 /** Calls on whole stored objects; multipart.ts holds the calls on multipart uploads still in progress. */
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, S3ServiceException } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { checksumIn } from "./multipart.js";
 import type { Storage } from "./s3.js";
 
 export interface ObjectInfo {
   size: number;
   etag: string;
-  checksumSha256?: string;
+  /** The object's checksum in its upload's algorithm, as S3 reports it. */
+  checksum?: string;
 }
 
 const isNotFound = (error: unknown) =>
   error instanceof S3ServiceException &&
   (error.$metadata.httpStatusCode === 404 || error.name === "NotFound" || error.name === "NoSuchKey");
 
-/** Size, ETag and SHA-256 of an object, or undefined when there is none at `key`. */
+/** Size, ETag and checksum of an object, or undefined when there is none at `key`. */
 export async function headObject(storage: Storage, key: string): Promise<ObjectInfo | undefined> {
   try {
     const head = await storage.client.send(
       new HeadObjectCommand({ Bucket: storage.bucket, Key: key, ChecksumMode: "ENABLED" }),
     );
-    return {
-      size: head.ContentLength ?? 0,
-      etag: head.ETag ?? "",
-      ...(head.ChecksumSHA256 ? { checksumSha256: head.ChecksumSHA256 } : {}),
-    };
+    const checksum = checksumIn(head);
+    return { size: head.ContentLength ?? 0, etag: head.ETag ?? "", ...(checksum ? { checksum } : {}) };
   } catch (error) {
     if (isNotFound(error)) return undefined;
     throw error;

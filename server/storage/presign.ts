@@ -2,14 +2,15 @@ import { formatUrl } from "@aws-sdk/core/util";
 import { Sha256 } from "@smithy/core/checksum";
 import { HttpRequest } from "@smithy/core/protocols";
 import { SignatureV4 } from "@smithy/signature-v4";
+import { checksumHeaderName, type PartChecksum } from "../../app/shared/checksum-mode.js";
 import { browserBucketUrl, type Storage } from "./s3.js";
 
 export interface PartToSign {
   partNumber: number;
   /** Exact byte length the browser must send: it is signed, so S3 refuses any other length. */
   size: number;
-  /** Base64 SHA-256 of the part: signed and checked by S3 against the bytes. */
-  checksumSha256: string;
+  /** The part's checksum: its header is signed, and S3 checks it against the bytes. */
+  checksum: PartChecksum;
 }
 
 export interface SignedPart {
@@ -52,11 +53,12 @@ export async function presignUploadParts(
   });
   return Promise.all(
     parts.map(async (part): Promise<SignedPart> => {
+      const checksumHeader = checksumHeaderName(part.checksum.algorithm);
       const headers: Record<string, string> = {
         host: bucket.host,
         "content-length": String(part.size),
         "x-amz-content-sha256": "UNSIGNED-PAYLOAD",
-        "x-amz-checksum-sha256": part.checksumSha256,
+        [checksumHeader]: part.checksum.value,
       };
       const request = new HttpRequest({
         method: "PUT",
@@ -70,13 +72,13 @@ export async function presignUploadParts(
       const signed = await signer.presign(request, {
         expiresIn: expiresInSeconds,
         signingDate,
-        signableHeaders: new Set(["content-length", "x-amz-checksum-sha256"]),
-        unhoistableHeaders: new Set(["x-amz-checksum-sha256"]),
+        signableHeaders: new Set(["content-length", checksumHeader]),
+        unhoistableHeaders: new Set([checksumHeader]),
       });
       return {
         partNumber: part.partNumber,
         url: formatUrl(signed),
-        headers: { "x-amz-checksum-sha256": part.checksumSha256 },
+        headers: { [checksumHeader]: part.checksum.value },
       };
     }),
   );

@@ -40,7 +40,7 @@ export async function completeUpload(services: Services, user: User, id: string)
     const completed = await repo.updateUpload(trx, upload.id, {
       status: "completed",
       etag: object.value.etag,
-      checksum_sha256: object.value.checksumSha256 ?? null,
+      checksum: object.value.checksum ?? null,
       completed_at: new Date(),
     });
     uploadCompleted(services, completed);
@@ -73,7 +73,8 @@ async function assemble(trx: Trx, services: Services, upload: Upload): Promise<R
     );
   }
   const parts = await reconcileLedger(trx, upload, stored);
-  const outcome = await completeMultipartUpload(storage, upload.s3_key, upload.s3_upload_id, parts);
+  const mode = { algorithm: upload.checksum_algorithm, type: upload.checksum_type };
+  const outcome = await completeMultipartUpload(storage, upload.s3_key, upload.s3_upload_id, parts, mode);
   const object = await headObject(storage, upload.s3_key);
   return outcome === "gone" && !object ? failGone(trx, services, upload) : ok(object);
 }

@@ -24,7 +24,7 @@ export const toPartView = (p: StoredPart): PartView => ({
   partNumber: p.partNumber,
   size: p.size,
   etag: p.etag,
-  checksumSha256: p.checksumSha256 ?? null,
+  checksum: p.checksum ?? null,
 });
 
 /** Parts S3 holds that match the plan exactly: the ones that count as done. */
@@ -70,7 +70,7 @@ export async function ledgerView(db: Executor, settings: UploadSettings, upload:
   return uploadView(
     settings,
     upload,
-    rows.map((r) => ({ partNumber: r.part_number, size: r.size, etag: r.etag, checksumSha256: r.checksum_sha256 })),
+    rows.map((r) => ({ partNumber: r.part_number, size: r.size, etag: r.etag, checksum: r.checksum })),
   );
 }
 

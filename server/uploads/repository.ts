@@ -99,7 +99,7 @@ export async function listLedgerParts(db: Executor, uploadId: string): Promise<U
 export async function upsertParts(
   db: Executor,
   uploadId: string,
-  parts: Array<{ partNumber: number; size: number; etag: string; checksumSha256?: string | null }>,
+  parts: Array<{ partNumber: number; size: number; etag: string; checksum?: string | null }>,
 ): Promise<void> {
   if (parts.length === 0) return;
   await db
@@ -110,14 +110,14 @@ export async function upsertParts(
         part_number: p.partNumber,
         size: p.size,
         etag: p.etag,
-        checksum_sha256: p.checksumSha256 ?? null,
+        checksum: p.checksum ?? null,
       })),
     )
     .onConflict((oc) =>
       oc.columns(["upload_id", "part_number"]).doUpdateSet((eb) => ({
         size: eb.ref("excluded.size"),
         etag: eb.ref("excluded.etag"),
-        checksum_sha256: eb.ref("excluded.checksum_sha256"),
+        checksum: eb.ref("excluded.checksum"),
         uploaded_at: sql`now()`,
       })),
     )
@@ -149,7 +149,7 @@ export async function touchUpload(db: Executor, uploadId: string): Promise<void>
 export async function updateUpload(
   db: Executor,
   uploadId: string,
-  changes: Partial<Pick<Upload, "status" | "etag" | "checksum_sha256" | "failure_reason">> & { completed_at?: Date },
+  changes: Partial<Pick<Upload, "status" | "etag" | "checksum" | "failure_reason">> & { completed_at?: Date },
 ): Promise<Upload> {
   return db
     .updateTable("uploads")

@@ -10,7 +10,7 @@ import type { Upload, User } from "../db/schema.js";
 import { takeRateToken } from "../limits/rate-limit.js";
 import { fail, ok, type Result } from "../result.js";
 import type { Services } from "../services.js";
-import { abortUntilGone, createMultipartUpload, findPart } from "../storage/multipart.js";
+import { abortUntilGone, createMultipartUpload, findParts, type StoredPart } from "../storage/multipart.js";
 import { presignUploadParts } from "../storage/presign.js";
 import { notFound, notUploading } from "./errors.js";
 import { partRecorded, partsSigned, uploadAborted, uploadCreated, type AbortKind } from "./events.js";
@@ -19,7 +19,13 @@ import { currentView, failGone, ledgerView, planOf, toPartView } from "./ledger.
 import { checkUploadQuota } from "./quota.js";
 import * as repo from "./repository.js";
 import { DELETED_BY_OWNER, deleteCompleted } from "./unposted.js";
-import { partNumberParam, type CreateUploadInput, type RecordPartInput, type SignPartsInput } from "./schemas.js";
+import {
+  partNumberParam,
+  type CreateUploadInput,
+  type RecordPartInput,
+  type RecordPartsInput,
+  type SignPartsInput,
+} from "./schemas.js";
 import { uploadView, type PartView, type UploadView } from "./views.js";
 
 /** Starts an upload, or returns the user's unfinished one for the same file (same fingerprint). */
@@ -114,6 +120,7 @@ async function startUpload(db: Executor, services: Services, user: User, request
     contentType: request.contentType,
     contentDisposition: attachmentDisposition(request.fileName),
     metadata: { "upload-id": id },
+    checksum: services.config.uploads.checksum,
   });
   const upload = await repo.insertUpload(db, {
     id,
@@ -126,6 +133,8 @@ async function startUpload(db: Executor, services: Services, user: User, request
     part_size: plan.partSize,
     part_count: plan.partCount,
     fingerprint: request.fingerprint,
+    checksum_algorithm: services.config.uploads.checksum.algorithm,
+    checksum_type: services.config.uploads.checksum.type,
     purpose: request.purpose,
   });
   if (!upload) throw new Error("upload insert conflicted while holding the user's lock");
@@ -163,7 +172,10 @@ export async function listUnfinishedUploads(
   return ok({ uploads, nextCursor: page.value.nextCursor });
 }
 
-/** Presigned URLs for up to 100 parts, each signed for its planned length and its SHA-256. */
+/**
+ * Presigned URLs for up to 100 parts, each signed for its planned length and its checksum in the
+ * upload's algorithm (the one it was created with, even if the operator's mode changed since).
+ */
 export async function signParts(
   services: Services,
   user: User,
@@ -172,25 +184,16 @@ export async function signParts(
 ): Promise<Result<SignedParts>> {
   const started = performance.now();
   const numbers = input.parts.map((p) => p.partNumber);
-  const duplicates = [...new Set(numbers.filter((n, i) => numbers.indexOf(n) !== i))];
-  if (duplicates.length > 0) {
-    return fail(400, "invalid_input", `Part numbers must be unique; repeated: ${duplicates.join(", ")}.`, {
-      fields: { parts: [`duplicate part numbers ${duplicates.join(", ")}`] },
-    });
-  }
+  const repeated = refuseRepeated(numbers);
+  if (repeated) return repeated;
   const upload = await repo.findUpload(services.db, user.id, id);
   if (!upload) return notFound();
   const plan = planOf(upload);
-  const beyond = numbers.filter((n) => n > plan.partCount);
-  if (beyond.length > 0) {
-    return fail(
-      400,
-      "invalid_input",
-      `This upload has ${plan.partCount} parts; ${beyond.join(", ")} is beyond the plan.`,
-      { fields: { parts: [`part numbers must be 1..${plan.partCount}`] } },
-    );
-  }
+  const beyond = refuseBeyondPlan(numbers, plan.partCount);
+  if (beyond) return beyond;
   if (upload.status !== "uploading") return notUploading(upload);
+  const otherAlgorithm = input.parts.find((p) => p.checksum.algorithm !== upload.checksum_algorithm);
+  if (otherAlgorithm) return wrongAlgorithm(upload, otherAlgorithm.checksum.algorithm);
   const ttl = services.config.uploads.urlTtlSeconds;
   const signingDate = new Date();
   const signed = await presignUploadParts(
@@ -222,38 +225,81 @@ export async function recordPart(
       fields: { partNumber: ["must be 1..10000"] },
     });
   }
+  const recorded = await recordParts(services, user, id, { parts: [{ ...input, partNumber: number.data }] });
+  return recorded.ok ? ok(recorded.value.parts[0]!) : recorded;
+}
+
+/**
+ * Records parts the browser sent (a batch, as the uploader sends them in the background), once S3
+ * confirms it holds each with its ETag, checksum and planned size. All or nothing: when storage lacks
+ * one of them, nothing is recorded and the answer names the parts.
+ */
+export async function recordParts(
+  services: Services,
+  user: User,
+  id: string,
+  input: RecordPartsInput,
+): Promise<Result<{ parts: PartView[] }>> {
+  const numbers = input.parts.map((p) => p.partNumber);
+  const repeated = refuseRepeated(numbers);
+  if (repeated) return repeated;
   const upload = await repo.findUpload(services.db, user.id, id);
   if (!upload) return notFound();
   const plan = planOf(upload);
-  if (number.data > plan.partCount) {
-    return fail(400, "invalid_input", `This upload has ${plan.partCount} parts; ${number.data} is beyond the plan.`, {
-      fields: { partNumber: [`must be 1..${plan.partCount}`] },
-    });
-  }
+  const beyond = refuseBeyondPlan(numbers, plan.partCount);
+  if (beyond) return beyond;
   if (upload.status !== "uploading") return notUploading(upload);
-  const stored = await findPart(services.storage, upload.s3_key, upload.s3_upload_id, number.data);
-  if (stored === "gone") return failGone(services.db, services, upload);
-  const { etag: sentEtag, checksumSha256 } = input;
-  const etag = sentEtag.startsWith('"') ? sentEtag : `"${sentEtag}"`;
-  if (!stored || stored.etag !== etag || (checksumSha256 && stored.checksumSha256 !== checksumSha256)) {
-    return fail(
-      400,
-      "unknown_part",
-      `Storage has no part ${number.data} with this ETag${checksumSha256 ? " and checksum" : ""}.`,
-    );
+  const otherAlgorithm = input.parts.find((p) => p.checksum && p.checksum.algorithm !== upload.checksum_algorithm);
+  if (otherAlgorithm?.checksum) return wrongAlgorithm(upload, otherAlgorithm.checksum.algorithm);
+  const found = await findParts(services.storage, upload.s3_key, upload.s3_upload_id, numbers);
+  if (found === "gone") return failGone(services.db, services, upload);
+  const stored: StoredPart[] = [];
+  const unknown: string[] = [];
+  for (const { partNumber, etag: sentEtag, checksum } of input.parts) {
+    const part = found.get(partNumber);
+    const etag = sentEtag.startsWith('"') ? sentEtag : `"${sentEtag}"`;
+    const plannedSize = partRange(plan, partNumber).size;
+    if (!part || part.etag !== etag || (checksum && part.checksum !== checksum.value))
+      unknown.push(`storage has no part ${partNumber} with this ETag${checksum ? " and checksum" : ""}`);
+    else if (part.size !== plannedSize)
+      unknown.push(`part ${partNumber} in storage has ${part.size} bytes, not the ${plannedSize} planned`);
+    else stored.push(part);
   }
-  const plannedSize = partRange(plan, number.data).size;
-  if (stored.size !== plannedSize) {
-    return fail(
-      400,
-      "unknown_part",
-      `Part ${number.data} in storage has ${stored.size} bytes, not the ${plannedSize} planned.`,
-    );
+  if (unknown.length > 0) {
+    const message = unknown.join("; ");
+    return fail(400, "unknown_part", `${message[0]!.toUpperCase()}${message.slice(1)}.`);
   }
-  await repo.upsertParts(services.db, upload.id, [stored]);
+  await repo.upsertParts(services.db, upload.id, stored);
   await repo.touchUpload(services.db, upload.id);
-  partRecorded(services, upload, number.data, stored.size);
-  return ok(toPartView(stored));
+  for (const part of stored) partRecorded(services, upload, part.partNumber, part.size);
+  return ok({ parts: stored.map(toPartView) });
+}
+
+/** Each part at most once per call. */
+function refuseRepeated(numbers: number[]): Result<never> | undefined {
+  const repeated = [...new Set(numbers.filter((n, i) => numbers.indexOf(n) !== i))];
+  if (repeated.length === 0) return undefined;
+  return fail(400, "invalid_input", `Part numbers must be unique; repeated: ${repeated.join(", ")}.`, {
+    fields: { parts: [`duplicate part numbers ${repeated.join(", ")}`] },
+  });
+}
+
+function refuseBeyondPlan(numbers: number[], partCount: number): Result<never> | undefined {
+  const beyond = numbers.filter((n) => n > partCount);
+  if (beyond.length === 0) return undefined;
+  return fail(400, "invalid_input", `This upload has ${partCount} parts; ${beyond.join(", ")} is beyond the plan.`, {
+    fields: { parts: [`part numbers must be 1..${partCount}`] },
+  });
+}
+
+/** A checksum in another algorithm than the upload's: S3 would refuse the part. */
+function wrongAlgorithm(upload: Upload, algorithm: string): Result<never> {
+  return fail(
+    400,
+    "invalid_input",
+    `This upload's parts are checked with ${upload.checksum_algorithm}, not ${algorithm}.`,
+    { fields: { checksum: [`algorithm must be ${upload.checksum_algorithm}`] } },
+  );
 }
 
 /** Why an upload is discarded: the metric label, and the reason kept on the ledger row when there is one. */

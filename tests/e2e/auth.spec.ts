@@ -104,6 +104,7 @@ test.describe("over HTTP", () => {
     for (const [method, path] of [
       ["POST", "/api/uploads"],
       ["POST", "/api/uploads/0b4b7c4e-8f1e-4b55-9a77-3c1b8f0e2d11/parts"],
+      ["PUT", "/api/uploads/0b4b7c4e-8f1e-4b55-9a77-3c1b8f0e2d11/parts"],
       ["PUT", "/api/uploads/0b4b7c4e-8f1e-4b55-9a77-3c1b8f0e2d11/parts/1"],
       ["POST", "/api/uploads/0b4b7c4e-8f1e-4b55-9a77-3c1b8f0e2d11/complete"],
       ["DELETE", "/api/uploads/0b4b7c4e-8f1e-4b55-9a77-3c1b8f0e2d11"],

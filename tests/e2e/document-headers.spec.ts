@@ -21,7 +21,8 @@ test.describe("page headers", () => {
       expect(policy, name).toContain("object-src 'none'");
       expect(policy, name).toContain(`connect-src 'self' ${process.env.E2E_S3_URL}`);
       expect(policy, name).toContain(`media-src 'self' blob: ${process.env.E2E_S3_URL}`);
-      expect(policy, name).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]{24}'(;|$)/);
+      expect(policy, name).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]{24}' 'wasm-unsafe-eval'(;|$)/);
+      expect(policy, name).toContain("worker-src 'self' blob:");
       expect(headers["x-frame-options"], name).toBe("DENY");
       expect(headers["x-content-type-options"], name).toBe("nosniff");
       expect(headers["referrer-policy"], name).toBe("strict-origin-when-cross-origin");

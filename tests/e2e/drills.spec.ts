@@ -168,7 +168,8 @@ test.describe("retry drills: the timeline lists every attempt the storage saw", 
     expect(await summary()).toMatchObject({
       outcome: "completed",
       partSize: E2E_PART_MIB * 1024 * 1024,
-      checksum: "sha256",
+      // The default mode (UPLOAD_CHECKSUM unset).
+      checksum: "crc64nvme",
       attemptsPerPart: { "1": PARTS - 1, "2": 1 },
       retries: { other: 1 },
     });

@@ -1,7 +1,8 @@
 import { startSharedBackends, type SharedBackends } from "../support/backends.js";
+import { partChecksum } from "../support/checksums.js";
 import { devSignIn, httpUploadApi, putPart } from "../support/http-uploads.js";
 import type { RunningApp } from "../support/processes.js";
-import { MiB, mp4Bytes, partBytes, sha256, sha256Hex } from "../support/uploads.js";
+import { MiB, mp4Bytes, partBytes, sha256Hex } from "../support/uploads.js";
 import { poll } from "../support/wait.js";
 import { expect, test } from "./fixtures.js";
 
@@ -45,9 +46,10 @@ test("an upload created on one instance takes parts signed and recorded on both 
     // Odd parts are signed on A and recorded on B, even parts the other way round.
     const [signer, recorder] = n % 2 === 1 ? [onA, onB] : [onB, onA];
     const body = partBytes(file, view, n);
-    const signed = await signer.signParts(view.id, [{ partNumber: n, checksumSha256: sha256(body) }]);
+    const checksum = await partChecksum(view.checksumMode.algorithm, new Uint8Array(body));
+    const signed = await signer.signParts(view.id, [{ partNumber: n, checksum }]);
     const etag = await putPart(signed.parts[0]!, new Uint8Array(body));
-    await recorder.recordPart(view.id, n, etag, sha256(body));
+    await recorder.recordParts(view.id, [{ partNumber: n, etag, checksum }]);
     sent.set(n, etag);
   }
   // The ledger is in PostgreSQL, so each instance sees what the other recorded, and it matches S3.
@@ -62,7 +64,7 @@ test("an upload created on one instance takes parts signed and recorded on both 
   expect(completed.status).toBe("completed");
   expect((await onA.get(view.id)).status).toBe("completed");
   // A repeated completion on the first instance answers the same.
-  expect((await onA.complete(view.id)).checksumSha256).toBe(completed.checksumSha256);
+  expect((await onA.complete(view.id)).objectChecksum).toBe(completed.objectChecksum);
   expect(sha256Hex(await backends.readObject(row.s3_key))).toBe(sha256Hex(file));
   expect((await uploadRow(view.id)).etag).toBe((await backends.headObject(row.s3_key))!.etag);
 });

@@ -105,7 +105,7 @@ test("PostgreSQL restarted mid-upload: the API answers 503 meanwhile, the upload
     await expectUnavailable(
       [
         () => api.get(id),
-        () => api.signParts(id, [{ partNumber: 4, checksumSha256: "x".repeat(44) }]),
+        () => api.signParts(id, [{ partNumber: 4, checksum: { algorithm: "CRC64NVME", value: "x".repeat(12) } }]),
         () => api.complete(id),
       ],
       "database",

@@ -8,7 +8,7 @@ import { action as devSignIn } from "~/routes/auth.dev";
 import { call } from "../support/requests.js";
 import { TEST_APP_URL, startTestApp, type TestApp } from "../support/services.js";
 import { stateSnapshot } from "../support/state.js";
-import { MiB, createBody, createUpload as startUpload, mp4Bytes, sha256, signInAs } from "../support/uploads.js";
+import { MiB, createBody, createUpload as startUpload, mp4Bytes, signInAs } from "../support/uploads.js";
 
 let app: TestApp;
 let cookie: string;
@@ -48,7 +48,7 @@ const ROUTES: Array<{
     path: () => `/api/uploads/${uploadId}/parts`,
     method: "POST",
     params: () => ({ id: uploadId }),
-    valid: () => ({ parts: [{ partNumber: 1, checksumSha256: sha256(file.subarray(0, 5 * MiB)) }] }),
+    valid: () => ({ parts: [{ partNumber: 1, checksum: { algorithm: "CRC64NVME", value: "AAAAAAAAAAA=" } }] }),
   },
   {
     name: "PUT /api/uploads/:id/parts/:n",
@@ -165,7 +165,9 @@ it("refuses unknown fields inside nested objects too", async () => {
     cookie,
     params: { id: uploadId },
     json: {
-      parts: [{ partNumber: 1, checksumSha256: sha256(file.subarray(0, 5 * MiB)), url: "https://evil.example" }],
+      parts: [
+        { partNumber: 1, checksum: { algorithm: "CRC64NVME", value: "AAAAAAAAAAA=" }, url: "https://evil.example" },
+      ],
     },
   });
   expect(response.status).toBe(400);

@@ -44,14 +44,15 @@ describe("migrations", () => {
     expect(await migrateToLatest(db)).toEqual([]);
   });
 
-  it("leave uploads without the unused checksum_algorithm column and refuse the unused status 'completing'", async () => {
+  it("leave uploads with a checksum mode (SHA-256 composite for older rows) and refuse the unused status 'completing'", async () => {
     const columns = (
       await sql<{
         column_name: string;
       }>`select column_name from information_schema.columns where table_name = 'uploads'`.execute(db)
     ).rows.map((r) => r.column_name);
     expect(columns).toContain("status");
-    expect(columns).not.toContain("checksum_algorithm");
+    expect(columns).toEqual(expect.arrayContaining(["checksum_algorithm", "checksum_type", "checksum"]));
+    expect(columns).not.toContain("checksum_sha256");
     const user = await db
       .insertInto("users")
       .values({ login: "statuses", github_id: null, name: null, avatar_url: null })
@@ -75,6 +76,15 @@ describe("migrations", () => {
         .execute();
     await expect(upload("completing")).rejects.toMatchObject({ code: "23514" });
     for (const status of ["uploading", "completed", "aborted", "failed"]) await upload(status);
+    const modes = await db.selectFrom("uploads").select(["checksum_algorithm", "checksum_type"]).distinct().execute();
+    expect(modes).toEqual([{ checksum_algorithm: "SHA256", checksum_type: "COMPOSITE" }]);
+    await expect(
+      db
+        .updateTable("uploads")
+        .set({ checksum_algorithm: "MD5" as "SHA256" })
+        .where("user_id", "=", user.id)
+        .execute(),
+    ).rejects.toMatchObject({ code: "23514" });
   });
 
   it("name the migration that failed", async () => {

@@ -136,7 +136,7 @@ describe("POST /api/uploads/:id/summary", () => {
     const failed: UploadSummary = {
       ...summary,
       outcome: "failed",
-      checksum: "none",
+      checksum: "crc32c",
       retries: { server_error: 8 },
       failureReason: "Gave up after 8 attempts (storage error 500).",
     };
@@ -144,7 +144,7 @@ describe("POST /api/uploads/:id/summary", () => {
     expect(response.status).toBe(200);
     expect((await stored(unfinishedId)).client_summary).toEqual(failed);
     const metrics = await scrape(app.services);
-    expect(metrics.value("feedup_client_upload_summaries_total", { outcome: "failed", checksum: "none" })).toBe(1);
+    expect(metrics.value("feedup_client_upload_summaries_total", { outcome: "failed", checksum: "crc32c" })).toBe(1);
     expect(metrics.value("feedup_client_retries_total", { reason: "server_error" })).toBe(8);
   });
 });

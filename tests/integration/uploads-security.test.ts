@@ -7,7 +7,7 @@ import { action as recordAction } from "~/routes/api.uploads.$id.parts.$partNumb
 import type { UploadView } from "../../server/uploads/views.js";
 import { call } from "../support/requests.js";
 import { startTestApp, type TestApp } from "../support/services.js";
-import { MiB, createBody, createUpload, mp4Bytes, sendParts, sha256, sign, signInAs } from "../support/uploads.js";
+import { MiB, createBody, createUpload, mp4Bytes, sendParts, sign, signInAs } from "../support/uploads.js";
 
 let app: TestApp;
 let owner: string;
@@ -33,7 +33,7 @@ function routes(id: string, cookie?: string) {
     sign: () =>
       call(signAction, app.services, `/api/uploads/${id}/parts`, {
         ...c,
-        json: { parts: [{ partNumber: 1, checksumSha256: sha256(Buffer.alloc(0)) }] },
+        json: { parts: [{ partNumber: 1, checksum: { algorithm: "CRC64NVME", value: "AAAAAAAAAAA=" } }] },
         params: { id },
       }),
     record: () =>
@@ -42,6 +42,13 @@ function routes(id: string, cookie?: string) {
         method: "PUT",
         json: { etag: '"abc"' },
         params: { id, partNumber: "1" },
+      }),
+    recordBatch: () =>
+      call(signAction, app.services, `/api/uploads/${id}/parts`, {
+        ...c,
+        method: "PUT",
+        json: { parts: [{ partNumber: 1, etag: '"abc"' }] },
+        params: { id },
       }),
     complete: () =>
       call(completeAction, app.services, `/api/uploads/${id}/complete`, { ...c, method: "POST", params: { id } }),
@@ -67,7 +74,7 @@ describe("sessions", () => {
 describe("ownership", () => {
   it("answers another user's upload exactly like an unknown one, and changes nothing", async () => {
     const before = await snapshot();
-    for (const name of ["get", "sign", "record", "complete", "abort"] as const) {
+    for (const name of ["get", "sign", "record", "recordBatch", "complete", "abort"] as const) {
       const theirs = await routes(upload.id, other)[name]();
       const unknown = await routes(UNKNOWN, other)[name]();
       expect(theirs.status, name).toBe(404);
@@ -84,7 +91,7 @@ describe("ownership", () => {
 
   it("answers a 36-character id that is not a uuid like an unknown one on every route", async () => {
     const before = await snapshot();
-    for (const name of ["get", "sign", "record", "complete", "abort"] as const) {
+    for (const name of ["get", "sign", "record", "recordBatch", "complete", "abort"] as const) {
       const malformed = await routes("-".repeat(36), owner)[name]();
       const unknown = await routes(UNKNOWN, owner)[name]();
       expect(malformed.status, name).toBe(404);
@@ -148,11 +155,18 @@ describe("invalid input answers 400 and changes nothing", () => {
 
   it("signing a part without its checksum, or with a malformed one", async () => {
     const before = await snapshot();
-    for (const [part, field] of [
-      [{ partNumber: 1 }, "is required"],
-      [{ partNumber: 1, checksumSha256: "" }, "must be a base64 SHA-256 digest"],
-      [{ partNumber: 1, checksumSha256: "not-a-digest" }, "must be a base64 SHA-256 digest"],
-      [{ partNumber: 1, checksumSha256: null }, "must be a base64 SHA-256 digest"],
+    const crc64 = "must be a base64 CRC64NVME checksum (8 bytes)";
+    const algorithms = "must be one of CRC64NVME, CRC32C, SHA256";
+    for (const [part, path, message] of [
+      [{ partNumber: 1 }, "parts.0.checksum", "Invalid input: expected object, received undefined"],
+      [{ partNumber: 1, checksum: { algorithm: "CRC64NVME", value: "" } }, "parts.0.checksum.value", crc64],
+      [{ partNumber: 1, checksum: { algorithm: "CRC64NVME", value: "AAAAAA==" } }, "parts.0.checksum.value", crc64],
+      [
+        { partNumber: 1, checksum: { algorithm: "CRC64NVME", value: null } },
+        "parts.0.checksum.value",
+        "must be a string",
+      ],
+      [{ partNumber: 1, checksum: { algorithm: "MD5", value: "AAAAAA==" } }, "parts.0.checksum.algorithm", algorithms],
     ] as const) {
       const response = await call(signAction, app.services, `/api/uploads/${upload.id}/parts`, {
         cookie: owner,
@@ -162,7 +176,7 @@ describe("invalid input answers 400 and changes nothing", () => {
       expect(response.status).toBe(400);
       const body = (await response.json()) as { error: { code: string; fields: Record<string, string[]> } };
       expect(body.error.code).toBe("invalid_input");
-      expect(body.error.fields["parts.0.checksumSha256"]).toEqual([field]);
+      expect(body.error.fields[path]).toEqual([message]);
     }
     expect(await snapshot()).toEqual(before);
   });

@@ -8,6 +8,7 @@ import { closeServices, createServices } from "../../server/services.js";
 import { sweepAbandonedUploads } from "../../server/uploads/sweeper.js";
 import type { UploadView } from "../../server/uploads/views.js";
 import { call } from "../support/requests.js";
+import { checksumOf } from "../support/checksums.js";
 import { startTestApp, type TestApp } from "../support/services.js";
 import {
   MiB,
@@ -66,7 +67,9 @@ describe("the upload flow", () => {
     const done = (await response.json()) as UploadView;
     expect(done.status).toBe("completed");
     expect(done.completedParts.map((p) => p.partNumber)).toEqual([1, 2, 3]);
-    expect(done.checksumSha256).toMatch(/^[A-Za-z0-9+/]{43}=-3$/);
+    // The default mode: CRC64NVME, full object — the CRC of the whole file, whatever the part sizes.
+    expect(done.checksumMode).toEqual({ algorithm: "CRC64NVME", type: "FULL_OBJECT" });
+    expect(done.objectChecksum).toBe(await checksumOf("CRC64NVME", file));
 
     const record = await row(created.upload.id);
     // A random key: nothing in it (or in the object's metadata) names the owner.
@@ -165,10 +168,10 @@ describe("the upload flow", () => {
     ]);
     expect([a.status, b.status]).toEqual([200, 200]);
     const [viewA, viewB] = (await Promise.all([a.json(), b.json()])) as UploadView[];
-    expect(viewA!.checksumSha256).toBe(viewB!.checksumSha256);
+    expect(viewA!.objectChecksum).toBe(viewB!.objectChecksum);
     expect(app.s3.server.stats().CompleteMultipartUpload?.requests).toBe(1);
     const third = (await (await complete(app.services, alice, upload.id)).json()) as UploadView;
-    expect(third.checksumSha256).toBe(viewA!.checksumSha256);
+    expect(third.objectChecksum).toBe(viewA!.objectChecksum);
   });
 
   it("names the parts to re-send when some are missing", async () => {

@@ -1,4 +1,10 @@
 import { createHash } from "node:crypto";
+import {
+  CHECKSUM_MODE,
+  checksumHeaderName,
+  type ChecksumMode,
+  type PartChecksumAlgorithm,
+} from "~/shared/checksum-mode";
 import { ApiError, type CreateUploadInput, type UploadApi } from "~/upload/api";
 import type { OnlineSignal, UploadLocks, WakeLocker } from "~/upload/environment";
 import { partRange, planParts } from "~/shared/plan";
@@ -8,11 +14,13 @@ import type { UploadSummary } from "~/shared/upload-summary";
 import type { Failure } from "~/upload/retry";
 import type { HandleStore, KeptHandle } from "~/upload/file-handles";
 import type { TabChannel, TabNews } from "~/upload/tab-presence";
+import { checksumOf } from "./checksums.js";
 
 interface StoredPart {
   etag: string;
   checksum: string;
   size: number;
+  bytes: Uint8Array;
 }
 
 /**
@@ -26,7 +34,7 @@ export class FakeUploadBackend {
   readonly calls = {
     create: 0,
     sign: [] as number[][],
-    record: [] as number[],
+    record: [] as number[][],
     complete: 0,
     abort: 0,
     transport: [] as number[],
@@ -43,6 +51,12 @@ export class FakeUploadBackend {
   concurrency = 3;
   attempts = 4;
   partSize = 5 * 1024 * 1024;
+  /**
+   * How "S3" checks parts and makes the object's checksum. SHA-256 by default because node:crypto is
+   * fast and the SDK's CRC64NVME (the independent one these fakes use) is slow pure JS; tests of the
+   * other modes set it.
+   */
+  checksumMode: ChecksumMode = CHECKSUM_MODE.sha256;
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -76,8 +90,9 @@ export class FakeUploadBackend {
           urlTtlSeconds: this.urlTtlSeconds,
           retry: { baseMs: 1000, capMs: 30_000, attempts: this.attempts, waitCapMs: 60_000 },
           stallTimeoutMs: 30_000,
+          checksumMode: this.checksumMode,
           completedParts: [],
-          checksumSha256: null,
+          objectChecksum: null,
           failureReason: null,
           createdAt: new Date(0).toISOString(),
           lastActivityAt: new Date(0).toISOString(),
@@ -95,14 +110,15 @@ export class FakeUploadBackend {
           partNumber: p.partNumber,
           size: partRange(this.plan(), p.partNumber).size,
           url: `fake://part/${p.partNumber}?expires=${expiresAt}`,
-          headers: { "x-amz-checksum-sha256": p.checksumSha256 },
+          headers: { [checksumHeaderName(p.checksum.algorithm)]: p.checksum.value },
         })),
       };
     },
-    recordPart: async (_id, partNumber, etag) => {
-      this.refuse("recordPart");
-      this.calls.record.push(partNumber);
-      if (this.parts.get(partNumber)?.etag !== etag) throw new ApiError(400, "unknown_part", "no such part");
+    recordParts: async (_id, parts) => {
+      this.refuse("recordParts");
+      this.calls.record.push(parts.map((p) => p.partNumber));
+      if (parts.some((p) => this.parts.get(p.partNumber)?.etag !== p.etag))
+        throw new ApiError(400, "unknown_part", "no such part");
     },
     complete: async () => {
       this.refuse("complete");
@@ -110,11 +126,7 @@ export class FakeUploadBackend {
       const missing = [];
       for (let n = 1; n <= this.plan().partCount; n += 1) if (!this.parts.has(n)) missing.push(n);
       if (missing.length > 0) throw new ApiError(409, "parts_missing", "missing", { missing, wrongSize: [] });
-      const digests = [...this.parts.entries()]
-        .sort(([a], [b]) => a - b)
-        .map(([, p]) => Buffer.from(p.checksum, "base64"));
-      const composite = `${createHash("sha256").update(Buffer.concat(digests)).digest("base64")}-${digests.length}`;
-      this.view = { ...this.view!, status: "completed", checksumSha256: composite };
+      this.view = { ...this.view!, status: "completed", objectChecksum: await this.objectChecksum() };
       return { ...this.view, completedParts: this.completedParts() };
     },
     abort: async () => {
@@ -156,13 +168,14 @@ export class FakeUploadBackend {
       if (this.now() > expires)
         throw new PartFailure({ type: "http", status: 403, code: "AccessDenied", message: "Request has expired" });
       const bytes = bytesOf(request.body);
-      const checksum = createHash("sha256").update(bytes).digest("base64");
-      if (request.headers["x-amz-checksum-sha256"] !== checksum)
+      const { algorithm } = this.view!.checksumMode;
+      const checksum = await checksumOf(algorithm, bytes);
+      if (request.headers[checksumHeaderName(algorithm)] !== checksum)
         throw new PartFailure({ type: "http", status: 400, code: "BadDigest" });
       if (bytes.length !== partRange(this.plan(), partNumber).size)
         throw new PartFailure({ type: "http", status: 403, code: "SignatureDoesNotMatch" });
       const etag = `"${createHash("md5").update(bytes).digest("hex")}"`;
-      this.parts.set(partNumber, { etag, checksum, size: bytes.length });
+      this.parts.set(partNumber, { etag, checksum, size: bytes.length, bytes });
       request.onProgress(bytes.length);
       return { etag };
     } finally {
@@ -171,12 +184,25 @@ export class FakeUploadBackend {
   };
 
   /** Puts a part in "S3" as if an earlier session had sent it. */
-  preload(partNumber: number, bytes: Buffer): void {
+  async preload(partNumber: number, bytes: Buffer): Promise<void> {
     this.parts.set(partNumber, {
       etag: `"${createHash("md5").update(bytes).digest("hex")}"`,
-      checksum: createHash("sha256").update(bytes).digest("base64"),
+      checksum: await checksumOf(this.checksumMode.algorithm, bytes),
       size: bytes.length,
+      bytes,
     });
+  }
+
+  /**
+   * The object's checksum as S3 makes it from the parts it holds: the CRC of all their bytes for
+   * FULL_OBJECT, else the checksum of the part checksums, "-<parts>".
+   */
+  private async objectChecksum(): Promise<string> {
+    const parts = [...this.parts.entries()].sort(([a], [b]) => a - b).map(([, p]) => p);
+    const { algorithm, type } = this.view!.checksumMode;
+    if (type === "FULL_OBJECT") return checksumOf(algorithm, Buffer.concat(parts.map((p) => p.bytes)));
+    const digests = Buffer.concat(parts.map((p) => Buffer.from(p.checksum, "base64")));
+    return `${await checksumOf(algorithm, digests)}-${parts.length}`;
   }
 
   private plan() {
@@ -186,7 +212,7 @@ export class FakeUploadBackend {
   private completedParts() {
     return [...this.parts.entries()]
       .sort(([a], [b]) => a - b)
-      .map(([partNumber, p]) => ({ partNumber, size: p.size, etag: p.etag, checksumSha256: p.checksum }));
+      .map(([partNumber, p]) => ({ partNumber, size: p.size, etag: p.etag, checksum: p.checksum }));
   }
 }
 
@@ -273,8 +299,9 @@ export function bytesOf(blob: Blob): Buffer {
   return blob.content;
 }
 
-/** SHA-256 without I/O, for MemoryBlobs. */
-export const memorySha256 = async (blob: Blob) => new Uint8Array(createHash("sha256").update(bytesOf(blob)).digest());
+/** Part checksums without I/O, for MemoryBlobs. */
+export const memoryHasher = async (blob: Blob, algorithm: PartChecksumAlgorithm) =>
+  checksumOf(algorithm, bytesOf(blob));
 
 /** Tabs talking over one channel: what one posts, the others hear (as a BroadcastChannel delivers). */
 export class FakeChannelHub {

@@ -10,7 +10,7 @@ import { basename } from "node:path";
 import { devSignIn } from "./http-uploads.js";
 import { createHttpUploadApi, type HttpUploadApiOptions, type UploadApi } from "../../app/upload/api.js";
 import type { OnlineSignal, UploadLocks, WakeLocker } from "../../app/upload/environment.js";
-import { webCryptoSha256 } from "../../app/upload/hash.js";
+import { mainThreadHasher } from "../../app/upload/hash.js";
 import { MemoryResumeStore } from "../../app/upload/resume-store.js";
 import { parseS3Error } from "../../app/upload/retry.js";
 import type { TabChannel } from "../../app/upload/tab-presence.js";
@@ -130,7 +130,7 @@ export function nodeFileUpload(file: File, options: NodeUploaderOptions): { uplo
     api,
     transport: nodeTransport(options.agent),
     store: new MemoryResumeStore(),
-    hasher: webCryptoSha256,
+    hasher: mainThreadHasher,
     userId: options.userId,
     online: alwaysOnline,
     locks: ownLocks,

@@ -67,7 +67,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     stop: () => void (stoppedAt ??= Date.now()),
   };
   const services = createServices(configFor({}), db, log, { now: clock.now });
-  await prepareBucket(services.storage, TEST_APP_URL);
+  await prepareBucket(services.storage, TEST_APP_URL, services.config.uploads.checksum.algorithm);
   const extras: Services[] = [];
   return {
     services,

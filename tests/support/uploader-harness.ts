@@ -11,7 +11,7 @@ import {
   FakeUploadBackend,
   MemoryFile,
   MemoryHandleStore,
-  memorySha256,
+  memoryHasher,
   noWakeLock,
 } from "./fake-upload-backend.js";
 
@@ -64,9 +64,9 @@ export function harness(
       api: backend.api,
       transport: backend.transport,
       store,
-      hasher: async (blob) => {
+      hasher: async (blob, algorithm) => {
         hashes.push(blob.size);
-        return (options.hasher ?? memorySha256)(blob);
+        return (options.hasher ?? memoryHasher)(blob, algorithm);
       },
       userId: "user-1",
       online,

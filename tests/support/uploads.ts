@@ -6,6 +6,7 @@ import { action as recordAction } from "~/routes/api.uploads.$id.parts.$partNumb
 import { action as devSignIn } from "~/routes/auth.dev";
 import type { Services } from "../../server/services.js";
 import type { UploadView } from "../../server/uploads/views.js";
+import { partChecksum } from "./checksums.js";
 import { call, cookiesFrom } from "./requests.js";
 
 export const MiB = 1024 * 1024;
@@ -61,12 +62,16 @@ export async function sign(
   partSize?: number,
 ): Promise<Response> {
   // Without the file, a well-formed checksum that matches no bytes: enough to be signed.
-  const parts = partNumbers.map((partNumber) => ({
-    partNumber,
-    checksumSha256: sha256(
-      file && partSize ? file.subarray((partNumber - 1) * partSize, partNumber * partSize) : Buffer.alloc(0),
-    ),
-  }));
+  const algorithm = services.config.uploads.checksum.algorithm;
+  const parts = await Promise.all(
+    partNumbers.map(async (partNumber) => ({
+      partNumber,
+      checksum: await partChecksum(
+        algorithm,
+        file && partSize ? file.subarray((partNumber - 1) * partSize, partNumber * partSize) : Buffer.alloc(0),
+      ),
+    })),
+  );
   return call(signAction, services, `/api/uploads/${id}/parts`, { json: { parts }, cookie, params: { id } });
 }
 
@@ -93,7 +98,7 @@ export async function sendParts(
     if (record) {
       const recorded = await call(recordAction, services, `/api/uploads/${upload.id}/parts/${part.partNumber}`, {
         method: "PUT",
-        json: { etag, checksumSha256: sha256(body) },
+        json: { etag, checksum: await partChecksum(upload.checksumMode.algorithm, body) },
         cookie,
         params: { id: upload.id, partNumber: String(part.partNumber) },
       });

@@ -1,18 +1,23 @@
 import { createHash } from "node:crypto";
+import { Crc64Nvme } from "@aws-sdk/checksums/crc";
 import { describe, expect, it } from "vitest";
 import type { PartView, UploadView } from "~/shared/uploads";
 import { ApiError } from "~/upload/api";
 import { checkIntegrity, completeRound, mismatchedParts } from "~/upload/completion";
 import { UploadFailedError } from "~/upload/errors";
 
-const server = (partNumber: number, checksumSha256: string | null): PartView => ({
+const server = (partNumber: number, checksum: string | null): PartView => ({
   partNumber,
   size: 5,
   etag: `"e${partNumber}"`,
-  checksumSha256,
+  checksum,
 });
 const local = async (n: number) => `local-${n}`;
-const completed = { id: "up-1", checksumSha256: "composite-2" } as UploadView;
+const completed = {
+  id: "up-1",
+  checksumMode: { algorithm: "SHA256", type: "COMPOSITE" },
+  objectChecksum: "composite-2",
+} as UploadView;
 
 describe("completion", () => {
   it("finds resumed parts whose checksum differs from this file's, after hashing every part", async () => {
@@ -93,14 +98,31 @@ describe("completion", () => {
   });
 
   it("checks storage's composite checksum against the part digests", async () => {
-    const digests = [Buffer.from("a"), Buffer.from("b")].map(
-      (b) => new Uint8Array(createHash("sha256").update(b).digest()),
-    );
+    const digests = [Buffer.from("a"), Buffer.from("b")].map((b) => createHash("sha256").update(b).digest());
+    const parts = digests.map((d) => ({ checksum: d.toString("base64"), size: 1 }));
     const composite = `${createHash("sha256").update(Buffer.concat(digests)).digest("base64")}-2`;
-    await expect(checkIntegrity({ ...completed, checksumSha256: composite }, digests)).resolves.toBeUndefined();
-    await expect(checkIntegrity({ ...completed, checksumSha256: null }, digests)).rejects.toMatchObject({
-      message: `Integrity check failed: storage reports no checksum, this file hashes to ${composite}.`,
+    await expect(checkIntegrity({ ...completed, objectChecksum: composite }, parts)).resolves.toBeUndefined();
+    await expect(checkIntegrity({ ...completed, objectChecksum: null }, parts)).rejects.toMatchObject({
+      message: `Integrity check failed: storage reports no checksum, this file's SHA256 is ${composite}.`,
       gone: false,
+    });
+  });
+
+  it("checks storage's full-object CRC64NVME against the one this file's parts combine to", async () => {
+    const bodies = [Buffer.alloc(1000, 1), Buffer.alloc(333, 2)];
+    const crcOf = async (b: Buffer) => {
+      const crc = new Crc64Nvme();
+      crc.update(b);
+      return Buffer.from(await crc.digest()).toString("base64");
+    };
+    const parts = await Promise.all(bodies.map(async (b) => ({ checksum: await crcOf(b), size: b.length })));
+    const whole = await crcOf(Buffer.concat(bodies));
+    const fullObject = { ...completed, checksumMode: { algorithm: "CRC64NVME", type: "FULL_OBJECT" } } as UploadView;
+    await expect(checkIntegrity({ ...fullObject, objectChecksum: whole }, parts)).resolves.toBeUndefined();
+    // Storage assembled other bytes (here: the parts swapped): the same part CRCs, another object CRC.
+    const swapped = await crcOf(Buffer.concat([bodies[1]!, bodies[0]!]));
+    await expect(checkIntegrity({ ...fullObject, objectChecksum: swapped }, parts)).rejects.toMatchObject({
+      message: `Integrity check failed: storage reports ${swapped}, this file's CRC64NVME is ${whole}.`,
     });
   });
 });

@@ -20,7 +20,9 @@ const S3 = { S3_ENDPOINT: "https://s3.example.com", S3_ACCESS_KEY_ID: "k", S3_SE
 describe("Content-Security-Policy", () => {
   it("runs only the app's scripts and this page's nonce, frames nothing, is framed by nothing", () => {
     const policy = directives(contentSecurityPolicy(configFor(S3), "abc123"));
-    expect(policy["script-src"]).toEqual(["'self'", "'nonce-abc123'"]);
+    // WebAssembly compiles (the uploader's CRC), but no text is evaluated: no 'unsafe-eval'.
+    expect(policy["script-src"]).toEqual(["'self'", "'nonce-abc123'", "'wasm-unsafe-eval'"]);
+    expect(policy["worker-src"]).toEqual(["'self'", "blob:"]);
     expect(policy["object-src"]).toEqual(["'none'"]);
     expect(policy["base-uri"]).toEqual(["'none'"]);
     expect(policy["frame-ancestors"]).toEqual(["'none'"]);

@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import type { PartChecksum } from "~/shared/checksum-mode";
 import type { UploadView } from "~/shared/uploads";
 import { PartPipeline } from "~/upload/part-pipeline";
 import type { PartRequest } from "~/upload/transport";
-import { MemoryFile, bytesOf, memorySha256 } from "../support/fake-upload-backend.js";
+import { MemoryFile, bytesOf, memoryHasher } from "../support/fake-upload-backend.js";
 import { ManualClock, settled } from "../support/manual-clock.js";
 
 const bytes = Buffer.from(Array.from({ length: 53 }, (_, i) => i));
@@ -16,18 +17,19 @@ const view = {
   concurrency: 1,
   urlTtlSeconds: 900,
   stallTimeoutMs: 12_345,
+  checksumMode: { algorithm: "SHA256", type: "COMPOSITE" },
 } as UploadView;
 const checksumOf = (data: Buffer) => createHash("sha256").update(data).digest("base64");
 
 function harness(done: number[] = []) {
   const clock = new ManualClock();
   const hashed: number[] = [];
-  const signed: Array<Array<{ partNumber: number; checksumSha256: string }>> = [];
+  const signed: Array<Array<{ partNumber: number; checksum: PartChecksum }>> = [];
   const requests: PartRequest[] = [];
   const pipeline = new PartPipeline(file, view, {
-    hasher: (blob) => {
+    hasher: (blob, algorithm) => {
       hashed.push(bytesOf(blob)[0]! / 10 + 1);
-      return memorySha256(blob);
+      return memoryHasher(blob, algorithm);
     },
     transport: async (request) => {
       requests.push(request);
@@ -59,7 +61,7 @@ describe("part pipeline", () => {
   it("gives a part's checksum, then hashes the round's next parts not done, two per worker", async () => {
     const { pipeline, hashed } = harness([3]);
     pipeline.startRound([1, 2, 3, 4, 5, 6]);
-    expect(await pipeline.checksum(1)).toBe(checksumOf(bytes.subarray(0, 10)));
+    expect(await pipeline.checksum(1)).toEqual({ algorithm: "SHA256", value: checksumOf(bytes.subarray(0, 10)) });
     await settled();
     expect(hashed).toEqual([1, 2, 4]);
   });
@@ -72,9 +74,9 @@ describe("part pipeline", () => {
     expect((await pipeline.urlFor(1)).url).toBe("https://s3/1");
     expect(signed).toEqual([
       [
-        { partNumber: 1, checksumSha256: checksumOf(bytes.subarray(0, 10)) },
-        { partNumber: 2, checksumSha256: checksumOf(bytes.subarray(10, 20)) },
-        { partNumber: 3, checksumSha256: checksumOf(bytes.subarray(20, 30)) },
+        { partNumber: 1, checksum: { algorithm: "SHA256", value: checksumOf(bytes.subarray(0, 10)) } },
+        { partNumber: 2, checksum: { algorithm: "SHA256", value: checksumOf(bytes.subarray(10, 20)) } },
+        { partNumber: 3, checksum: { algorithm: "SHA256", value: checksumOf(bytes.subarray(20, 30)) } },
       ],
     ]);
   });

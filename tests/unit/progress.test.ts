@@ -40,6 +40,15 @@ describe("progress figures", () => {
     expect(meter.figures(input(200, [0]), 100, T0 + 2000)).toMatchObject({ speedBps: 100, etaSeconds: 8 });
   });
 
+  it("change the speed and ETA text at most every SPEED_SAMPLE_MS, while the bytes shown follow every update", () => {
+    const meter = new ProgressMeter(T0);
+    meter.figures(input(200, [0]), 0, T0 + 2000);
+    const soon = meter.figures(input(400, [50]), 200, T0 + 2000 + SPEED_SAMPLE_MS - 1);
+    expect(soon).toMatchObject({ displayedBytes: 450, speedBps: 100, etaSeconds: 8 });
+    const later = meter.figures(input(400, [50]), 450, T0 + 2000 + SPEED_SAMPLE_MS);
+    expect(later.speedBps).toBeGreaterThan(100);
+  });
+
   it("say whether anything moves: bytes sent or confirmed within QUIET_MS", () => {
     const meter = new ProgressMeter(T0);
     expect(meter.figures(input(0, [0]), 0, T0 + QUIET_MS - 1).moving).toBe(true);

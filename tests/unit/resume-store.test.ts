@@ -26,7 +26,7 @@ const record = (uploadId: string, userId = "u1"): ResumeRecord => ({
   fileName: "clip.mp4",
   size: 100,
   partSize: 5 * 1024 * 1024,
-  parts: { 1: { etag: '"abc"', checksumSha256: "x" } },
+  parts: { 1: { etag: '"abc"', checksum: "x" } },
   updatedAt: 1,
 });
 
@@ -102,8 +102,8 @@ describe("resume records", () => {
     size: 12,
     partSize: 5,
     completedParts: [
-      { partNumber: 1, size: 5, etag: '"e1"', checksumSha256: "server-1" },
-      { partNumber: 2, size: 5, etag: '"e2"', checksumSha256: null },
+      { partNumber: 1, size: 5, etag: '"e1"', checksum: "server-1" },
+      { partNumber: 2, size: 5, etag: '"e2"', checksum: null },
     ],
   } as UploadView;
 
@@ -117,14 +117,14 @@ describe("resume records", () => {
       size: 12,
       partSize: 5,
       parts: {
-        1: { etag: '"e1"', checksumSha256: "local-1" },
+        1: { etag: '"e1"', checksum: "local-1" },
         2: { etag: '"e2"' },
-        3: { etag: "", checksumSha256: "local-3" },
+        3: { etag: "", checksum: "local-3" },
       },
       updatedAt: 42,
     });
     expect(resumeRecordFor(view, "user-1", [1], () => undefined, 0).parts).toEqual({
-      1: { etag: '"e1"', checksumSha256: "server-1" },
+      1: { etag: '"e1"', checksum: "server-1" },
     });
   });
 

@@ -2,7 +2,8 @@ import { uploadSummarySchema } from "~/shared/upload-summary";
 import { createHash } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createUploadInput } from "~/upload/api";
-import { FakeLocks, memorySha256 } from "../support/fake-upload-backend.js";
+import { FakeLocks, memoryHasher } from "../support/fake-upload-backend.js";
+import type { SliceHasher } from "~/upload/hash";
 import { MiB, entriesOf, failedAttempts, fileOf, harness, settle, tick, waitFor } from "../support/uploader-harness.js";
 
 beforeEach(() => {
@@ -32,12 +33,12 @@ describe("the uploader", () => {
       b.concurrency = 3;
       b.onTransfer = () => new Promise((resolve) => setTimeout(resolve, 1000));
     });
-    const original = memorySha256;
-    (h.upload as unknown as { deps: { hasher: (b: Blob) => Promise<Uint8Array> } }).deps.hasher = async (blob) => {
+    const original = memoryHasher;
+    (h.upload as unknown as { deps: { hasher: SliceHasher } }).deps.hasher = async (blob, algorithm) => {
       hashing += 1;
       maxHashing = Math.max(maxHashing, hashing);
       try {
-        return await original(blob);
+        return await original(blob, algorithm);
       } finally {
         hashing -= 1;
       }
@@ -138,10 +139,10 @@ describe("the uploader", () => {
     let reads = 0;
     // The first slice reads; then the file changes on disk and the browser refuses to read it again.
     const h = harness(file, undefined, {
-      hasher: async (blob) => {
+      hasher: async (blob, algorithm) => {
         reads += 1;
         if (reads > 1) throw new DOMException("The requested file could not be read.", "NotReadableError");
-        return memorySha256(blob);
+        return memoryHasher(blob, algorithm);
       },
     });
     const state = await settle(h);
@@ -221,8 +222,8 @@ describe("the uploader", () => {
       b.view = undefined;
     });
     await h.backend.api.create({ ...createUploadInput(file), fingerprint: "x" });
-    h.backend.preload(1, bytes.subarray(0, 5 * MiB));
-    h.backend.preload(3, bytes.subarray(10 * MiB, 15 * MiB));
+    await h.backend.preload(1, bytes.subarray(0, 5 * MiB));
+    await h.backend.preload(3, bytes.subarray(10 * MiB, 15 * MiB));
     const state = await settle(h);
     expect(state.phase).toBe("done");
     expect(state.resumedParts).toBe(2);
@@ -233,8 +234,8 @@ describe("the uploader", () => {
     const { file, bytes } = fileOf(11 * MiB);
     const h = harness(file);
     await h.backend.api.create({ ...createUploadInput(file), fingerprint: "x" });
-    h.backend.preload(1, bytes.subarray(0, 5 * MiB));
-    h.backend.preload(2, Buffer.alloc(5 * MiB, 7));
+    await h.backend.preload(1, bytes.subarray(0, 5 * MiB));
+    await h.backend.preload(2, Buffer.alloc(5 * MiB, 7));
     const state = await settle(h);
     expect(state.phase).toBe("done");
     expect(h.backend.calls.transport.sort()).toEqual([2, 3]);
@@ -397,21 +398,6 @@ describe("the uploader", () => {
     const record = h.store.records.get("11111111-2222-4333-8444-555555555555")!;
     expect(record.userId).toBe("user-1");
     expect(Object.keys(record.parts).length).toBeGreaterThanOrEqual(1);
-  });
-});
-
-describe("hashing in the browser", () => {
-  it("computes SHA-256 with Web Crypto and the composite checksum as S3 does", async () => {
-    const { webCryptoSha256, compositeSha256, toBase64 } = await import("~/upload/hash");
-    const a = Buffer.from("first part");
-    const b = Buffer.from("second part");
-    const digestA = await webCryptoSha256(new Blob([a]));
-    expect(toBase64(digestA)).toBe(createHash("sha256").update(a).digest("base64"));
-    const digestB = await webCryptoSha256(new Blob([b]));
-    const expected = createHash("sha256")
-      .update(Buffer.concat([Buffer.from(digestA), Buffer.from(digestB)]))
-      .digest("base64");
-    expect(await compositeSha256([digestA, digestB])).toBe(`${expected}-2`);
   });
 });
 

@@ -3,7 +3,7 @@ import { createHttpUploadApi, type UploadApi } from "~/upload/api";
 import { browserOnline, screenWakeLock, webLocks } from "~/upload/environment";
 import { IndexedDbHandleStore } from "~/upload/file-handles";
 import type { ChosenFile } from "~/upload/file-source";
-import { webCryptoSha256 } from "~/upload/hash";
+import { workerHasher } from "~/upload/crc-worker";
 import { guardLeaving } from "~/upload/leave-guard";
 import { LocalResumeStore } from "~/upload/resume-store";
 import { broadcastChannel } from "~/upload/tab-presence";
@@ -17,6 +17,9 @@ const probe = () =>
     () => false,
   );
 
+/** Part checksums in a Worker (started on first use, shared by this page's uploads). */
+const partHasher = workerHasher();
+
 /** What an upload uses in the browser. */
 function browserDeps(userId: string, api: UploadApi | undefined): UploaderDeps {
   return {
@@ -25,7 +28,7 @@ function browserDeps(userId: string, api: UploadApi | undefined): UploaderDeps {
     store: LocalResumeStore.fromWindow(),
     handles: IndexedDbHandleStore.fromWindow(),
     channel: broadcastChannel(),
-    hasher: webCryptoSha256,
+    hasher: partHasher,
     userId,
     online: browserOnline,
     locks: webLocks,

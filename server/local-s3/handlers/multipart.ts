@@ -1,11 +1,19 @@
 import { receiveBody } from "../body.js";
-import { assertCompositeFormat, parseAlgorithm, type ChecksumAlgorithm, type Checksums } from "../checksums.js";
+import {
+  assertObjectChecksumFormat,
+  parseAlgorithm,
+  uploadChecksumType,
+  type ChecksumAlgorithm,
+  type Checksums,
+} from "../checksums.js";
 import { writePrecondition } from "../conditions.js";
 import { header, intParam, uploadIdParam, type RequestContext } from "../context.js";
 import { errors } from "../errors.js";
 import {
   MAX_PART_SIZE,
   checkStatedChecksums,
+  checkStatedMode,
+  checksumTypeOf,
   choosePartsToComplete,
   confirmSameCompletion,
   describeCompleted,
@@ -18,31 +26,19 @@ import { OWNER, sendEmpty, sendXml } from "../respond.js";
 import { storePartBody } from "../store-body.js";
 import { asArray, xmlDocument } from "../xml.js";
 
-/** The upload's checksum algorithm from x-amz-checksum-algorithm; only composite checksums are supported. */
-function uploadChecksumAlgorithm(ctx: RequestContext): ChecksumAlgorithm | undefined {
-  const algorithm = parseAlgorithm(header(ctx.req, "x-amz-checksum-algorithm"), "x-amz-checksum-algorithm");
-  const checksumType = header(ctx.req, "x-amz-checksum-type");
-  if (checksumType !== undefined && checksumType.toUpperCase() !== "COMPOSITE") {
-    throw errors.notImplemented(`x-amz-checksum-type: ${checksumType} (only COMPOSITE multipart checksums)`);
-  }
-  if (algorithm === "CRC64NVME")
-    throw errors.invalidRequest("The CRC64NVME checksum algorithm supports only the FULL_OBJECT checksum type.");
-  return algorithm;
-}
-
 export async function createMultipartUpload(ctx: RequestContext): Promise<void> {
   ctx.store.bucket(ctx.bucket);
   const stored = storedHeaders(ctx);
-  const algorithm = uploadChecksumAlgorithm(ctx);
+  const algorithm = parseAlgorithm(header(ctx.req, "x-amz-checksum-algorithm"), "x-amz-checksum-algorithm");
+  const checksumType = uploadChecksumType(algorithm, header(ctx.req, "x-amz-checksum-type"));
   ctx.req.resume();
   const upload = await ctx.store.createUpload(ctx.bucket, {
     ...stored,
     key: ctx.key,
-    ...(algorithm ? { checksumAlgorithm: algorithm } : {}),
+    ...(algorithm ? { checksumAlgorithm: algorithm, checksumType } : {}),
   });
-  const headers: Record<string, string> = algorithm
-    ? { "x-amz-checksum-algorithm": algorithm, "x-amz-checksum-type": "COMPOSITE" }
-    : {};
+  const headers: Record<string, string> =
+    algorithm && checksumType ? { "x-amz-checksum-algorithm": algorithm, "x-amz-checksum-type": checksumType } : {};
   sendXml(
     ctx,
     200,
@@ -95,7 +91,7 @@ export async function listParts(ctx: RequestContext): Promise<void> {
       Owner: OWNER,
       StorageClass: "STANDARD",
       ChecksumAlgorithm: algorithm,
-      ChecksumType: algorithm ? "COMPOSITE" : undefined,
+      ChecksumType: checksumTypeOf(upload.meta),
       Part: page.map((p) => ({
         PartNumber: p.partNumber,
         LastModified: p.lastModified,
@@ -110,15 +106,17 @@ export async function listParts(ctx: RequestContext): Promise<void> {
 export async function completeMultipartUpload(ctx: RequestContext): Promise<void> {
   const uploadId = uploadIdParam(ctx);
   ctx.store.assertCompletable(ctx.bucket, ctx.key, uploadId);
-  // The object checksums it states, each in S3's composite form "<base64>-<parts>".
-  const stated = declaredChecksums(ctx, assertCompositeFormat);
+  // The object checksums it states: "<base64>-<parts>" for a composite upload, "<base64>" for a full-object one.
+  const stated = declaredChecksums(ctx, assertObjectChecksumFormat);
+  const statedType = header(ctx.req, "x-amz-checksum-type");
   // Here x-amz-checksum-* state the object's checksum, not the XML body's.
   const body = await receiveXml(ctx, "CompleteMultipartUpload", false);
   const listed = parseCompletedParts(asArray(body.Part as Record<string, unknown> | Array<Record<string, unknown>>));
   const done = await ctx.store.completeUpload(ctx.bucket, ctx.key, uploadId, {
     choose: (upload) => choosePartsToComplete(listed, upload, ctx.minPartSize),
     describe: async (parts, upload) => {
-      const described = await describeCompleted(parts, upload.meta.checksumAlgorithm);
+      checkStatedMode(stated, statedType, upload.meta);
+      const described = await describeCompleted(parts, upload.meta);
       checkStatedChecksums(stated, described);
       return described;
     },
@@ -181,6 +179,7 @@ export async function listMultipartUploads(ctx: RequestContext): Promise<void> {
         StorageClass: "STANDARD",
         Initiated: u.initiated,
         ChecksumAlgorithm: u.checksumAlgorithm,
+        ChecksumType: checksumTypeOf(u),
       })),
     }),
   );
