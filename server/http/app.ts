@@ -66,7 +66,7 @@ export function createHttpApp(options: {
       current = {
         build,
         handler: createRequestHandler({
-          build: withOutageAnswers(build),
+          build: withOutageAnswers(build, services.log),
           mode: options.mode,
           getLoadContext: (_req, res) => ({ services: (res.locals.services as Services | undefined) ?? services }),
         }),

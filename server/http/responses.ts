@@ -3,7 +3,7 @@ import type { ZodError } from "zod";
 import type { ApiErrorBody } from "../../app/shared/api-error.js";
 import type { DomainError, Result } from "../result.js";
 import type { Services } from "../services.js";
-import { unavailableDependency, unavailableResponse } from "./unavailable.js";
+import { outageResponse } from "./unavailable.js";
 
 /** The one shape every API error has: `{ error: { code, message, fields? } }` with its HTTP status. */
 export function apiError(status: number, code: string, message: string, fields?: Record<string, string[]>) {
@@ -57,12 +57,8 @@ export async function handleApi(services: Pick<Services, "log">, handler: () => 
     return await handler();
   } catch (thrown) {
     if (thrown instanceof Response) throw thrown;
-    const dependency = unavailableDependency(thrown);
-    if (dependency) {
-      // Not a bug: the call may succeed again once the dependency is back, so a warning, with the cause.
-      services.log.warn({ err: thrown, dependency }, "API request failed: dependency unavailable");
-      return unavailableResponse(dependency);
-    }
+    const outage = outageResponse(services.log, thrown);
+    if (outage) return outage;
     services.log.error({ err: thrown }, "API request failed");
     return apiError(500, "internal", "Something went wrong on our side. Please try again.");
   }

@@ -5,6 +5,8 @@
  */
 import { json, type ServerBuild } from "@remix-run/node";
 import type { ApiErrorBody } from "../../app/shared/api-error.js";
+import type { Logger } from "../observability/logger.js";
+import type { Services } from "../services.js";
 
 export type Dependency = "database" | "storage";
 
@@ -67,23 +69,29 @@ export function unavailableResponse(dependency: Dependency): Response {
   );
 }
 
-/** The 503 for an outage, or undefined when `error` is something else (a bug stays a 500). */
-export function outageResponse(error: unknown): Response | undefined {
+/**
+ * The 503 for an outage, logged as a warning with its cause; undefined when `error` is something else
+ * (a bug stays a 500, and is the caller's to log).
+ */
+export function outageResponse(log: Pick<Logger, "warn">, error: unknown): Response | undefined {
   const dependency = unavailableDependency(error);
   if (!dependency) return undefined;
-  console.warn(`API: ${dependency} unavailable (${error instanceof Error ? error.message : String(error)})`);
+  // Not a bug: the call may succeed again once the dependency is back, so a warning, with the cause.
+  log.warn({ err: error, dependency }, "API request failed: dependency unavailable");
   return unavailableResponse(dependency);
 }
 
 type RouteFunction = (...args: never[]) => unknown;
 
-function answeringOutages<F extends RouteFunction | undefined>(fn: F): F {
+function answeringOutages<F extends RouteFunction | undefined>(fn: F, log: Logger): F {
   if (!fn) return fn;
   return (async (...args: Parameters<NonNullable<F>>) => {
     try {
       return await fn(...args);
     } catch (thrown) {
-      throw outageResponse(thrown) ?? thrown;
+      // The request's own services (tests give each app its own) log it, else the app's.
+      const context = (args[0] as { context?: { services?: Pick<Services, "log"> } } | undefined)?.context;
+      throw outageResponse(context?.services?.log ?? log, thrown) ?? thrown;
     }
   }) as unknown as F;
 }
@@ -92,7 +100,7 @@ function answeringOutages<F extends RouteFunction | undefined>(fn: F): F {
  * The build with every API route's loader and action answering outages with 503: what fails first in
  * an outage is often the session's user lookup, before a route's own error handling.
  */
-export function withOutageAnswers(build: ServerBuild): ServerBuild {
+export function withOutageAnswers(build: ServerBuild, log: Logger): ServerBuild {
   // A nested route's path is relative to its parent's ("api/uploads" > ":id" > "parts").
   const fullPath = (id: string | undefined): string => {
     const route = id === undefined ? undefined : build.routes[id];
@@ -104,8 +112,8 @@ export function withOutageAnswers(build: ServerBuild): ServerBuild {
       if (!fullPath(id).startsWith("api/")) return [id, route];
       const module = {
         ...route.module,
-        loader: answeringOutages(route.module.loader),
-        action: answeringOutages(route.module.action),
+        loader: answeringOutages(route.module.loader, log),
+        action: answeringOutages(route.module.action, log),
       };
       return [id, { ...route, module }];
     }),

@@ -22,6 +22,7 @@ export interface Metrics {
     completed: Counter;
     failed: Counter<"reason">;
     aborted: Counter<"reason">;
+    deleted: Counter<"reason">;
     completedBytes: Counter;
     durationSeconds: Histogram;
     throughput: Histogram;
@@ -66,7 +67,12 @@ export function createMetrics(): Metrics {
       resumed: counter("uploads_resumed_total", "Upload starts answered with the same file's unfinished upload"),
       completed: counter("uploads_completed_total", "Uploads completed and verified"),
       failed: counter("uploads_failed_total", "Uploads that failed, by reason", ["reason"]),
-      aborted: counter("uploads_aborted_total", "Uploads aborted, by reason (user, abandoned)", ["reason"]),
+      aborted: counter("uploads_aborted_total", "Unfinished uploads aborted, by reason (user, abandoned)", ["reason"]),
+      deleted: counter(
+        "uploads_deleted_total",
+        "Completed uploads deleted before any post used them, by reason (user, orphaned)",
+        ["reason"],
+      ),
       completedBytes: counter("upload_completed_bytes_total", "Bytes of completed uploads"),
       durationSeconds: histogram(
         "upload_duration_seconds",
@@ -98,7 +104,11 @@ export function createMetrics(): Metrics {
         "code",
       ]),
     },
-    sweeper: { runs: counter("sweeper_runs_total", "Abandoned-upload sweeps, by outcome (ok, error)", ["outcome"]) },
+    sweeper: {
+      runs: counter("sweeper_runs_total", "Sweep rounds (abandoned and unposted uploads), by outcome (ok, error)", [
+        "outcome",
+      ]),
+    },
     client: {
       summaries: counter(
         "client_upload_summaries_total",

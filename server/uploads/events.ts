@@ -6,12 +6,12 @@ import type { UploadSummary } from "../../app/shared/upload-summary.js";
 import { formatBytes } from "../config/units.js";
 import type { Upload } from "../db/schema.js";
 import type { Services } from "../services.js";
+import { describeSweep, type SweepCounts } from "./sweep-counts.js";
 
 type Observers = Pick<Services, "log" | "metrics">;
 
 /** Why an upload failed, as a metric label: a short fixed set. */
 export type FailureKind = "size_mismatch" | "content_mismatch" | "gone_from_storage";
-/** Why an upload was aborted: its owner cancelled it, or the sweeper found it abandoned. */
 /** Who discarded an upload: its owner, the sweeper for inactivity, or the sweeper for never being posted. */
 export type AbortKind = "user" | "abandoned" | "orphaned";
 
@@ -88,11 +88,19 @@ export function uploadAborted({ log, metrics }: Observers, upload: Upload, kind:
   log.info({ event: "upload.aborted", ...facts(upload), kind }, `upload aborted (${kind})`);
 }
 
-export function sweepFinished({ log, metrics }: Observers, aborted: number, seconds: number): void {
+/** A completed upload's object was deleted before any post used it: by its owner, or as an orphan. */
+export function uploadDeleted({ log, metrics }: Observers, upload: Upload, kind: AbortKind): void {
+  metrics.uploads.deleted.inc({ reason: kind });
+  log.info({ event: "upload.deleted", ...facts(upload), kind }, `unposted upload deleted (${kind})`);
+}
+
+/** A sweep round ended: info when it did something, debug when there was nothing to do. */
+export function sweepFinished({ log, metrics }: Observers, counts: SweepCounts, seconds: number): void {
   metrics.sweeper.runs.inc({ outcome: "ok" });
-  log[aborted > 0 ? "info" : "debug"](
-    { event: "uploads.swept", aborted, durationMs: Math.round(seconds * 1000) },
-    `sweep aborted ${aborted} abandoned upload${aborted === 1 ? "" : "s"}`,
+  const done = describeSweep(counts);
+  log[done ? "info" : "debug"](
+    { event: "uploads.swept", ...counts, durationMs: Math.round(seconds * 1000) },
+    `sweep ${done || "found nothing to do"}`,
   );
 }
 

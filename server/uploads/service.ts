@@ -13,7 +13,7 @@ import type { Services } from "../services.js";
 import { abortUntilGone, createMultipartUpload, findParts, type StoredPart } from "../storage/multipart.js";
 import { presignUploadParts } from "../storage/presign.js";
 import { notFound, notUploading } from "./errors.js";
-import { partRecorded, partsSigned, uploadAborted, uploadCreated, type AbortKind } from "./events.js";
+import { partRecorded, partsSigned, uploadAborted, uploadCreated, uploadDeleted, type AbortKind } from "./events.js";
 import { attachmentDisposition, sanitizeFileName } from "./file-names.js";
 import { currentView, failGone, ledgerView, planOf, toPartView } from "./ledger.js";
 import { checkUploadQuota } from "./quota.js";
@@ -325,7 +325,9 @@ export async function abortUpload(
     if (!upload) return notFound();
     if (upload.status === "completed") {
       const deleted = await deleteCompleted(trx, services, upload, cause.reason ?? DELETED_BY_OWNER);
-      return deleted.ok ? ok(await ledgerView(trx, settings, deleted.value)) : deleted;
+      if (!deleted.ok) return deleted;
+      uploadDeleted(services, deleted.value, cause.kind);
+      return ok(await ledgerView(trx, settings, deleted.value));
     }
     if (upload.status === "aborted" || upload.status === "deleted") return ok(uploadView(settings, upload, []));
     await abortUntilGone(services.storage, upload.s3_key, upload.s3_upload_id);

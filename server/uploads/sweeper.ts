@@ -3,58 +3,47 @@ import type { Services } from "../services.js";
 import { sweepFailed, sweepFinished } from "./events.js";
 import { findAbandoned } from "./repository.js";
 import { abortUpload } from "./service.js";
+import type { SweepCounts } from "./sweep-counts.js";
 import { sweepOrphanedUploads } from "./sweep-orphans.js";
+
+export { describeSweep, type SweepCounts } from "./sweep-counts.js";
 
 const ABANDONED_REASON = "Abandoned: no activity for too long.";
 
 /** Aborts every upload with no activity for UPLOAD_ABANDON_AFTER; returns how many it aborted. */
 export async function sweepAbandonedUploads(services: Services, now = new Date()): Promise<number> {
-  const started = performance.now();
   const before = new Date(now.getTime() - services.config.uploads.abandonAfterMs);
   let aborted = 0;
-  try {
-    for (;;) {
-      const batch = await findAbandoned(services.db, before, 50);
-      if (batch.length === 0) break;
-      for (const upload of batch) {
-        const result = await abortUpload(services, { id: upload.user_id }, upload.id, {
-          kind: "abandoned",
-          reason: ABANDONED_REASON,
-        });
-        if (result.ok) aborted += 1;
-      }
+  for (;;) {
+    const batch = await findAbandoned(services.db, before, 50);
+    if (batch.length === 0) return aborted;
+    for (const upload of batch) {
+      const result = await abortUpload(services, { id: upload.user_id }, upload.id, {
+        kind: "abandoned",
+        reason: ABANDONED_REASON,
+      });
+      if (result.ok) aborted += 1;
     }
+  }
+}
+
+/**
+ * One round of every sweep: abandoned unfinished uploads, then completed ones no post used. The round
+ * is logged and counted once, with what each sweep did (or the error that stopped it).
+ */
+export async function sweepUploads(services: Services, now = services.now()): Promise<SweepCounts> {
+  const started = performance.now();
+  try {
+    const counts = {
+      aborted: await sweepAbandonedUploads(services, now),
+      orphansDeleted: await sweepOrphanedUploads(services, now),
+    };
+    sweepFinished(services, counts, (performance.now() - started) / 1000);
+    return counts;
   } catch (error) {
     sweepFailed(services, error);
     throw error;
   }
-  sweepFinished(services, aborted, (performance.now() - started) / 1000);
-  return aborted;
-}
-
-export interface SweepCounts {
-  /** Unfinished uploads aborted after UPLOAD_ABANDON_AFTER without activity. */
-  aborted: number;
-  /** Completed uploads deleted after UPLOAD_ORPHAN_AFTER in no post. */
-  orphansDeleted: number;
-}
-
-/** One round of every sweep: abandoned unfinished uploads, then completed ones no post used. */
-export async function sweepUploads(services: Services, now = services.now()): Promise<SweepCounts> {
-  const aborted = await sweepAbandonedUploads(services, now);
-  const orphansDeleted = await sweepOrphanedUploads(services, now);
-  return { aborted, orphansDeleted };
-}
-
-const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? "" : "s"}`;
-
-/** What a sweep did, in words; empty when it did nothing. */
-export function describeSweep(counts: SweepCounts): string {
-  const done = [
-    ...(counts.aborted > 0 ? [`aborted ${plural(counts.aborted, "abandoned upload")}`] : []),
-    ...(counts.orphansDeleted > 0 ? [`deleted ${plural(counts.orphansDeleted, "unposted upload")}`] : []),
-  ];
-  return done.join(", ");
 }
 
 /** The advisory lock every instance's sweeper takes: one sweeps at a time, the others skip that round. */

@@ -2,6 +2,7 @@ import type { Page } from "@playwright/test";
 import type { FaultRuleInput } from "../../server/local-s3/index.js";
 import { E2E_PART_MIB } from "../support/e2e-settings.js";
 import { expect, test, type Fixtures } from "./fixtures.js";
+import { untilUploaded } from "./upload-helpers.js";
 
 // Retry drills: the upload's details view lists every attempt the uploader made (time, duration,
 // outcome, reason), and the count is compared with the local S3's UploadPart counters. With faults
@@ -43,7 +44,7 @@ async function drill(
   await s3.setFaults(rules, 17);
   await signIn(login);
   await page.getByLabel("Choose a file to attach").setInputFiles(videoFile(FILE_MIB).path);
-  await expect(page.getByTestId("upload-progress")).toHaveAttribute("data-phase", "done", { timeout: 120_000 });
+  await untilUploaded(page, 120_000);
   const stats = (await s3.stats()).UploadPart!;
   const listed = await timeline(page);
   expect(listed.parts).toBe(PARTS);

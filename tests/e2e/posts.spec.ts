@@ -4,14 +4,13 @@ import type { Page } from "@playwright/test";
 import { expect, test, type Fixtures } from "./fixtures.js";
 import { brokenMp4, makeClip } from "./media.js";
 import { dropFile, sha256Hex } from "./page-files.js";
+import { untilUploaded } from "./upload-helpers.js";
 
 const MiB = 1024 * 1024;
 
 const postButton = (page: Page) => page.getByRole("button", { name: "Post", exact: true });
 const composerText = (page: Page) => page.getByLabel("What do you want to share?");
 const postWith = (page: Page, text: string) => page.getByTestId("post").filter({ hasText: text });
-const uploaded = (page: Page) =>
-  expect(page.getByTestId("upload-progress")).toHaveAttribute("data-phase", "done", { timeout: 60_000 });
 
 /** A page signed in as `login` in a context of its own (another person). */
 async function personPage(newContext: Fixtures["newContext"], signIn: Fixtures["signIn"], login: string) {
@@ -25,7 +24,7 @@ async function personPage(newContext: Fixtures["newContext"], signIn: Fixtures["
 async function postClip(page: Page, text: string, name: string, buffer: Buffer) {
   await composerText(page).fill(text);
   await dropFile(page.getByTestId("drop-zone"), { name, mimeType: "video/webm", buffer });
-  await uploaded(page);
+  await untilUploaded(page);
   await postButton(page).click();
   await expect(page.getByTestId("upload-progress")).toHaveCount(0);
 }
@@ -222,7 +221,7 @@ test("a failed upload offers only what can work: Retry when it can continue, ano
   await expect(page.getByRole("button", { name: "Discard" })).toBeVisible();
   await expect(page.getByTestId("drop-zone")).toHaveCount(0);
   await page.getByRole("button", { name: "Retry" }).click();
-  await uploaded(page);
+  await untilUploaded(page);
   await postButton(page).click();
   await expect(postWith(page, "Second time lucky")).toBeVisible();
   await page.unrouteAll({ behavior: "wait" });
@@ -270,7 +269,7 @@ test("a video needs no caption: the feed shows it alone (README screenshots at 3
     mimeType: "video/webm",
     buffer: await makeClip(ines.page, { width: 360, height: 640 }),
   });
-  await uploaded(ines.page);
+  await untilUploaded(ines.page);
   await expect(ines.page.getByTestId("post-reason")).toHaveText(
     "No caption needed: the attachment will be posted on its own.",
   );

@@ -1,6 +1,5 @@
-import type { Page } from "@playwright/test";
 import { expect, test, type LocalS3Control } from "./fixtures.js";
-import { choose, latestUpload } from "./upload-helpers.js";
+import { attachAndWait, choose, latestUpload, untilUploaded } from "./upload-helpers.js";
 
 /** The name the suite gives its 6 MiB test video (a real WebM clip). */
 const VIDEO_NAME = "video-6mib.webm";
@@ -14,11 +13,6 @@ const stored = (s3: LocalS3Control, key: string) =>
     () => false,
   );
 
-async function uploadAndWait(page: Page, path: string) {
-  await page.getByLabel("Choose a file to attach").setInputFiles(path);
-  await expect(page.getByTestId("upload-progress")).toHaveAttribute("data-phase", "done", { timeout: 60_000 });
-}
-
 test.describe("uploads no post uses", () => {
   test("removing a finished attachment in the composer deletes it from storage at once", async ({
     page,
@@ -30,7 +24,7 @@ test.describe("uploads no post uses", () => {
     const file = videoFile(6);
     await signIn("remover-e2e");
     await choose(page, file);
-    await expect(page.getByTestId("upload-progress")).toHaveAttribute("data-phase", "done", { timeout: 60_000 });
+    await untilUploaded(page);
     const upload = (await latestUpload(query, "remover-e2e"))!;
     expect(upload.status).toBe("completed");
     expect(await stored(s3, upload.s3_key)).toBe(true);
@@ -58,10 +52,10 @@ test.describe("uploads no post uses", () => {
   }, testInfo) => {
     const video = videoFile(6);
     await signIn("lister-e2e");
-    await uploadAndWait(page, video.path);
+    await attachAndWait(page, video.path);
     const videoRow = (await latestUpload(query, "lister-e2e"))!;
     await page.reload();
-    await uploadAndWait(page, PHOTO);
+    await attachAndWait(page, PHOTO);
     await page.reload();
 
     // The home page says so and leads to the list; so does the account menu.
@@ -141,7 +135,7 @@ test.describe("uploads no post uses", () => {
     // The other person's refused DELETE is logged by their browser: the one expected console error.
     consoleErrors.allow(/Failed to load resource: the server responded with a status of 404/);
     await signIn("owner-e2e");
-    await uploadAndWait(page, videoFile(6).path);
+    await attachAndWait(page, videoFile(6).path);
     const owned = (await latestUpload(query, "owner-e2e"))!;
     const other = await (await newContext()).newPage();
     await signIn("stranger-e2e", other);

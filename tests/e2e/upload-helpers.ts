@@ -3,11 +3,21 @@ import { expect, type LocalS3Control, type TestFile } from "./fixtures.js";
 
 export const MiB = 1024 * 1024;
 
-export async function choose(page: Page, file: TestFile) {
+export async function choose(page: Page, file: Pick<TestFile, "path">) {
   await page.getByLabel("Choose a file to attach").setInputFiles(file.path);
 }
 
+/** Attaches the file at `path` and waits until the page shows it uploaded. */
+export async function attachAndWait(page: Page, path: string, timeout = 60_000) {
+  await choose(page, { path });
+  await untilUploaded(page, timeout);
+}
+
 export const progress = (page: Page) => page.getByRole("progressbar");
+
+/** Resolves once the page shows its upload done (fails after `timeout`). */
+export const untilUploaded = (page: Page, timeout = 60_000) =>
+  expect(page.getByTestId("upload-progress")).toHaveAttribute("data-phase", "done", { timeout });
 export const percent = async (page: Page) => Number(await progress(page).getAttribute("aria-valuenow"));
 export const status = (page: Page) => page.getByTestId("upload-status");
 
@@ -40,7 +50,7 @@ export async function expectUploaded(
   login: string,
   timeout = 120_000,
 ) {
-  await expect(page.getByTestId("upload-progress")).toHaveAttribute("data-phase", "done", { timeout });
+  await untilUploaded(page, timeout);
   await expect(status(page)).toHaveText("Uploaded");
   const row = await latestUpload(query, login);
   expect(row).toMatchObject({ status: "completed", size: file.size });

@@ -9,7 +9,16 @@ import type { FaultRuleInput } from "../../server/local-s3/index.js";
 import { npmStart, type StartedApp } from "../support/npm-start.js";
 import { waitForHttp } from "../support/wait.js";
 import { expect, test } from "./fixtures.js";
-import { MiB, choose, expectHonestStatus, percent, recordStatusLines, status, statusLines } from "./upload-helpers.js";
+import {
+  MiB,
+  choose,
+  expectHonestStatus,
+  percent,
+  recordStatusLines,
+  status,
+  statusLines,
+  untilUploaded,
+} from "./upload-helpers.js";
 
 async function setFaults(s3Url: string, rules: FaultRuleInput[]) {
   const response = await fetch(`${s3Url}/_local/faults`, { method: "PUT", body: JSON.stringify({ rules }) });
@@ -73,7 +82,7 @@ test("the app, with its embedded S3 and default settings, stopped at about 30% a
     await waitForHttp(`${url}/healthz`, { timeoutMs: 180_000, whileAlive: app.child });
     // The embedded S3 came back on the port it had, so the part URLs the page holds still reach it.
     expect(app.output()).toContain(`local S3 at ${s3Url},`);
-    await expect(page.getByTestId("upload-progress")).toHaveAttribute("data-phase", "done", { timeout: 180_000 });
+    await untilUploaded(page, 180_000);
     await expect(status(page)).toHaveText("Uploaded");
     expect(await storedObjectSha256(s3Url, dataDir)).toBe(file.sha256);
     expectHonestStatus(await statusLines(page));

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { action as deleteAction, loader as getLoader } from "~/routes/api.uploads.$id";
 import { loader as metricsLoader } from "~/routes/metrics";
-import { sweepAbandonedUploads } from "../../server/uploads/sweeper.js";
+import { sweepUploads } from "../../server/uploads/sweeper.js";
 import { scrape } from "../support/metrics.js";
 import { call } from "../support/requests.js";
 import { startTestApp, type TestApp } from "../support/services.js";
@@ -30,6 +30,7 @@ describe("GET /metrics", () => {
       "feedup_uploads_completed_total",
       "feedup_uploads_failed_total",
       "feedup_uploads_aborted_total",
+      "feedup_uploads_deleted_total",
       "feedup_upload_completed_bytes_total",
       "feedup_upload_duration_seconds",
       "feedup_upload_throughput_bytes_per_second",
@@ -154,22 +155,47 @@ describe("GET /metrics", () => {
     expect((logged?.err as { stack?: string } | undefined)?.stack).toMatch(/InternalError[\s\S]*\n\s+at /);
   });
 
-  it("counts sweeper runs and the uploads they abort as abandoned", async () => {
-    const file = mp4Bytes(6 * MiB, 5);
-    await createUpload(app.services, alice, createBody(file));
+  it("counts a sweep round once, with the uploads it aborted as abandoned and deleted as unposted", async () => {
+    await createUpload(app.services, alice, createBody(mp4Bytes(6 * MiB, 5)));
+    const unposted = mp4Bytes(6 * MiB, 6);
+    const { upload } = await createUpload(app.services, alice, createBody(unposted));
+    await sendParts(app.services, alice, upload, unposted, [1, 2]);
+    expect((await complete(app.services, alice, upload.id)).status).toBe(200);
     const before = await scrape(app.services);
-    const swept = await sweepAbandonedUploads(app.services, new Date(Date.now() + 25 * 3_600_000));
-    expect(swept).toBeGreaterThan(0);
+    const counts = await sweepUploads(app.services, new Date(Date.now() + 25 * 3_600_000));
+    expect(counts.aborted).toBeGreaterThan(0);
+    expect(counts.orphansDeleted).toBeGreaterThan(0);
+    const after = await scrape(app.services);
+    const delta = (name: string, labels: Record<string, string>) =>
+      after.value(name, labels) - before.value(name, labels);
+    expect(delta("feedup_sweeper_runs_total", { outcome: "ok" })).toBe(1);
+    expect(delta("feedup_uploads_aborted_total", { reason: "abandoned" })).toBe(counts.aborted);
+    expect(delta("feedup_uploads_deleted_total", { reason: "orphaned" })).toBe(counts.orphansDeleted);
+    expect(events("uploads.swept").at(-1)).toMatchObject({ level: "info", ...counts });
+    expect(events("upload.deleted").find((line) => line.uploadId === upload.id)).toMatchObject({
+      level: "info",
+      kind: "orphaned",
+    });
+  });
+
+  it("counts an unposted upload its owner deletes, and logs it", async () => {
+    const file = mp4Bytes(6 * MiB, 7);
+    const { upload } = await createUpload(app.services, alice, createBody(file));
+    await sendParts(app.services, alice, upload, file, [1, 2]);
+    expect((await complete(app.services, alice, upload.id)).status).toBe(200);
+    const before = await scrape(app.services);
+    const response = await call(deleteAction, app.services, `/api/uploads/${upload.id}`, {
+      method: "DELETE",
+      cookie: alice,
+      params: { id: upload.id },
+    });
+    expect(response.status).toBe(200);
     const after = await scrape(app.services);
     expect(
-      after.value("feedup_sweeper_runs_total", { outcome: "ok" }) -
-        before.value("feedup_sweeper_runs_total", { outcome: "ok" }),
+      after.value("feedup_uploads_deleted_total", { reason: "user" }) -
+        before.value("feedup_uploads_deleted_total", { reason: "user" }),
     ).toBe(1);
-    expect(
-      after.value("feedup_uploads_aborted_total", { reason: "abandoned" }) -
-        before.value("feedup_uploads_aborted_total", { reason: "abandoned" }),
-    ).toBe(swept);
-    expect(events("uploads.swept").at(-1)).toMatchObject({ level: "info", aborted: swept });
+    expect(events("upload.deleted").find((line) => line.uploadId === upload.id)).toMatchObject({ kind: "user" });
   });
 
   it("keeps each app's counts apart (a registry per app, not prom-client's global one)", async () => {

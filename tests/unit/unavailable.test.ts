@@ -3,6 +3,7 @@ import type { ServerBuild } from "@remix-run/node";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { unavailableDependency, withOutageAnswers } from "../../server/http/unavailable.js";
+import { captureLogs } from "../support/logs.js";
 
 function sqlError(code: string): pg.DatabaseError {
   const error = new pg.DatabaseError("server said no", 0, "error");
@@ -65,7 +66,8 @@ describe("withOutageAnswers", () => {
       "routes/_index": { id: "routes/_index", index: true, module: { loader: failing(sqlError("57P01")) } },
     },
   } as unknown as ServerBuild;
-  const wrapped = withOutageAnswers(build);
+  const { log, records } = captureLogs();
+  const wrapped = withOutageAnswers(build, log);
   const run = (id: string, fn: "loader" | "action") =>
     (wrapped.routes[id]!.module[fn] as unknown as () => Promise<unknown>)().catch((thrown: unknown) => thrown);
 
@@ -75,6 +77,13 @@ describe("withOutageAnswers", () => {
     expect(answer.headers.get("Retry-After")).toBe("2");
     expect(await answer.json()).toEqual({
       error: { code: "service_unavailable", message: expect.stringMatching(/^The database cannot be reached/) },
+    });
+    // Logged once, as a warning with its cause, on the app's logger.
+    expect(records.at(-1)).toMatchObject({
+      level: "warn",
+      msg: "API request failed: dependency unavailable",
+      dependency: "database",
+      err: { message: "server said no" },
     });
   });
 
