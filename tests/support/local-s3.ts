@@ -13,6 +13,13 @@ import {
 } from "@aws-sdk/client-s3";
 import { startLocalS3, type LocalS3, type LocalS3Options } from "../../server/local-s3/index.js";
 
+/** `size` bytes, every one of them set, different for every seed: test content that no part shares with another. */
+export function patternBytes(size: number, seed: number): Buffer {
+  const out = Buffer.alloc(size);
+  for (let i = 0; i < size; i += 1) out[i] = ((i * 2654435761 + seed) >>> 13) & 0xff;
+  return out;
+}
+
 export const TEST_CREDENTIALS = { accessKeyId: "test-access-key", secretAccessKey: "test-secret-key-0123456789" };
 
 export interface TestS3 {

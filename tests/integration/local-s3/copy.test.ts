@@ -10,7 +10,7 @@ import {
   UploadPartCopyCommand,
 } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestS3, type TestS3, s3Failure } from "../../support/local-s3.js";
+import { startTestS3, type TestS3, s3Failure, patternBytes as bytes } from "../../support/local-s3.js";
 
 let s3: TestS3;
 const Bucket = "copies";
@@ -20,12 +20,6 @@ beforeAll(async () => {
   s3 = await startTestS3({ buckets: [Bucket, "elsewhere"] });
 });
 afterAll(async () => s3.close());
-
-function bytes(size: number, seed: number): Buffer {
-  const out = Buffer.alloc(size);
-  for (let i = 0; i < size; i += 4096) out.writeUInt32LE((i * 2654435761 + seed) >>> 0, i);
-  return out;
-}
 
 const md5Etag = (b: Buffer) => `"${createHash("md5").update(b).digest("hex")}"`;
 

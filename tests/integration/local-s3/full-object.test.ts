@@ -9,7 +9,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { Crc32, Crc32c, Crc64Nvme } from "@aws-sdk/checksums/crc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { s3Failure, startTestS3, type TestS3 } from "../../support/local-s3.js";
+import { s3Failure, startTestS3, type TestS3, patternBytes as bytes } from "../../support/local-s3.js";
 
 // S3's FULL_OBJECT multipart checksums: each part is checked against its CRC, and the object's checksum
 // is the CRC of all of its bytes (not a checksum of checksums), whatever the part sizes were.
@@ -31,12 +31,6 @@ async function crcOf(algorithm: Crc, bytes: Buffer): Promise<string> {
   const checksum = new sdk[algorithm]();
   checksum.update(bytes);
   return Buffer.from(await checksum.digest()).toString("base64");
-}
-
-function bytes(size: number, seed: number): Buffer {
-  const out = Buffer.alloc(size);
-  for (let i = 0; i < size; i += 1) out[i] = ((i * 2654435761 + seed) >>> 13) & 0xff;
-  return out;
 }
 
 async function createFullObject(Key: string, algorithm: Crc) {

@@ -13,7 +13,13 @@ import {
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TEST_CREDENTIALS, startTestS3, type TestS3, s3Failure } from "../../support/local-s3.js";
+import {
+  TEST_CREDENTIALS,
+  startTestS3,
+  type TestS3,
+  s3Failure,
+  patternBytes as bytes,
+} from "../../support/local-s3.js";
 import { signRaw } from "../../support/sign.js";
 
 let s3: TestS3;
@@ -24,12 +30,6 @@ beforeAll(async () => {
   s3 = await startTestS3({ buckets: [Bucket] });
 });
 afterAll(async () => s3.close());
-
-function bytes(size: number, seed: number): Buffer {
-  const out = Buffer.alloc(size);
-  for (let i = 0; i < size; i += 4096) out.writeUInt32LE((i * 2654435761 + seed) >>> 0, i);
-  return out;
-}
 
 const md5 = (b: Buffer) => createHash("md5").update(b).digest();
 const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("base64");
