@@ -1,4 +1,5 @@
 import { useEffect, useRef, type KeyboardEvent, type ReactNode, type RefObject } from "react";
+import { flushSync } from "react-dom";
 
 /**
  * A modal confirmation (the native <dialog>, so the rest of the page is inert). Focus starts on the
@@ -57,12 +58,13 @@ export function ConfirmDialog({
     <dialog
       ref={dialog}
       aria-labelledby="confirm-title"
-      // Escape closes the native dialog and the page's state follows at once, so a key pressed right
-      // after (Enter on the Delete button) acts on the closed state. A close without a cancel event
-      // (the browser may skip it) is caught by onClose.
-      onCancel={onCancel}
-      onClose={() => {
-        if (open) onCancel();
+      // Escape closes the native dialog, and the page's state must follow before the next key (Enter on
+      // the Delete button may open it again at once). A close without a cancel event (the browser may
+      // skip it) is caught by onClose; a close event that arrives after the dialog was opened again
+      // belongs to the earlier close and is ignored.
+      onCancel={() => flushSync(onCancel)}
+      onClose={(event) => {
+        if (open && !event.currentTarget.open) flushSync(onCancel);
       }}
       onKeyDown={trapTab}
       className="w-[min(24rem,calc(100vw-2rem))] rounded-2xl p-5 shadow-xl backdrop:bg-slate-900/40"
