@@ -2,9 +2,12 @@ import { fakeGitHubId } from "../support/fake-github.js";
 import type { Page } from "@playwright/test";
 import { expect, test } from "./fixtures.js";
 
+/** Signs out through the account menu and waits until the page has landed on the sign-in page. */
 async function signOut(page: Page): Promise<void> {
   await page.getByLabel("Account").click();
   await page.getByRole("button", { name: "Sign out", exact: true }).click();
+  // The sign-out is a form submission: a navigation started before it ends would cancel it.
+  await expect(page).toHaveURL(/\/login$/);
 }
 
 test.describe("signing in", () => {
